@@ -1,0 +1,40 @@
+import type { Secret } from '../secret.ts';
+
+/** How to run one command as another user (sudo). */
+export interface Become {
+  user: string;
+  /** Given when sudo asks for a password; answered on the channel, never put in the command. */
+  password?: Secret;
+}
+
+export interface ExecOptions {
+  /** Bytes for the command's standard input; the channel's stdin is closed after them. */
+  stdin?: string | Buffer;
+  /** Run through sudo as this user. Absent or false: run as the login user. */
+  become?: Become | false;
+  /** Exported to the command (prefixed as `env K=V`, so no sshd AcceptEnv is needed). */
+  env?: Record<string, string>;
+  /** Directory to run in; the command does not run if it does not exist. */
+  cwd?: string;
+  /** Kill the command and fail after this long. */
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit status; -1 when the command was killed by a signal or timed out. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * One host's connection, opened once and kept for the whole run. exec() opens one channel per
+ * call; implementations bound the channels in flight per host (OpenSSH MaxSessions is 10).
+ */
+export interface Connection {
+  readonly host: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+  /** Channels (remote commands) opened so far: tests count round trips with it. */
+  readonly channelsOpened: number;
+}

@@ -1,0 +1,55 @@
+import type { Connection, ExecOptions, ExecResult } from './connection/connection.ts';
+import type { Vars } from './vars.ts';
+
+/** What a module sees of the host it runs on. */
+export interface ModuleContext {
+  readonly host: string;
+  /** The host's variables, after precedence (defaults < groups < host < extra). */
+  readonly vars: Vars;
+  /** Run a command on the host, as root when the task becomes; echoed with -v, secrets masked. */
+  exec(command: string, options?: Omit<ExecOptions, 'become'>): Promise<ExecResult>;
+  /** The raw connection (for counting channels in tests; modules use exec). */
+  readonly connection: Connection;
+  /** Absolute project directory: templates/ and files/ are resolved against it. */
+  readonly projectDir: string;
+  /** Whether --diff was asked; a module may skip fetching old content when false. */
+  readonly wantDiff: boolean;
+}
+
+/** One difference between the host and the desired state, and how to remove it. */
+export interface Change<R = Record<string, never>> {
+  /** A short line for the recap: "mode 0644 -> 0600", "create /etc/x". */
+  summary: string;
+  diff?: string;
+  /** False when check mode cannot know the outcome (a bare command): the task is skipped then. */
+  predictable?: boolean;
+  /** Make the change. Never called in check mode. May return data and override "changed". */
+  apply(): Promise<void | { changed?: boolean; data?: Partial<R> }>;
+}
+
+export interface Plan<R = Record<string, never>> {
+  /** Empty means the host is already as desired: status ok. */
+  changes: Change<R>[];
+  /** Data known from the probe alone (e.g. a file's stat). */
+  data?: Partial<R>;
+  /** Set when the module decides not to act at all (e.g. a `creates` path exists is ok, not this). */
+  skip?: string;
+}
+
+/**
+ * A module: validate arguments on the controller, probe the host (one round trip where possible),
+ * and plan only the changes needed. The runner, not the module, decides whether they are applied.
+ */
+export interface Module<A, R = Record<string, never>> {
+  readonly name: string;
+  /** Check and normalise arguments before anything touches a host; throw ModuleArgsError. */
+  validate(args: A): A;
+  plan(ctx: ModuleContext, args: A): Promise<Plan<R>>;
+}
+
+export type ArgsOf<M> = M extends Module<infer A, infer _R> ? A : never;
+export type DataOf<M> = M extends Module<infer _A, infer R> ? R : never;
+
+export function defineModule<A, R = Record<string, never>>(module: Module<A, R>): Module<A, R> {
+  return module;
+}

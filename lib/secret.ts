@@ -1,0 +1,62 @@
+import { inspect } from 'node:util';
+
+const MASK = '***';
+const registry = new Set<string>();
+
+/**
+ * A value that must never be printed. Its string forms (toString, JSON, util.inspect, template
+ * literals) are "***"; only reveal() gives the real value, for the one place that sends it to a host.
+ * Every value ever wrapped is also remembered, so mask() can scrub it from any text (command
+ * echoes, stderr, error messages) that contains it verbatim.
+ */
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+    if (value.length >= 3) registry.add(value);
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return MASK;
+  }
+
+  toJSON(): string {
+    return MASK;
+  }
+
+  [inspect.custom](): string {
+    return MASK;
+  }
+}
+
+export function secret(value: string | Secret): Secret {
+  return value instanceof Secret ? value : new Secret(value);
+}
+
+export function isSecret(value: unknown): value is Secret {
+  return value instanceof Secret;
+}
+
+export function reveal(value: string | Secret): string {
+  return value instanceof Secret ? value.reveal() : value;
+}
+
+/** Remember a value as secret without wrapping it (e.g. a token read from a host). */
+export function registerSecret(value: string): void {
+  if (value.length >= 3) registry.add(value);
+}
+
+/** Replace every known secret value in text with "***". Longest first, so overlapping values mask whole. */
+export function mask(text: string): string {
+  if (registry.size === 0 || !text) return text;
+  let out = text;
+  for (const value of [...registry].sort((a, b) => b.length - a.length)) {
+    if (out.includes(value)) out = out.split(value).join(MASK);
+  }
+  return out;
+}
