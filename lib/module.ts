@@ -16,6 +16,12 @@ export interface ModuleContext {
   readonly wantDiff: boolean;
 }
 
+export interface PrepareEnv {
+  readonly host: string;
+  readonly vars: Vars;
+  readonly projectDir: string;
+}
+
 /** One difference between the host and the desired state, and how to remove it. */
 export interface Change<R = Record<string, never>> {
   /** A short line for the recap: "mode 0644 -> 0600", "create /etc/x". */
@@ -44,6 +50,12 @@ export interface Module<A, R = Record<string, never>> {
   readonly name: string;
   /** Check and normalise arguments before anything touches a host; throw ModuleArgsError. */
   validate(args: A): A;
+  /**
+   * Controller-side work that needs the host's variables (render a template, read a local file),
+   * done before the host is touched; also run in the preflight pass before any host is contacted.
+   * Throw InputError naming the file and variable.
+   */
+  prepare?(args: A, env: PrepareEnv): A | Promise<A>;
   plan(ctx: ModuleContext, args: A): Promise<Plan<R>>;
 }
 

@@ -31,7 +31,8 @@ export async function executeTask<A, R>(
   args: A,
   options: ExecuteOptions,
 ): Promise<TaskResult<R>> {
-  const valid = validateArgs(module, args, options.task, ctx.host);
+  const checked = validateArgs(module, args, options.task, ctx.host);
+  const valid = module.prepare ? await module.prepare(checked, ctx) : checked;
   const plan = await module.plan(ctx, valid);
   const data: Partial<R> = { ...plan.data };
   if (plan.skip !== undefined) {

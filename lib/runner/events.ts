@@ -1,0 +1,31 @@
+import type { TaskResult } from '../result.ts';
+
+/** Per-host counters of the recap, as Ansible prints them. */
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  /** Milliseconds this host spent in the run. */
+  elapsedMs: number;
+}
+
+/** Everything the runner tells its reporter. Reporters mask secrets in whatever they print. */
+export type RunEvent =
+  | { type: 'play-start'; play: string; hosts: string[]; check: boolean }
+  | { type: 'role-start'; role: string; hosts: string[]; batch?: { index: number; count: number } }
+  | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean }
+  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; result: TaskResult<Record<string, unknown>>; elapsedMs: number }
+  /** A remote command, for -v (command, rc) and -vv (also stdout/stderr). */
+  | { type: 'command'; host: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number }
+  | { type: 'host-failed'; host: string; role: string; task?: string; message: string }
+  | { type: 'host-unreachable'; host: string; message: string }
+  | { type: 'warning'; message: string; host?: string }
+  | { type: 'play-end'; play: string; stats: Record<string, HostStats>; elapsedMs: number; interrupted?: boolean };
+
+export interface Reporter {
+  emit(event: RunEvent): void;
+  /** Called once at the very end (after play-end), to flush buffered output such as --json. */
+  close(): void | Promise<void>;
+}
