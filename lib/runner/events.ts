@@ -16,10 +16,12 @@ export type RunEvent =
   | { type: 'play-start'; play: string; hosts: string[]; check: boolean }
   | { type: 'role-start'; role: string; hosts: string[]; batch?: { index: number; count: number } }
   | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean }
-  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; result: TaskResult<Record<string, unknown>>; elapsedMs: number }
+  /** ignored: the task failed but had ignoreErrors, so the host went on (Ansible's "...ignoring"). */
+  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean }
   /** A remote command, for -v (command, rc) and -vv (also stdout/stderr). */
   | { type: 'command'; host: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number }
-  | { type: 'host-failed'; host: string; role: string; task?: string; message: string }
+  /** stack: only for unexpected errors (a bug in role or module code), to print at -vvv. */
+  | { type: 'host-failed'; host: string; role: string; task?: string; message: string; stack?: string }
   | { type: 'host-unreachable'; host: string; message: string }
   | { type: 'warning'; message: string; host?: string }
   | { type: 'play-end'; play: string; stats: Record<string, HostStats>; elapsedMs: number; interrupted?: boolean };
