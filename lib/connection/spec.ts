@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { isSecret, secret, type Secret } from '../secret.ts';
+import type { Vars } from '../vars.ts';
+import { jumpFromSshArgs, parsePort, parseProxyJump, type JumpHop, type Where } from './proxy-jump.ts';
+import { expandSshPath, loadSshConfig, localUserName, type SshConfigEntry, type SshConfigLookup } from './ssh-config.ts';
+
+export type { SshConfigLookup } from './ssh-config.ts';
+
+export interface SshEndpoint {
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  password?: Secret;
+}
+
+/** How to reach one host, derived from its merged vars and ~/.ssh/config. */
+export interface ConnectionSpec {
+  /** Inventory host name (for a jump host given as a plain address: that address). */
+  name: string;
+  kind: 'ssh' | 'local';
+  endpoint: SshEndpoint;
+  /** The jump host, itself maybe behind another jump. */
+  jump?: ConnectionSpec;
+  become: boolean;
+  becomeUser: string;
+  becomePassword?: Secret;
+}
+
+/**
+ * The connection settings for an inventory host. Inventory vars win; ~/.ssh/config (or the given
+ * lookup) fills what they leave unset, looked up by ansible_host or else the host name, as Ansible
+ * hands that to ssh. The jump host comes from ploy_jump_host, else -J/ProxyJump/ProxyCommand in
+ * ansible_ssh_common_args/ansible_ssh_extra_args, else ProxyJump in the ssh config.
+ */
+export function connectionSpecFor(inventory: Inventory, host: string, vars: Vars, sshConfig?: SshConfigLookup): ConnectionSpec {
+  return new SpecResolver(inventory, sshConfig ?? loadSshConfig()).forHost(host, vars, [host]);
+}
+
+class SpecResolver {
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly sshConfig: SshConfigLookup,
+  ) {}
+
+  forHost(host: string, vars: Vars, chain: string[]): ConnectionSpec {
+    const where = (field: string): Where => ({ host, field, file: this.inventory.source });
+    const kind = connectionKind(vars['ansible_connection'], where('ansible_connection'));
+    const ansibleHost = text(vars['ansible_host'], where('ansible_host'));
+    const lookupName = ansibleHost ?? host;
+    const config = this.sshConfig(lookupName);
+    const port = vars['ansible_port'] !== undefined ? parsePort(vars['ansible_port'], 'ansible_port', where('ansible_port')) : configPort(config, host);
+    const user = text(vars['ansible_user'], where('ansible_user')) ?? config.user ?? localUserName();
+    const endpoint: SshEndpoint = { address: ansibleHost ?? config.hostName ?? host, port, user };
+    const keyVar = vars['ansible_ssh_private_key_file'] !== undefined ? 'ansible_ssh_private_key_file' : 'ansible_private_key_file';
+    const keyFile = text(vars[keyVar], where(keyVar));
+    const privateKeyFile = keyFile !== undefined ? expandSshPath(keyFile, { host: lookupName, user }) : configIdentity(config, lookupName, user);
+    if (privateKeyFile) endpoint.privateKeyFile = privateKeyFile;
+    const passwordVar = vars['ansible_password'] !== undefined ? 'ansible_password' : 'ansible_ssh_pass';
+    const password = secretVar(vars[passwordVar], where(passwordVar));
+    if (password) endpoint.password = password;
+
+    const becomeMethod = text(vars['ansible_become_method'], where('ansible_become_method'));
+    if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
+      throw new InputError(`become method ${JSON.stringify(becomeMethod)} is not supported; only sudo is`, where('ansible_become_method'));
+    }
+    const spec: ConnectionSpec = {
+      name: host,
+      kind,
+      endpoint,
+      become: bool(vars['ansible_become'], where('ansible_become')) ?? false,
+      becomeUser: text(vars['ansible_become_user'], where('ansible_become_user')) ?? 'root',
+    };
+    const becomeVar = vars['ansible_become_password'] !== undefined ? 'ansible_become_password' : 'ansible_become_pass';
+    const becomePassword = secretVar(vars[becomeVar], where(becomeVar));
+    if (becomePassword) spec.becomePassword = becomePassword;
+    if (kind === 'ssh') {
+      const jump = this.#jumpFor(host, vars, config, endpoint, chain);
+      if (jump) spec.jump = jump;
+    }
+    return spec;
+  }
+
+  #jumpFor(host: string, vars: Vars, config: SshConfigEntry, target: SshEndpoint, chain: string[]): ConnectionSpec | undefined {
+    const where = (field: string): Where => ({ host, field, file: this.inventory.source });
+    const named = text(vars['ploy_jump_host'], where('ploy_jump_host'));
+    if (named !== undefined) {
+      if (!this.inventory.hosts.has(named)) {
+        throw new InputError(`jump host ${JSON.stringify(named)} is not an inventory host`, where('ploy_jump_host'));
+      }
+      return this.#hops([{ host: named }], target, chain, where('ploy_jump_host'));
+    }
+    for (const field of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+      const args = text(vars[field], where(field));
+      const hops = args === undefined ? undefined : jumpFromSshArgs(args, where(field));
+      if (hops) return this.#hops(hops, target, chain, where(field));
+    }
+    if (config.proxyJump !== undefined) {
+      const at = where('ProxyJump (ssh config)');
+      return this.#hops(parseProxyJump(config.proxyJump, at), target, chain, at);
+    }
+    return undefined;
+  }
+
+  /** The spec of the last hop, each hop behind the one before it. */
+  #hops(hops: JumpHop[], target: SshEndpoint, chain: string[], where: Where): ConnectionSpec | undefined {
+    let previous: ConnectionSpec | undefined;
+    for (const hop of hops) {
+      const path = [...chain, hop.host];
+      if (chain.includes(hop.host)) throw new InputError(`jump host loop: ${path.join(' -> ')}`, where);
+      previous = this.#hop(hop, previous, target, path);
+    }
+    return previous;
+  }
+
+  #hop(hop: JumpHop, before: ConnectionSpec | undefined, target: SshEndpoint, chain: string[]): ConnectionSpec {
+    let spec: ConnectionSpec;
+    if (this.inventory.hosts.has(hop.host)) {
+      spec = this.forHost(hop.host, this.inventory.host(hop.host).vars, chain);
+      if (spec.kind !== 'ssh') {
+        throw new InputError(`jump host ${hop.host} has ansible_connection local; a jump host must be reached by ssh`, { host: chain[0] ?? hop.host });
+      }
+    } else {
+      const config = this.sshConfig(hop.host);
+      const user = hop.user ?? config.user ?? localUserName();
+      // Like OpenSSH's -J, a plain-address jump host gets its settings from the ssh config; without
+      // an IdentityFile there, the target's key is tried (the usual case: one key for the fleet).
+      const privateKeyFile = configIdentity(config, hop.host, user) ?? target.privateKeyFile;
+      const endpoint: SshEndpoint = { address: config.hostName ?? hop.host, port: configPort(config, chain[0] ?? hop.host), user };
+      if (privateKeyFile) endpoint.privateKeyFile = privateKeyFile;
+      spec = { name: hop.host, kind: 'ssh', endpoint, become: false, becomeUser: 'root' };
+      if (!before && config.proxyJump !== undefined) {
+        const at: Where = { host: chain[0] ?? hop.host, field: `ProxyJump of ${hop.host} (ssh config)` };
+        const jump = this.#hops(parseProxyJump(config.proxyJump, at), endpoint, chain, at);
+        if (jump) spec.jump = jump;
+      }
+    }
+    if (hop.user) spec.endpoint.user = hop.user;
+    if (hop.port) spec.endpoint.port = hop.port;
+    if (hop.privateKeyFile) spec.endpoint.privateKeyFile = expandSshPath(hop.privateKeyFile, { host: hop.host, user: spec.endpoint.user });
+    if (before) spec.jump = before;
+    return spec;
+  }
+}
+
+function configPort(config: SshConfigEntry, host: string): number {
+  return config.port === undefined ? 22 : parsePort(config.port, 'Port (ssh config)', { host, field: 'Port (ssh config)' });
+}
+
+/** The first IdentityFile from the ssh config that exists (OpenSSH tries them all; ploy takes one). */
+function configIdentity(config: SshConfigEntry, host: string, user: string): string | undefined {
+  const files = config.identityFiles.map((file) => expandSshPath(file, { host, user }));
+  return files.find((file) => existsSync(file)) ?? files[0];
+}
+
+function connectionKind(value: unknown, where: Where): 'ssh' | 'local' {
+  const kind = text(value, where);
+  if (kind === undefined || kind === 'ssh' || kind === 'smart' || kind === 'paramiko') return 'ssh';
+  if (kind === 'local') return 'local';
+  throw new InputError(`connection type ${JSON.stringify(kind)} is not supported; use ssh or local`, where);
+}
+
+function text(value: unknown, where: Where): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new InputError(`expected a string, got ${describe(value)}`, where);
+}
+
+function secretVar(value: unknown, where: Where): Secret | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isSecret(value)) return value;
+  if (typeof value === 'string' || typeof value === 'number') return secret(String(value));
+  throw new InputError(`expected a string, got ${describe(value)}`, where);
+}
+
+function bool(value: unknown, where: Where): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  const word = String(value).trim().toLowerCase();
+  if (['true', 'yes', 'on', '1', 'y'].includes(word)) return true;
+  if (['false', 'no', 'off', '0', 'n', ''].includes(word)) return false;
+  throw new InputError(`expected a boolean (true/false, yes/no), got ${describe(value)}`, where);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
