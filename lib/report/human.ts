@@ -1,0 +1,177 @@
+import type { TaskResult } from '../result.ts';
+import type { Reporter, RunEvent } from '../runner/events.ts';
+import { mask } from '../secret.ts';
+import { banner, formatDuration, formatSeconds, indentLines, truncateBytes } from './format.ts';
+import { formatRecap } from './recap.ts';
+import { StatusLine } from './status-line.ts';
+import { palette, terminalMode, type Environment, type OutputStream, type Paint, type Palette, type TerminalMode } from './terminal.ts';
+
+export interface HumanReporterOptions {
+  out: OutputStream;
+  /** Warnings go here. */
+  err: OutputStream;
+  /** 0: results only; 1 (-v): commands with rc and time; 2 (-vv): also their output; 3: longer output. */
+  verbosity?: number;
+  /** Print the diffs modules return (--diff). */
+  diff?: boolean;
+  /** Read for NO_COLOR and TERM; process.env by default. */
+  env?: Environment;
+  /** Override the terminal decision for out (and err unless errMode is given). */
+  mode?: TerminalMode;
+  errMode?: TerminalMode;
+  statusIntervalMs?: number;
+  now?: () => number;
+}
+
+type Status = TaskResult['status'] | 'unreachable';
+type TaskEnd = Extract<RunEvent, { type: 'task-end' }>;
+type CommandEvent = Extract<RunEvent, { type: 'command' }>;
+
+const LABELS: Record<Status, string> = { ok: 'ok', changed: 'changed', skipped: 'skipped', failed: 'failed', unreachable: 'unreachable' };
+
+/** Ansible-like progress for people: a line per task and host, a live status line on terminals, a recap. */
+export class HumanReporter implements Reporter {
+  readonly #out: OutputStream;
+  readonly #err: OutputStream;
+  readonly #colors: Palette;
+  readonly #errColors: Palette;
+  readonly #status: StatusLine;
+  readonly #verbosity: number;
+  readonly #diff: boolean;
+  readonly #outputLimit: number;
+  /** The last failure printed per host, so a host-failed event repeating it is not printed twice. */
+  readonly #lastFailure = new Map<string, { task: string; msg: string }>();
+  #playHosts: string[] = [];
+  #closed = false;
+
+  constructor(options: HumanReporterOptions) {
+    const env = options.env ?? process.env;
+    const mode = options.mode ?? terminalMode(options.out, env);
+    this.#out = options.out;
+    this.#err = options.err;
+    this.#colors = palette(mode.color);
+    this.#errColors = palette((options.errMode ?? options.mode ?? terminalMode(options.err, env)).color);
+    this.#verbosity = options.verbosity ?? 0;
+    this.#diff = options.diff ?? false;
+    this.#outputLimit = this.#verbosity >= 3 ? 65_536 : 2_048;
+    this.#status = new StatusLine(options.out, mode, this.#colors, {
+      intervalMs: options.statusIntervalMs ?? 100,
+      now: options.now ?? Date.now,
+    });
+  }
+
+  emit(event: RunEvent): void {
+    if (this.#closed) return;
+    const c = this.#colors;
+    switch (event.type) {
+      case 'play-start':
+        this.#playHosts = [...event.hosts];
+        return this.#print(['', c.bold(banner(`PLAY [${event.play}]${event.check ? ' [CHECK MODE]' : ''}`))]);
+      case 'role-start': {
+        const batch = event.batch && event.batch.count > 1 ? ` batch ${event.batch.index}/${event.batch.count}` : '';
+        return this.#print(['', c.bold(banner(`ROLE [${event.role}]${batch}`))]);
+      }
+      case 'task-start':
+        return this.#status.start(event.host, event.task);
+      case 'task-end':
+        this.#status.finish(event.host);
+        return this.#print(this.#taskLines(event));
+      case 'command':
+        if (this.#verbosity >= 1) this.#print(this.#commandLines(event));
+        return;
+      case 'host-failed': {
+        this.#status.finish(event.host);
+        const last = this.#lastFailure.get(event.host);
+        const stack = this.#verbosity >= 3 && event.stack ? indentLines(mask(event.stack), '    ').map(this.#colors.dim) : [];
+        if (last && last.task === (event.task ?? last.task) && last.msg.includes(mask(event.message))) return stack.length ? this.#print(stack) : undefined;
+        return this.#print([...this.#resultLine('failed', event.host, event.task ?? event.role, event.message), ...stack]);
+      }
+      case 'host-unreachable':
+        this.#status.finish(event.host);
+        return this.#print(this.#resultLine('unreachable', event.host, '', withoutHostPrefix(event.host, event.message)));
+      case 'warning': {
+        const where = event.host ? `[${event.host}] ` : '';
+        return this.#print([this.#errColors.magenta(`[WARNING]: ${where}${event.message}`)], this.#err);
+      }
+      case 'play-end':
+        this.#status.stop();
+        return this.#print([
+          '',
+          c.bold(banner('PLAY RECAP')),
+          ...formatRecap(event.stats, this.#playHosts, c),
+          '',
+          ...(event.interrupted ? [c.red('Interrupted: the play was stopped before it finished.')] : []),
+          `Total elapsed: ${formatSeconds(event.elapsedMs)}`,
+        ]);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#status.stop();
+  }
+
+  #taskLines(event: TaskEnd): string[] {
+    const { result } = event;
+    const name = `${event.task}${event.handler ? ' (handler)' : ''}${this.#verbosity >= 1 ? ` (${formatDuration(event.elapsedMs)})` : ''}`;
+    const showMsg = result.status === 'failed' || result.status === 'skipped';
+    const lines = this.#resultLine(result.status, event.host, name, showMsg ? result.msg : undefined);
+    if (event.ignored) lines.push(this.#colors.cyan('    ...ignoring'));
+    else if (result.status === 'failed') this.#lastFailure.set(event.host, { task: event.task, msg: mask(result.msg ?? '') });
+    if (result.status === 'changed') lines.push(...result.changes.map((change) => `    ~ ${mask(change)}`));
+    if (this.#diff && result.diff) lines.push(...this.#diffLines(result.diff));
+    return lines;
+  }
+
+  /** `changed: [web1] Write config`, with a message after "=>" and its further lines indented. */
+  #resultLine(status: Status, host: string, task: string, message?: string): string[] {
+    const paint = this.#statusPaint(status);
+    const [first = '', ...rest] = message ? mask(message).replace(/\n$/, '').split('\n') : [];
+    const head = `${LABELS[status]}: [${host}]${task ? ` ${mask(task)}` : ''}${message ? ` => ${first}` : ''}`;
+    return [paint(head), ...rest.map((line) => paint(`    ${line}`))];
+  }
+
+  #commandLines(event: CommandEvent): string[] {
+    const c = this.#colors;
+    const rc = `rc=${event.code}`;
+    const head = `  [${event.host}] ${event.code === 0 ? c.dim(rc) : c.red(rc)} ${c.dim(formatDuration(event.elapsedMs))} $ `;
+    const [first = '', ...rest] = truncateBytes(mask(event.command), this.#outputLimit).split('\n');
+    const lines = [head + first, ...rest.map((line) => `      ${line}`)];
+    if (this.#verbosity >= 2) {
+      for (const [label, text] of [['stdout', event.stdout], ['stderr', event.stderr]] as const) {
+        if (!text.trim()) continue;
+        lines.push(`    ${label}:`, ...indentLines(truncateBytes(mask(text), this.#outputLimit), '      '));
+      }
+    }
+    return lines;
+  }
+
+  #diffLines(diff: string): string[] {
+    const c = this.#colors;
+    return indentLines(mask(diff), '').map((line) => {
+      if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
+      if (line.startsWith('+')) return c.green(line);
+      if (line.startsWith('-')) return c.red(line);
+      if (line.startsWith('@@')) return c.cyan(line);
+      return line;
+    });
+  }
+
+  #statusPaint(status: Status): Paint {
+    const c = this.#colors;
+    return { ok: c.green, changed: c.yellow, skipped: c.cyan, failed: c.red, unreachable: c.red }[status];
+  }
+
+  /** Every line passes through mask() once more as a whole, in case a secret spans pieces. */
+  #print(lines: string[], stream: OutputStream = this.#out): void {
+    this.#status.clear();
+    stream.write(`${mask(lines.join('\n'))}\n`);
+    this.#status.schedule();
+  }
+}
+
+/** UnreachableError messages start with the host name, which the line already shows. */
+function withoutHostPrefix(host: string, message: string): string {
+  return message.startsWith(`${host}: `) ? message.slice(host.length + 2) : message;
+}
