@@ -1,0 +1,85 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Secret } from '../secret.ts';
+import { BecomeDialog, BecomeError, becomeFailureMessage } from './become.ts';
+import type { BecomeWrap } from './command-line.ts';
+import type { ExecResult } from './connection.ts';
+
+/** A started remote or local process, as the session driver needs it. */
+export interface SessionIo {
+  stdout: Readable;
+  stderr: Readable;
+  stdin: Writable;
+  /** Stop the process now (signal it, close the channel); `ended` still settles afterwards. */
+  kill(): void;
+  /** Settles once the process is gone and all its output was read: its exit code, null if killed. Rejects if the transport died. */
+  ended: Promise<number | null>;
+}
+
+export interface SessionOptions {
+  host: string;
+  /** The command as the caller wrote it, for error messages. */
+  command: string;
+  stdin?: string | Buffer;
+  become?: { wrap: BecomeWrap; password?: Secret };
+  timeoutMs?: number;
+}
+
+/**
+ * Drive one process to its end: feed stdin (after sudo let the command start, when becoming),
+ * answer sudo's password prompt, enforce the timeout, and collect output as utf8, untrimmed.
+ */
+export async function runSession(io: SessionIo, options: SessionOptions): Promise<ExecResult> {
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let timedOut = false;
+  let stdinSent = false;
+
+  const sendStdin = (): void => {
+    if (stdinSent) return;
+    stdinSent = true;
+    io.stdin.end(options.stdin ?? '');
+  };
+  io.stdin.on('error', () => {}); // the process may exit without reading its stdin
+
+  const dialog = options.become
+    ? new BecomeDialog(options.become.wrap, options.become.password, {
+        sendPassword: (bytes) => io.stdin.write(bytes),
+        ready: sendStdin,
+        fail: () => {
+          stdinSent = true;
+          io.stdin.end();
+          io.kill();
+        },
+      })
+    : undefined;
+
+  io.stdout.on('data', (chunk: Buffer) => stdout.push(dialog ? dialog.stdout(chunk) : chunk));
+  io.stderr.on('data', (chunk: Buffer) => stderr.push(dialog ? dialog.stderr(chunk) : chunk));
+  if (!dialog) sendStdin();
+
+  const timer = options.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        io.kill();
+      }, options.timeoutMs)
+    : undefined;
+  let code: number | null;
+  try {
+    code = await io.ended;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+
+  let err = Buffer.concat(stderr).toString('utf8');
+  const out = Buffer.concat(stdout).toString('utf8');
+  if (timedOut) {
+    err += `${err && !err.endsWith('\n') ? '\n' : ''}timed out after ${options.timeoutMs} ms`;
+    return { code: -1, stdout: out, stderr: err };
+  }
+  if (dialog && !dialog.started && options.become) {
+    const sudoSaid = dialog.sudoOutput();
+    const result = { code: code ?? -1, stdout: out, stderr: sudoSaid };
+    throw new BecomeError(options.command, result, becomeFailureMessage(options.host, options.become.wrap.user, dialog.failure, sudoSaid));
+  }
+  return { code: code ?? -1, stdout: out, stderr: err };
+}
