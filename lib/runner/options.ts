@@ -1,0 +1,37 @@
+import type { Connection } from '../connection/connection.ts';
+import type { ConnectionSpec } from '../connection/spec.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Vars } from '../vars.ts';
+import type { HostStats } from './events.ts';
+
+export interface RunOptions {
+  inventory: Inventory;
+  /** Host pattern, intersected with each role's hosts. */
+  limit?: string;
+  check: boolean;
+  diff: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  /** --role: run only these roles of the play. */
+  roles?: string[];
+  /** Hosts in flight at once. */
+  forks: number;
+  extraVars: Vars;
+  /** templates/ and files/ live here. */
+  projectDir: string;
+  /** Usually a ConnectionPool: get() is called once per host per run, closeAll() at the end. */
+  connections: { get(spec: ConnectionSpec): Promise<Connection>; closeAll(): Promise<void> };
+  /** Default: connectionSpecFor from lib/connection/spec.ts. */
+  specFor?: (inventory: Inventory, host: string, vars: Vars) => ConnectionSpec;
+  /**
+   * Aborting stops new tasks from starting; in-flight ones finish, then the run ends interrupted.
+   * Abort with the reason 'SIGTERM' for exit code 143; any other reason gives 130 (SIGINT).
+   */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  stats: Record<string, HostStats>;
+  exitCode: 0 | 2 | 4 | 130 | 143;
+  interrupted: boolean;
+}

@@ -1,0 +1,150 @@
+import type { ConnectionSpec } from '../connection/spec.ts';
+import { InputError } from '../errors.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Module } from '../module.ts';
+import type { TaskResult } from '../result.ts';
+import type { Handler, Role, TaskApi, TaskOptions } from '../role.ts';
+import { validateArgs } from '../task/execute.ts';
+import type { Vars } from '../vars.ts';
+import { isSet, roleHostVars } from './host-vars.ts';
+import type { RunOptions } from './options.ts';
+import { dependsOnUnknown, unknownData } from './preflight-unknown.ts';
+import { isSelectedByTags, taskTags } from './tags.ts';
+import { buildTaskApi } from './task-api.ts';
+
+/** Ends one host's preflight quietly: t.fail(), or role code that needs real data to go on. */
+class PreflightStop extends Error {}
+
+/** Role code stuck waiting for real data (a polling loop) is cut off after this long or this many calls. */
+const HOST_BUDGET_MS = 5000;
+const HOST_CALL_BUDGET = 5000;
+
+type SpecFor = (inventory: Inventory, host: string, vars: Vars) => ConnectionSpec;
+
+/**
+ * The preflight pass, run before any connection is opened, so that bad input aborts the run before
+ * a single host is changed (the CLI then exits 1). For every selected role and each of its hosts:
+ *  - every name in `role.required` must be set (InputError naming role, host and variable);
+ *  - the host's connection spec is derived (bad connection vars are input errors too);
+ *  - the role's run() and then every handler run with a task API whose module methods only
+ *    validate the arguments and call the module's prepare() (templates rendered, local files
+ *    read), returning `{status:'ok', changed:false, changes:[], data}` where every data field is
+ *    unknown (see preflight-unknown.ts). Tags select tasks as in the real run; notify names must
+ *    be handlers of the role.
+ * An InputError (ModuleArgsError included) aborts the run: the first one, in play order, is thrown.
+ * t.fail(), any other exception (role code that depends on real results, e.g. reading
+ * `r.data.stdout` of an earlier task) and a host exceeding the budget end that host's preflight
+ * quietly: what it could not check is checked when the task really runs.
+ */
+export async function preflight(roles: ReadonlyArray<{ role: Role; hosts: readonly string[] }>, options: RunOptions, specFor: SpecFor): Promise<void> {
+  for (const { role, hosts } of roles) {
+    const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor)));
+    const error = outcomes.find((outcome) => outcome !== undefined);
+    if (error) throw error;
+  }
+}
+
+async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor): Promise<InputError | undefined> {
+  const { inventory } = options;
+  const vars = roleHostVars(role.defaults, inventory.host(host).vars, options.extraVars);
+  for (const name of role.required ?? []) {
+    if (!isSet(vars, name)) {
+      return new InputError(`role ${role.name} requires variable "${name}", which is not set (set it in the inventory or with -e ${name}=...)`, { host, field: name });
+    }
+  }
+  try {
+    specFor(inventory, host, vars);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+
+  const budget = { deadline: performance.now() + HOST_BUDGET_MS, calls: 0, over: false };
+  const check = async (): Promise<InputError | undefined> => {
+    const handlers: Array<Handler | Role['run']> = [role.run, ...Object.values<Handler>(role.handlers ?? {})];
+    for (const [index, code] of handlers.entries()) {
+      try {
+        const api = preflightApi(role, host, vars, options, index > 0, budget);
+        await (code as (t: TaskApi<string>, vars: Vars) => Promise<void>)(api, vars);
+      } catch (error) {
+        if (error instanceof InputError) return withHost(error, host);
+        if (budget.over) return undefined;
+      }
+    }
+    return undefined;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      budget.over = true;
+      resolve(undefined);
+    }, HOST_BUDGET_MS);
+  });
+  try {
+    return await Promise.race([check(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function preflightApi(role: Role, host: string, vars: Vars, options: RunOptions, handler: boolean, budget: { deadline: number; calls: number; over: boolean }): TaskApi<string> {
+  const { inventory } = options;
+  const entry = inventory.host(host);
+  const guard = (): void => {
+    budget.calls++;
+    if (budget.over || budget.calls > HOST_CALL_BUDGET || performance.now() > budget.deadline) {
+      budget.over = true;
+      throw new PreflightStop();
+    }
+  };
+  const neutral = <R>(): TaskResult<R> => ({ status: 'ok', changed: false, changes: [], data: unknownData<R>() });
+  return buildTaskApi<string>({
+    host: { name: entry.name, groups: entry.groups },
+    check: options.check,
+    async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string> = {}): Promise<TaskResult<R>> {
+      guard();
+      if (!handler) checkNotify(role, host, name, taskOptions.notify);
+      if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
+        return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
+      }
+      if (dependsOnUnknown(args)) return neutral<R>();
+      const valid = validateArgs(module, args, name, host);
+      try {
+        await module.prepare?.(valid, { host, vars, projectDir: options.projectDir });
+      } catch (error) {
+        if (error instanceof InputError) throw withHost(error, host, name);
+        throw error;
+      }
+      return neutral<R>();
+    },
+    flush: async () => guard(),
+    hostvars: (other) => {
+      if (dependsOnUnknown(other)) throw new PreflightStop();
+      return roleHostVars(role.defaults, inventory.host(other).vars, options.extraVars);
+    },
+    hostsOf: (pattern) => {
+      if (dependsOnUnknown(pattern)) throw new PreflightStop();
+      return inventory.select(pattern);
+    },
+    fail: () => {
+      throw new PreflightStop();
+    },
+  });
+}
+
+function checkNotify(role: Role, host: string, task: string, notify: string | readonly string[] | undefined): void {
+  const known = Object.keys(role.handlers ?? {});
+  for (const name of notify === undefined ? [] : typeof notify === 'string' ? [notify] : notify) {
+    if (!known.includes(name)) {
+      const list = known.length ? `its handlers are: ${known.join(', ')}` : 'it has no handlers';
+      throw new InputError(`notifies "${name}", which is not a handler of role ${role.name} (${list})`, { host, task, field: 'notify' });
+    }
+  }
+}
+
+/** The same error, of the same class, with the host (and task) added when it did not name them. */
+function withHost(error: InputError, host: string, task?: string): InputError {
+  if (error.where?.host) return error;
+  const Kind = error.constructor as new (message: string, where: InputError['where'], options: { cause: unknown }) => InputError;
+  return new Kind(error.reason, { ...error.where, host, ...(task && !error.where?.task ? { task } : {}) }, { cause: error });
+}

@@ -1,0 +1,64 @@
+import type { Connection } from '../connection/connection.ts';
+import type { ConnectionSpec } from '../connection/spec.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { HostView, Role } from '../role.ts';
+import type { Vars } from '../vars.ts';
+import type { Reporter, RunEvent } from './events.ts';
+import { roleHostVars } from './host-vars.ts';
+import type { RunOptions } from './options.ts';
+import { RunStats } from './stats.ts';
+
+type SpecFor = (inventory: Inventory, host: string, vars: Vars) => ConnectionSpec;
+
+/** Everything the hosts of one run share: options, reporter, stats, connections, who is out. */
+export class RunState {
+  readonly stats: RunStats;
+  /** Hosts that failed or were unreachable: later roles leave them out. */
+  readonly failed = new Set<string>();
+  readonly unreachable = new Set<string>();
+  readonly #connections = new Map<string, Promise<Connection>>();
+
+  constructor(
+    readonly options: RunOptions,
+    readonly reporter: Reporter,
+    readonly specFor: SpecFor,
+    hosts: readonly string[],
+  ) {
+    this.stats = new RunStats(hosts);
+  }
+
+  get inventory(): Inventory {
+    return this.options.inventory;
+  }
+
+  emit(event: RunEvent): void {
+    this.reporter.emit(event);
+  }
+
+  interrupted(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  isOut(host: string): boolean {
+    return this.failed.has(host) || this.unreachable.has(host);
+  }
+
+  vars(role: Role, host: string): Vars {
+    return roleHostVars(role.defaults, this.inventory.host(host).vars, this.options.extraVars);
+  }
+
+  hostView(host: string): HostView {
+    const entry = this.inventory.host(host);
+    return { name: entry.name, groups: entry.groups };
+  }
+
+  /** The host's connection: asked of the pool once per host for the whole run. */
+  connection(host: string, spec: ConnectionSpec): Promise<Connection> {
+    let connection = this.#connections.get(host);
+    if (!connection) {
+      connection = this.options.connections.get(spec);
+      this.#connections.set(host, connection);
+    }
+    return connection;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Module } from '../module.ts';
+import { builtinModules } from '../modules/index.ts';
+import type { TaskResult } from '../result.ts';
+import type { HostView, TaskApi, TaskOptions } from '../role.ts';
+import type { Vars } from '../vars.ts';
+
+/** What differs between the real task API and the preflight one. */
+export interface TaskApiParts<H extends string> {
+  host: HostView;
+  check: boolean;
+  call<A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H>): Promise<TaskResult<R>>;
+  flush(): Promise<void>;
+  hostvars(host: string): Vars;
+  hostsOf(pattern: string): string[];
+  fail(message: string): never;
+}
+
+/**
+ * A role's `t`: one method per entry of builtinModules (t.file(name, args, options) calls the file
+ * module), plus run/flush/hostvars/hostsOf/fail/host/check. The fixed members win over a module
+ * of the same name.
+ */
+export function buildTaskApi<H extends string>(parts: TaskApiParts<H>): TaskApi<H> {
+  const modules = builtinModules as unknown as Record<string, Module<unknown, unknown>>;
+  const methods: Record<string, unknown> = {};
+  for (const [key, module] of Object.entries(modules)) {
+    methods[key] = (name: string, args: unknown, options?: TaskOptions<H>) => parts.call(name, module, args, options);
+  }
+  const api = {
+    ...methods,
+    host: parts.host,
+    check: parts.check,
+    run: <A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H>) => parts.call(name, module, args, options),
+    flush: () => parts.flush(),
+    hostvars: (host: string) => parts.hostvars(host),
+    hostsOf: (pattern: string) => parts.hostsOf(pattern),
+    fail: (message: string): never => parts.fail(message),
+  };
+  return api as unknown as TaskApi<H>;
+}
