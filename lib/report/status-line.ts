@@ -1,5 +1,5 @@
 import { mask } from '../secret.ts';
-import { fitWidth, formatDuration } from './format.ts';
+import { fitWidth } from './format.ts';
 import { ERASE_LINE, type OutputStream, type Palette, type TerminalMode } from './terminal.ts';
 
 export interface StatusLineOptions {
@@ -42,7 +42,7 @@ export class StatusLine {
   text(): string {
     if (this.#inFlight.size === 0) return '';
     const now = this.options.now();
-    const busy = [...this.#inFlight].map(([host, { task, since }]) => `${host} ${task} ${formatDuration(now - since)}`);
+    const busy = [...this.#inFlight].map(([host, { task, since }]) => `${host} ${task} ${Math.floor((now - since) / 1000)}s`);
     return fitWidth(mask(`running ${this.#inFlight.size}: ${busy.join(' | ')}`), Math.max(10, this.mode.columns - 1));
   }
 

@@ -1,0 +1,140 @@
+import { relative, resolve } from 'node:path';
+import { ConnectionPool } from '../connection/pool.ts';
+import { loadInventory } from '../inventory/load.ts';
+import type { Play } from '../role.ts';
+import { createReporter } from '../report/create.ts';
+import type { Environment, OutputStream } from '../report/terminal.ts';
+import type { Reporter } from '../runner/events.ts';
+import { runPlay } from '../runner/run-play.ts';
+import { parseExtraVars } from '../vars/extra-vars.ts';
+import { formatFatalError } from './format-error.ts';
+import { parsePlaybookFlags, playbookFlags, type PlaybookFlags } from './flags.ts';
+import { formatHelp } from './help.ts';
+import { onInterrupt, signalExitCode } from './interrupts.ts';
+import { formatHostList, listRoleHosts } from './list-hosts.ts';
+import { findProjectDir } from './project-dir.ts';
+
+export interface PlaybookCliOptions {
+  /** Default: process.argv.slice(2). */
+  argv?: readonly string[];
+  /** Where templates/ and files/ are; default: the directory with package.json above the playbook file. */
+  projectDir?: string;
+  /** Relative paths (-i, -e @file) are read from here; default: process.cwd(). */
+  cwd?: string;
+  /** The command shown in --help; default: `tsx <playbook file>`. */
+  program?: string;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+  env?: Environment;
+  /** Take over SIGINT/SIGTERM during the run (default true; off for tests that run in-process). */
+  handleSignals?: boolean;
+}
+
+/** Exit codes: 0 ok, 1 bad input or a crash, 2 a host failed, 4 a host unreachable, 130/143 interrupted. */
+export type ExitCode = 0 | 1 | 2 | 4 | 130 | 143;
+
+/** A playbook's entry point: `await runPlaybook(play)` parses the command line, runs, and exits. */
+export async function runPlaybook(play: Play, options: PlaybookCliOptions = {}): Promise<never> {
+  const code = await playbookMain(play, options);
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(code);
+}
+
+/** Everything runPlaybook does except exiting: returns the exit code. */
+export async function playbookMain(play: Play, options: PlaybookCliOptions = {}): Promise<ExitCode> {
+  const out = options.stdout ?? process.stdout;
+  const err = options.stderr ?? process.stderr;
+  const argv = options.argv ?? process.argv.slice(2);
+  let verbosity = 0;
+  let reporter: Reporter | undefined;
+  try {
+    const flags = parsePlaybookFlags(argv);
+    verbosity = flags.verbose;
+    const cwd = options.cwd ?? process.cwd();
+    if (flags.help) {
+      out.write(formatHelp(options.program ?? programName(cwd), playbookFlags, describePlay(play)));
+      return 0;
+    }
+    const inventory = await loadInventory(resolve(cwd, flags.inventory));
+    const extraVars = await parseExtraVars(flags.extraVars, { cwd });
+    if (flags.listHosts) {
+      const roles = listRoleHosts(play, inventory, { ...(flags.limit ? { limit: flags.limit } : {}), roles: flags.role });
+      out.write(flags.json ? `${JSON.stringify({ play: play.name, roles }, null, 2)}\n` : formatHostList(play.name, roles));
+      return 0;
+    }
+    const activeReporter = createReporter({ json: flags.json, verbosity, diff: flags.diff, out, err, ...(options.env ? { env: options.env } : {}) });
+    reporter = activeReporter;
+    const pool = new ConnectionPool({
+      acceptNewHostKeys: flags.acceptNewHostKeys,
+      connectTimeoutMs: flags.connectTimeout,
+      ...(flags.commandTimeout !== undefined ? { commandTimeoutMs: flags.commandTimeout } : {}),
+    });
+    const abort = new AbortController();
+    const release = options.handleSignals === false ? () => {} : watchSignals(abort, activeReporter, pool, err);
+    try {
+      const summary = await runPlay(play, runOptions(flags, { inventory, extraVars, pool, signal: abort.signal, projectDir: options.projectDir ?? findProjectDir(process.argv[1], cwd) }), activeReporter);
+      await activeReporter.close();
+      return summary.exitCode;
+    } finally {
+      release();
+      await pool.closeAll();
+    }
+  } catch (error) {
+    await reporter?.close();
+    err.write(formatFatalError(error, verbosity));
+    return 1;
+  }
+}
+
+function runOptions(
+  flags: PlaybookFlags,
+  parts: { inventory: Awaited<ReturnType<typeof loadInventory>>; extraVars: Awaited<ReturnType<typeof parseExtraVars>>; pool: ConnectionPool; signal: AbortSignal; projectDir: string },
+): Parameters<typeof runPlay>[1] {
+  return {
+    inventory: parts.inventory,
+    ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    check: flags.check,
+    diff: flags.diff,
+    ...(flags.tags.length ? { tags: flags.tags } : {}),
+    ...(flags.skipTags.length ? { skipTags: flags.skipTags } : {}),
+    ...(flags.role.length ? { roles: flags.role } : {}),
+    forks: flags.forks,
+    extraVars: parts.extraVars,
+    projectDir: parts.projectDir,
+    connections: parts.pool,
+    signal: parts.signal,
+  };
+}
+
+/**
+ * First SIGINT/SIGTERM: stop starting tasks and let the running ones finish (the runner reports
+ * the run as interrupted). A second one: close the connections (briefly) and exit at once.
+ */
+function watchSignals(abort: AbortController, reporter: Reporter, pool: ConnectionPool, err: OutputStream): () => void {
+  return onInterrupt({
+    first(signal) {
+      reporter.emit({ type: 'warning', message: `${signal}: letting running tasks finish, starting no new ones (again to stop at once)` });
+      abort.abort(signal);
+    },
+    async second(signal) {
+      await reporter.close();
+      err.write(`${signal} again: stopping now\n`);
+      await Promise.race([pool.closeAll().catch(() => {}), new Promise((done) => setTimeout(done, 2000).unref())]);
+      process.exit(signalExitCode(signal));
+    },
+  });
+}
+
+function programName(cwd: string): string {
+  const script = process.argv[1];
+  return script ? `tsx ${relative(cwd, script) || script}` : 'ploy';
+}
+
+function describePlay(play: Play): string {
+  const roles = play.roles.map((role) => `  ${role.name} (hosts: ${role.hosts})`);
+  return [`Runs the play "${play.name}", its roles in order:`, ...roles].join('\n');
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((done) => stream.write('', () => done()));
+}
