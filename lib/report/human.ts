@@ -1,7 +1,8 @@
 import type { TaskResult } from '../result.ts';
 import type { Reporter, RunEvent } from '../runner/events.ts';
 import { mask } from '../secret.ts';
-import { banner, formatDuration, formatSeconds, indentLines, truncateBytes } from './format.ts';
+import { commandLines, diffLines } from './detail-lines.ts';
+import { banner, formatDuration, formatSeconds, indentLines } from './format.ts';
 import { formatRecap } from './recap.ts';
 import { StatusLine } from './status-line.ts';
 import { palette, terminalMode, type Environment, type OutputStream, type Paint, type Palette, type TerminalMode } from './terminal.ts';
@@ -25,7 +26,6 @@ export interface HumanReporterOptions {
 
 type Status = TaskResult['status'] | 'unreachable';
 type TaskEnd = Extract<RunEvent, { type: 'task-end' }>;
-type CommandEvent = Extract<RunEvent, { type: 'command' }>;
 
 const LABELS: Record<Status, string> = { ok: 'ok', changed: 'changed', skipped: 'skipped', failed: 'failed', unreachable: 'unreachable' };
 
@@ -42,6 +42,8 @@ export class HumanReporter implements Reporter {
   /** The last failure printed per host, so a host-failed event repeating it is not printed twice. */
   readonly #lastFailure = new Map<string, { task: string; msg: string }>();
   #playHosts: string[] = [];
+  /** A failed task's line, held until the next event shows whether the host became unreachable. */
+  #pendingFailure: TaskEnd | undefined;
   #closed = false;
 
   constructor(options: HumanReporterOptions) {
@@ -62,6 +64,8 @@ export class HumanReporter implements Reporter {
 
   emit(event: RunEvent): void {
     if (this.#closed) return;
+    if (this.#pendingFailure && this.#unreachableInTask(event)) return;
+    this.#flushPending();
     const c = this.#colors;
     switch (event.type) {
       case 'play-start':
@@ -69,15 +73,21 @@ export class HumanReporter implements Reporter {
         return this.#print(['', c.bold(banner(`PLAY [${event.play}]${event.check ? ' [CHECK MODE]' : ''}`))]);
       case 'role-start': {
         const batch = event.batch && event.batch.count > 1 ? ` batch ${event.batch.index}/${event.batch.count}` : '';
-        return this.#print(['', c.bold(banner(`ROLE [${event.role}]${batch}`))]);
+        const empty = event.hosts.length === 0 ? [c.cyan('skipping: no hosts left to run on')] : [];
+        return this.#print(['', c.bold(banner(`ROLE [${event.role}]${batch}`)), ...empty]);
       }
       case 'task-start':
         return this.#status.start(event.host, event.task);
       case 'task-end':
         this.#status.finish(event.host);
+        if (event.result.status === 'failed' && !event.ignored) {
+          this.#pendingFailure = event;
+          queueMicrotask(() => this.#flushPending());
+          return;
+        }
         return this.#print(this.#taskLines(event));
       case 'command':
-        if (this.#verbosity >= 1) this.#print(this.#commandLines(event));
+        if (this.#verbosity >= 1) this.#print(commandLines(event, this.#colors, { showOutput: this.#verbosity >= 2, limitBytes: this.#outputLimit }));
         return;
       case 'host-failed': {
         this.#status.finish(event.host);
@@ -108,20 +118,45 @@ export class HumanReporter implements Reporter {
 
   close(): void {
     if (this.#closed) return;
+    this.#flushPending();
     this.#closed = true;
     this.#status.stop();
   }
 
+  /**
+   * A task that fails because its host became unreachable is followed, in the same tick, by
+   * host-unreachable with the same message: print one "unreachable" line for the task instead of
+   * a "failed" line and an "unreachable" one.
+   */
+  #unreachableInTask(event: RunEvent): boolean {
+    const failed = this.#pendingFailure;
+    if (!failed || event.type !== 'host-unreachable' || event.host !== failed.host || event.message !== failed.result.msg) return false;
+    this.#pendingFailure = undefined;
+    this.#print(this.#resultLine('unreachable', event.host, this.#taskName(failed), withoutHostPrefix(event.host, event.message)));
+    return true;
+  }
+
+  #flushPending(): void {
+    const failed = this.#pendingFailure;
+    if (!failed || this.#closed) return;
+    this.#pendingFailure = undefined;
+    this.#print(this.#taskLines(failed));
+  }
+
   #taskLines(event: TaskEnd): string[] {
     const { result } = event;
-    const name = `${event.task}${event.handler ? ' (handler)' : ''}${this.#verbosity >= 1 ? ` (${formatDuration(event.elapsedMs)})` : ''}`;
+    const name = this.#taskName(event);
     const showMsg = result.status === 'failed' || result.status === 'skipped';
     const lines = this.#resultLine(result.status, event.host, name, showMsg ? result.msg : undefined);
     if (event.ignored) lines.push(this.#colors.cyan('    ...ignoring'));
     else if (result.status === 'failed') this.#lastFailure.set(event.host, { task: event.task, msg: mask(result.msg ?? '') });
     if (result.status === 'changed') lines.push(...result.changes.map((change) => `    ~ ${mask(change)}`));
-    if (this.#diff && result.diff) lines.push(...this.#diffLines(result.diff));
+    if (this.#diff && result.diff) lines.push(...diffLines(result.diff, this.#colors));
     return lines;
+  }
+
+  #taskName(event: TaskEnd): string {
+    return `${event.task}${event.handler ? ' (handler)' : ''}${this.#verbosity >= 1 ? ` (${formatDuration(event.elapsedMs)})` : ''}`;
   }
 
   /** `changed: [web1] Write config`, with a message after "=>" and its further lines indented. */
@@ -130,32 +165,6 @@ export class HumanReporter implements Reporter {
     const [first = '', ...rest] = message ? mask(message).replace(/\n$/, '').split('\n') : [];
     const head = `${LABELS[status]}: [${host}]${task ? ` ${mask(task)}` : ''}${message ? ` => ${first}` : ''}`;
     return [paint(head), ...rest.map((line) => paint(`    ${line}`))];
-  }
-
-  #commandLines(event: CommandEvent): string[] {
-    const c = this.#colors;
-    const rc = `rc=${event.code}`;
-    const head = `  [${event.host}] ${event.code === 0 ? c.dim(rc) : c.red(rc)} ${c.dim(formatDuration(event.elapsedMs))} $ `;
-    const [first = '', ...rest] = truncateBytes(mask(event.command), this.#outputLimit).split('\n');
-    const lines = [head + first, ...rest.map((line) => `      ${line}`)];
-    if (this.#verbosity >= 2) {
-      for (const [label, text] of [['stdout', event.stdout], ['stderr', event.stderr]] as const) {
-        if (!text.trim()) continue;
-        lines.push(`    ${label}:`, ...indentLines(truncateBytes(mask(text), this.#outputLimit), '      '));
-      }
-    }
-    return lines;
-  }
-
-  #diffLines(diff: string): string[] {
-    const c = this.#colors;
-    return indentLines(mask(diff), '').map((line) => {
-      if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
-      if (line.startsWith('+')) return c.green(line);
-      if (line.startsWith('-')) return c.red(line);
-      if (line.startsWith('@@')) return c.cyan(line);
-      return line;
-    });
   }
 
   #statusPaint(status: Status): Paint {

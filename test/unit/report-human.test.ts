@@ -98,6 +98,26 @@ test('an ignored failure says so; a stack shows at -vvv only', () => {
   assert.ok(render([crash], { verbosity: 3 }).out.text.includes('      at run (roles/r.ts:3:1)'));
 });
 
+test('a task failing because its host went unreachable prints one unreachable line', () => {
+  const failed: RunEvent = { type: 'task-end', host: 'h', role: 'r', task: 'Install', module: 'apt', elapsedMs: 1, result: { status: 'failed', changed: false, changes: [], msg: 'h: connection lost', data: {} } };
+  const { out } = render([failed, { type: 'host-unreachable', host: 'h', message: 'h: connection lost' }]);
+  assert.equal(out.lines, ['unreachable: [h] Install => connection lost']);
+});
+
+test('a failed task line is not held back once the events stop', async () => {
+  const out = new FakeStream();
+  const reporter = new HumanReporter({ out, err: new FakeStream(), env: {} });
+  reporter.emit({ type: 'task-end', host: 'h', role: 'r', task: 'Install', module: 'apt', elapsedMs: 1, result: { status: 'failed', changed: false, changes: [], msg: 'rc=100', data: {} } });
+  await Promise.resolve();
+  assert.equal(out.lines, ['failed: [h] Install => rc=100']);
+  reporter.close();
+});
+
+test('a role left with no hosts says so', () => {
+  const { out } = render([{ type: 'role-start', role: 'db', hosts: [] }]);
+  assert.equal(out.lines.slice(1), ['ROLE [db] **************************************************************', 'skipping: no hosts left to run on']);
+});
+
 test('check mode and interruption are said in the banner and the recap', () => {
   const { out } = render([
     { type: 'play-start', play: 'site', hosts: ['a'], check: true },
