@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { PloyError } from '../../lib/errors.ts';
 import type { BedPlan } from './plan.ts';
 
 /** A host key as ssh-keygen writes it: "<type> <base64> [comment]". */
@@ -12,7 +13,7 @@ export function renderKnownHosts(plan: BedPlan, keys: readonly HostKeys[]): stri
   const lines: string[] = [];
   for (const host of plan.hosts) {
     const own = keys.find((k) => k.host === host.name);
-    if (!own) throw new Error(`no host keys recorded for ${host.name}`);
+    if (!own) throw new PloyError(`test bed: no host keys recorded for ${host.name}`);
     for (const key of own.publicKeys) {
       const [type, body] = key.trim().split(/\s+/);
       for (const address of [host.ip, host.privateIp]) if (address) lines.push(`${address} ${type} ${body}`);

@@ -72,14 +72,17 @@ export async function claimIndex(write: (index: number) => BedState): Promise<Be
   });
 }
 
-/** Beds whose owner is gone and none of whose containers run: leftovers of a killed process. */
+/**
+ * Leftovers: beds whose owning process died without cleaning up (killed), and detached beds none
+ * of whose containers still run.
+ */
 export function staleBeds(): BedState[] {
   if (!existsSync(REGISTRY_DIR)) return [];
   return readdirSync(REGISTRY_DIR)
     .filter((name) => /^bed-\d+\.json$/.test(name))
     .map((name) => loadState(join(REGISTRY_DIR, name)))
     .filter((state) => {
-      if (state.ownerPid !== null && isAlive(state.ownerPid)) return false;
+      if (state.ownerPid !== null) return !isAlive(state.ownerPid);
       return !state.plan.hosts.some((h) => {
         const pid = state.hosts[h.name]?.pid;
         return pid != null && isOurNspawn(pid, h.machine);
