@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { InputError, ModuleArgsError } from '../errors.ts';
+import { defineModule, type PrepareEnv } from '../module.ts';
+import type { Secret } from '../secret.ts';
+import { optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject, isTextValue } from './support/args.ts';
+import { planContent, type ContentData } from './support/content-plan.ts';
+import { parseMode } from './support/mode.ts';
+
+export interface CopyArgs {
+  /** Absolute path of the file to write. */
+  dest: string;
+  /** A controller file: relative to the project's files/ directory, or absolute. */
+  src?: string;
+  /** The content itself; a Secret is written but never shown. Exactly one of src and content. */
+  content?: string | Buffer | Secret;
+  owner?: string;
+  group?: string;
+  /** '0644', '644', '2755' or symbolic 'u=rw,g=r,o='; never a number. */
+  mode?: string;
+  /** Keep the old file as DEST.PID.YYYY-MM-DD@HH:MM:SS~ before overwriting it. */
+  backup?: boolean;
+  /** Create a missing parent directory with this mode; without it a missing parent is an error. */
+  directoryMode?: string;
+}
+
+const KNOWN = ['dest', 'src', 'content', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
+
+/** Controller files read by prepare(), per prepared args object, so plan() does not read them again. */
+const loaded = new WeakMap<CopyArgs, Buffer>();
+
+/** Validate copy-like arguments (copy's and template's common part). */
+export function validateFileTarget(raw: Record<string, unknown>): void {
+  requireAbsolutePath(raw.dest, 'dest');
+  optionalAccount(raw.owner, 'owner');
+  optionalAccount(raw.group, 'group');
+  if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
+  if (raw.directoryMode !== undefined) parseMode(raw.directoryMode, 'directoryMode');
+  optionalBoolean(raw.backup, 'backup');
+}
+
+/** Where a controller file named by src lives: absolute, or under the project's files/. */
+export function resolveControllerFile(projectDir: string, src: string): string {
+  return isAbsolute(src) ? src : join(projectDir, 'files', src);
+}
+
+export const copy = defineModule<CopyArgs, ContentData>({
+  name: 'copy',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    validateFileTarget(raw);
+    const hasSrc = raw.src !== undefined;
+    const hasContent = raw.content !== undefined;
+    if (hasSrc === hasContent) {
+      throw new ModuleArgsError(hasSrc ? 'give either src or content, not both' : 'give src (a controller file) or content', { field: hasSrc ? 'content' : 'src' });
+    }
+    if (hasSrc) {
+      if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a file path on the controller', { field: 'src' });
+      rejectControlCharacters(raw.src, 'src');
+    }
+    if (hasContent && !isTextValue(raw.content) && !Buffer.isBuffer(raw.content)) {
+      throw new ModuleArgsError(`must be a string, a Buffer or a Secret, got ${typeof raw.content}`, { field: 'content' });
+    }
+    return args;
+  },
+
+  async prepare(args, env) {
+    if (args.src === undefined) return args;
+    const prepared = { ...args };
+    loaded.set(prepared, await readSource(env, args.src));
+    return prepared;
+  },
+
+  async plan(ctx, args) {
+    const content = args.content ?? loaded.get(args) ?? (await readSource(ctx, args.src ?? ''));
+    return planContent(ctx, {
+      dest: args.dest,
+      content,
+      owner: args.owner,
+      group: args.group,
+      mode: args.mode === undefined ? undefined : parseMode(args.mode),
+      backup: args.backup,
+      directoryMode: args.directoryMode === undefined ? undefined : parseMode(args.directoryMode, 'directoryMode'),
+    });
+  },
+});
+
+async function readSource(env: PrepareEnv, src: string): Promise<Buffer> {
+  const file = resolveControllerFile(env.projectDir, src);
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (copy takes one file)' : code ?? String(error);
+    throw new InputError(`cannot read ${file}: ${why}`, { field: 'src', host: env.host }, { cause: error });
+  }
+}

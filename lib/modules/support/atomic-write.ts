@@ -1,0 +1,57 @@
+import { quote } from '../../shell.ts';
+import { attributeCommands } from './attributes.ts';
+import { chmodArgument } from './mode.ts';
+
+export interface AtomicWrite {
+  readonly dest: string;
+  /** The final mode, set on the temp file before any byte is written. */
+  readonly mode: number;
+  readonly owner?: string | undefined;
+  readonly group?: string | undefined;
+  /** Keep the old file as DEST.PID.YYYY-MM-DD@HH:MM:SS~ (printed as `backup=PATH`). */
+  readonly backup?: boolean | undefined;
+  /** Create the missing parent directory (and its parents) first, with this mode. */
+  readonly createParentMode?: number | undefined;
+}
+
+export function parentOf(path: string): string {
+  const at = path.lastIndexOf('/');
+  return at <= 0 ? '/' : path.slice(0, at);
+}
+
+/**
+ * One remote command that writes its standard input to DEST atomically: a temp file in the same
+ * directory (umask 077, so private from birth) is opened, given its final owner and mode, filled,
+ * then renamed over DEST. The temp file is removed on any failure or signal, so DEST is never
+ * half-written nor, even briefly, more readable than asked.
+ */
+export function atomicWriteCommand(write: AtomicWrite): string {
+  const dir = parentOf(write.dest);
+  const dest = quote(write.dest);
+  const lines = ['set -e'];
+  if (write.createParentMode !== undefined) {
+    lines.push(`mkdir -p -- ${quote(dir)}`, `chmod -- ${chmodArgument(write.createParentMode)} ${quote(dir)}`);
+  }
+  lines.push(
+    'umask 077',
+    `tmp=$(mktemp -- ${quote(`${dir === '/' ? '' : dir}/.ploy-XXXXXXXX`)})`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    `trap 'exit 129' HUP INT TERM`,
+    // The descriptor is opened while the file is still ours and writable, whatever its final mode.
+    `exec 3>"$tmp"`,
+    ...attributeCommands('"$tmp"', { owner: write.owner, group: write.group, mode: write.mode }, { quoted: true }),
+    'cat >&3',
+    'exec 3>&-',
+  );
+  if (write.backup) {
+    lines.push(
+      `if [ -f ${dest} ]; then`,
+      `  b=${dest}.$$.$(date +%Y-%m-%d@%H:%M:%S)~`,
+      `  ln -- ${dest} "$b" 2>/dev/null || cp -p -- ${dest} "$b"`,
+      `  echo "backup=$b"`,
+      'fi',
+    );
+  }
+  lines.push(`mv -fT -- "$tmp" ${dest}`, 'trap - EXIT');
+  return lines.join('\n');
+}

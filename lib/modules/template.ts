@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { InputError, ModuleArgsError } from '../errors.ts';
+import { defineModule, type PrepareEnv } from '../module.ts';
+import { renderTemplate } from '../template/render.ts';
+import type { Vars } from '../vars.ts';
+import { rejectControlCharacters, requireObject } from './support/args.ts';
+import { planContent, type ContentData } from './support/content-plan.ts';
+import { parseMode } from './support/mode.ts';
+import { validateFileTarget } from './copy.ts';
+
+export interface TemplateArgs {
+  /** The template, relative to the project's templates/ directory ('k3s-server/config.yaml.hbs'). */
+  src: string;
+  /** Absolute path of the file to write. */
+  dest: string;
+  /** Extra variables, over the host's. */
+  vars?: Vars;
+  owner?: string;
+  group?: string;
+  mode?: string;
+  backup?: boolean;
+  directoryMode?: string;
+}
+
+const KNOWN = ['src', 'dest', 'vars', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
+
+/** Content rendered by prepare(), per prepared args object, so plan() does not render twice. */
+const rendered = new WeakMap<TemplateArgs, string>();
+
+/** Render src with the host's variables plus vars, then write it exactly as copy writes content. */
+export const template = defineModule<TemplateArgs, ContentData>({
+  name: 'template',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'src' });
+    rejectControlCharacters(raw.src, 'src');
+    validateFileTarget(raw);
+    if (raw.vars !== undefined && (typeof raw.vars !== 'object' || raw.vars === null || Array.isArray(raw.vars))) {
+      throw new ModuleArgsError('must be an object of variables', { field: 'vars' });
+    }
+    return args;
+  },
+
+  prepare(args, env) {
+    const prepared = { ...args };
+    rendered.set(prepared, render(args, env));
+    return prepared;
+  },
+
+  async plan(ctx, args) {
+    const content = rendered.get(args) ?? render(args, ctx);
+    return planContent(ctx, {
+      dest: args.dest,
+      content,
+      owner: args.owner,
+      group: args.group,
+      mode: args.mode === undefined ? undefined : parseMode(args.mode),
+      backup: args.backup,
+      directoryMode: args.directoryMode === undefined ? undefined : parseMode(args.directoryMode, 'directoryMode'),
+    });
+  },
+});
+
+function render(args: TemplateArgs, env: PrepareEnv): string {
+  try {
+    return renderTemplate({
+      templatesDir: join(env.projectDir, 'templates'),
+      src: args.src,
+      vars: { ...env.vars, ...args.vars },
+      displayRoot: env.projectDir,
+    });
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(error.reason, { ...error.where, host: env.host }, { cause: error });
+    throw error;
+  }
+}
