@@ -1,7 +1,13 @@
+import { command } from './command.ts';
+import { copy } from './copy.ts';
+import { file } from './file.ts';
+import { shell } from './shell.ts';
+import { template } from './template.ts';
+
 /**
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = {};
+export const builtinModules = { command, shell, file, copy, template };
 
 export type BuiltinModules = typeof builtinModules;
