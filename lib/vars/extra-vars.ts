@@ -35,7 +35,7 @@ export async function parseExtraVar(value: string, options: ExtraVarsOptions = {
   if (text.startsWith('@')) {
     const file = text.slice(1);
     if (file === '') throw new InputError('"@" must be followed by a file name, e.g. -e @vars.yml', { field: FLAG });
-    const source = await readYamlFile(resolve(options.cwd ?? process.cwd(), file));
+    const source = await readYamlFile(resolve(options.cwd ?? process.cwd(), file), file);
     return checkedMapping(source.data, { file }, `the file must hold a mapping of variable names to values`);
   }
   if (text.startsWith('/') || text.startsWith('.')) {

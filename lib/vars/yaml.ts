@@ -98,15 +98,18 @@ export function parseYaml(text: string, file: string): YamlSource {
   };
 }
 
-/** Read and parse a YAML (or JSON) file. A missing or unreadable file is an InputError too. */
-export async function readYamlFile(path: string): Promise<YamlSource> {
+/**
+ * Read and parse a YAML (or JSON) file; messages name it as `label` (default: the path). A missing
+ * or unreadable file is an InputError too.
+ */
+export async function readYamlFile(path: string, label: string = path): Promise<YamlSource> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: path }, { cause: error });
+    throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: label }, { cause: error });
   }
-  return parseYaml(text, path);
+  return parseYaml(text, label);
 }
 
 /** A mapping as YAML gives it: a plain object (not an array, not a Secret or Date). */
