@@ -93,6 +93,6 @@ async function readSource(env: PrepareEnv, src: string): Promise<Buffer> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (copy takes one file)' : code ?? String(error);
-    throw new InputError(`cannot read ${file}: ${why}`, { field: 'src', host: env.host }, { cause: error });
+    throw new InputError(`cannot read ${file}: ${why}`, { field: 'src' }, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InputError, ModuleArgsError } from '../errors.ts';
+import { ModuleArgsError } from '../errors.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
 import { renderTemplate } from '../template/render.ts';
 import type { Vars } from '../vars.ts';
@@ -62,16 +62,12 @@ export const template = defineModule<TemplateArgs, ContentData>({
   },
 });
 
+/** Errors name the template file and line; the runner adds the host and task. */
 function render(args: TemplateArgs, env: PrepareEnv): string {
-  try {
-    return renderTemplate({
-      templatesDir: join(env.projectDir, 'templates'),
-      src: args.src,
-      vars: { ...env.vars, ...args.vars },
-      displayRoot: env.projectDir,
-    });
-  } catch (error) {
-    if (error instanceof InputError) throw new InputError(error.reason, { ...error.where, host: env.host }, { cause: error });
-    throw error;
-  }
+  return renderTemplate({
+    templatesDir: join(env.projectDir, 'templates'),
+    src: args.src,
+    vars: { ...env.vars, ...args.vars },
+    displayRoot: env.projectDir,
+  });
 }

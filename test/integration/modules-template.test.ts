@@ -54,10 +54,10 @@ test('drift: check mode shows a diff with the secret masked and alters nothing',
   assert.is(readFileSync(dest, 'utf8'), 'token: K10-template-secret\nserver: drifted\n');
 });
 
-test('an undefined variable fails before the host is touched, naming file, line, variable and host', async () => {
+test('an undefined variable fails before the host is touched, naming file, line and variable', async () => {
   await rejects(
     () => run({ src: 'web/undefined-var.hbs', dest: join(dir, 'x') }, { vars: { server: { port: 1 } } }),
-    (error: Error) => error instanceof InputError && error.message === 'templates/web/undefined-var.hbs:3:8, host localhost: undefined variable "server.nmae"',
+    (error: Error) => error instanceof InputError && error.message === 'templates/web/undefined-var.hbs:3:8: undefined variable "server.nmae"',
   );
   await rejects(() => run({ src: 'web/none.hbs', dest: join(dir, 'x') }), /template templates\/web\/none.hbs not found/);
   await rejects(() => run({ src: 'web/secret.conf.hbs', dest: 'relative' }), /field "dest"/);
