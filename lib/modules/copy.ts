@@ -20,7 +20,7 @@ export interface CopyArgs {
   mode?: string;
   /** Keep the old file as DEST.PID.YYYY-MM-DD@HH:MM:SS~ before overwriting it. */
   backup?: boolean;
-  /** Create a missing parent directory with this mode; without it a missing parent is an error. */
+  /** Create a missing parent directory with this mode (missing ancestors get the default mode); without it a missing parent is an error. */
   directoryMode?: string;
 }
 

@@ -95,6 +95,9 @@ test("a missing parent directory is an error, unless directoryMode asks to creat
   await converge({ dest, content: 'x', directoryMode: '0750' });
   assert.is(readFileSync(dest, 'utf8'), 'x');
   assert.is(mode(join(dir, 'etc', 'app')), 0o750);
+  chmodSync(join(dir, 'etc', 'app'), 0o755);
+  await converge({ dest: join(dir, 'etc', 'app', 'second'), content: 'y', directoryMode: '0700' });
+  assert.is(mode(join(dir, 'etc', 'app')), 0o755, 'an existing parent keeps its mode');
 });
 
 test('src: a binary controller file from files/ arrives byte for byte; a missing one fails before the host', async () => {

@@ -60,7 +60,8 @@ export async function planContent(ctx: ModuleContext, target: ContentTarget): Pr
   if (state.type === 'file' && state.sha256 === sha256) {
     return { changes: attributeChanges(ctx, state, target, header), data };
   }
-  if (state.type === 'absent' && facts.get('parent')?.[0] !== 'directory' && target.directoryMode === undefined) {
+  const parentMissing = state.type === 'absent' && facts.get('parent')?.[0] !== 'directory';
+  if (parentMissing && target.directoryMode === undefined) {
     throw new TaskFailedError(
       `${ctx.host}: cannot create ${dest}: its directory ${parent} does not exist (create it first with the file module, state 'directory', or set directoryMode)`,
     );
@@ -84,7 +85,7 @@ export async function planContent(ctx: ModuleContext, target: ContentTarget): Pr
     owner,
     group,
     backup: target.backup,
-    createParentMode: state.type === 'absent' && target.directoryMode ? resolveMode(target.directoryMode, defaultMode(true, header.umask), true, header.umask) : undefined,
+    createParentMode: parentMissing && target.directoryMode ? resolveMode(target.directoryMode, defaultMode(true, header.umask), true, header.umask) : undefined,
   });
   const diff = ctx.wantDiff ? await diffFor(ctx, dest, existing, bytes, isSecret(target.content)) : undefined;
   const change: Change<ContentData> = {
