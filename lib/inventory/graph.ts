@@ -64,7 +64,8 @@ export class InventoryGraph {
 
   addChild(parent: string, child: string, at: Where): void {
     if (child === 'all') throw new InputError(`group "all" cannot be a child of group "${parent}"`, at);
-    if (child === parent || this.descendants(child).has(parent)) {
+    if (child === parent) throw new InputError(`group "${child}" cannot be a child of itself`, at);
+    if (this.descendants(child).has(parent)) {
       throw new InputError(`adding group "${child}" as a child of "${parent}" makes a cycle (${parent} is already under ${child})`, at);
     }
     const parentNode = this.group(parent);

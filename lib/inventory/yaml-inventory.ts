@@ -10,7 +10,8 @@ const SECTIONS = ['hosts', 'children', 'vars'];
  * plugin does: top-level keys are groups (usually just `all`); a group holds `hosts` (name →
  * vars), `children` (name → group, nested to any depth) and `vars`; a string where a mapping of
  * names is expected names one entry. Where Ansible only warns (an unknown key, a group that is a
- * list), ploy stops with the file, line and column: such a file rarely means what its author meant.
+ * list), ploy stops with the file, line, column and YAML path: such a file is rarely what its
+ * author meant.
  */
 export function readYamlInventory(source: YamlSource, graph: InventoryGraph): void {
   const data = source.data;

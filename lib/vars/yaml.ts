@@ -3,11 +3,12 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { InputError } from '../errors.ts';
 import { Secret } from '../secret.ts';
 
-/** A place in a YAML file, as InputError takes it. */
+/** A place in a YAML file, as InputError takes it; field is the YAML path, e.g. all.children.web. */
 export interface YamlWhere {
   file: string;
   line?: number;
   column?: number;
+  field?: string;
 }
 
 /** Keys and sequence indexes from the document root, e.g. ['all', 'children', 'web']. */
@@ -17,7 +18,7 @@ export type YamlPath = readonly (string | number)[];
 export interface YamlSource {
   readonly file: string;
   readonly data: unknown;
-  /** File, line and column of the key at path, or of its nearest ancestor that can be found. */
+  /** File, YAML path, and line and column of the key at path (or of its nearest ancestor found). */
   where(path: YamlPath): YamlWhere;
 }
 
@@ -91,9 +92,10 @@ export function parseYaml(text: string, file: string): YamlSource {
     data,
     where(path) {
       const offset = offsetOf(doc, path);
-      if (offset === undefined) return { file };
+      const field = path.length ? { field: formatYamlPath(path) } : {};
+      if (offset === undefined) return { file, ...field };
       const { line, col } = lineCounter.linePos(offset);
-      return { file, line, column: col };
+      return { file, line, column: col, ...field };
     },
   };
 }
@@ -110,6 +112,17 @@ export async function readYamlFile(path: string, label: string = path): Promise<
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file: label }, { cause: error });
   }
   return parseYaml(text, label);
+}
+
+/** all.children.web.hosts['10.0.0.5'], list items as [0]. */
+export function formatYamlPath(path: YamlPath): string {
+  return path
+    .map((segment, i) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      if (/^[A-Za-z0-9_-]+$/.test(segment)) return i === 0 ? segment : `.${segment}`;
+      return `['${segment.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+    })
+    .join('');
 }
 
 /** A mapping as YAML gives it: a plain object (not an array, not a Secret or Date). */

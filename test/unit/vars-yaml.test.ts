@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../../lib/errors.ts';
 import { isSecret } from '../../lib/secret.ts';
-import { parseYaml } from '../../lib/vars/yaml.ts';
+import { formatYamlPath, parseYaml } from '../../lib/vars/yaml.ts';
 
 /** Scalar → value as PyYAML's safe_load (what Ansible uses) gives it; checked with PyYAML 6. */
 const scalars: Array<[text: string, value: unknown]> = [
@@ -41,12 +41,13 @@ test('anchors, aliases and merge keys work as in Ansible', () => {
   assert.equal(data, { base: { port: 80, tls: false }, site: { port: 80, tls: true }, copy: { port: 80, tls: false } });
 });
 
-test('where() gives the line and column of a key, or of its nearest ancestor', () => {
-  const source = parseYaml('all:\n  children:\n    web:\n      hosts:\n        - w1\n', 'inv.yml');
-  assert.equal(source.where(['all', 'children', 'web']), { file: 'inv.yml', line: 3, column: 5 });
-  assert.equal(source.where(['all', 'children', 'web', 'hosts', 0]), { file: 'inv.yml', line: 5, column: 11 });
-  assert.equal(source.where(['all', 'children', 'nope', 'x']), { file: 'inv.yml', line: 2, column: 3 });
+test('where() gives the YAML path, and the line and column of its key or of its nearest ancestor', () => {
+  const source = parseYaml('all:\n  children:\n    web:\n      hosts:\n        - w1\n        - 10.0.0.1\n', 'inv.yml');
+  assert.equal(source.where(['all', 'children', 'web']), { file: 'inv.yml', line: 3, column: 5, field: 'all.children.web' });
+  assert.equal(source.where(['all', 'children', 'web', 'hosts', 1]), { file: 'inv.yml', line: 6, column: 11, field: 'all.children.web.hosts[1]' });
+  assert.equal(source.where(['all', 'children', 'nope', 'x']), { file: 'inv.yml', line: 2, column: 3, field: 'all.children.nope.x' });
   assert.equal(source.where([]), { file: 'inv.yml', line: 1, column: 1 });
+  assert.is(formatYamlPath(['all', 'hosts', '10.0.0.5', "it's"]), "all.hosts['10.0.0.5']['it\\'s']");
 });
 
 test('errors are InputErrors with file:line:col', () => {
