@@ -3,11 +3,11 @@ import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { quote } from '../shell.ts';
 import { optionalAccount, optionalBoolean, oneOf, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
-import { attributeCommands, attributeDrift, chownSpec } from './support/attributes.ts';
+import { attributeCommands, attributeDrift, chownSpec, type WantedAttributes } from './support/attributes.ts';
 import { atomicWriteCommand, parentOf } from './support/atomic-write.ts';
 import { planLink, type LinkFacts } from './support/file-links.ts';
-import { chmodArgument, defaultMode, formatMode, parseMode, resolveMode, type ModeSpec } from './support/mode.ts';
-import { HEADER_SCRIPT, parseProbeOutput, pathProbeScript, readHeader, readPathState, readTree, treeProbeScript, type PathState } from './support/probe.ts';
+import { chmodArgument, defaultMode, formatMode, parseMode, resolveMode } from './support/mode.ts';
+import { HEADER_SCRIPT, parseProbeOutput, pathProbeScript, readHeader, readPathState, readTree, treeProbeScript, type PathState, type PresentPath, type ProbeHeader } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { treeDrift } from './support/tree-drift.ts';
 
@@ -86,7 +86,7 @@ export const file = defineModule<FileArgs, FileData>({
     const state = readPathState(facts, 'path');
     const data: FileData = { path, found: state.type };
     const mode = args.mode === undefined ? undefined : parseMode(args.mode);
-    const wanted = { owner: args.owner, group: args.group, mode };
+    const wanted: WantedAttributes = { owner: args.owner, group: args.group, mode };
     const parentExists = facts.get('parent')?.[0] === 'directory';
     const fail: (message: string) => never = (message) => {
       throw new TaskFailedError(`${ctx.host}: ${path} ${message}`);
@@ -152,14 +152,14 @@ function command(ctx: ModuleContext, summary: string, line: string): Change<File
   };
 }
 
-function attributes(ctx: ModuleContext, path: string, state: Exclude<PathState, { type: 'absent' }>, wanted: { owner?: string | undefined; group?: string | undefined; mode?: ModeSpec | undefined }, header: ReturnType<typeof readHeader>): Change<FileData>[] {
+function attributes(ctx: ModuleContext, path: string, state: PresentPath, wanted: WantedAttributes, header: ProbeHeader): Change<FileData>[] {
   const drift = attributeDrift(state, wanted, header);
   if (drift.summaries.length === 0) return [];
   return [command(ctx, `${path}: ${drift.summaries.join(', ')}`, attributeCommands(path, drift).join(' && '))];
 }
 
 /** A new empty file (written atomically with its final attributes) or a new directory. */
-function create(ctx: ModuleContext, path: string, directory: boolean, wanted: { owner?: string | undefined; group?: string | undefined; mode?: ModeSpec | undefined }, umask: number): Change<FileData> {
+function create(ctx: ModuleContext, path: string, directory: boolean, wanted: WantedAttributes, umask: number): Change<FileData> {
   const base = defaultMode(directory, umask);
   const mode = wanted.mode ? resolveMode(wanted.mode, base, directory, umask) : base;
   const details = [`mode ${formatMode(mode)}`, ...(wanted.owner ? [`owner ${wanted.owner}`] : []), ...(wanted.group ? [`group ${wanted.group}`] : [])].join(', ');
@@ -177,7 +177,7 @@ function create(ctx: ModuleContext, path: string, directory: boolean, wanted: { 
   return command(ctx, `create directory ${path} (${details})`, lines.join(' && '));
 }
 
-function attributeCommandsRecursive(path: string, wanted: { owner?: string | undefined; group?: string | undefined; mode?: ModeSpec | undefined }): string[] {
+function attributeCommandsRecursive(path: string, wanted: WantedAttributes): string[] {
   const lines: string[] = [];
   const spec = chownSpec(wanted.owner, wanted.group);
   if (spec !== undefined) lines.push(`chown -R -H -h -- ${quote(spec)} ${quote(path)}`);
