@@ -89,7 +89,7 @@ export const file = defineModule<FileArgs, FileData>({
     const wanted: WantedAttributes = { owner: args.owner, group: args.group, mode };
     const parentExists = facts.get('parent')?.[0] === 'directory';
     const fail: (message: string) => never = (message) => {
-      throw new TaskFailedError(`${ctx.host}: ${path} ${message}`);
+      throw new TaskFailedError(`${path} ${message}`);
     };
 
     switch (args.state) {

@@ -108,7 +108,7 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
     const failed = args.failedWhen ? args.failedWhen(data) : data.rc !== 0;
     if (failed) {
       const why = data.rc === -1 ? 'was killed or timed out' : args.failedWhen ? `failed by failedWhen (rc=${data.rc})` : `failed (rc=${data.rc})`;
-      throw new CommandError(display, result, `${ctx.host}: command ${why}: ${display}${data.stderr ? `\n${data.stderr}` : ''}`);
+      throw new CommandError(display, result, `command ${why}: ${display}${data.stderr ? `\n${data.stderr}` : ''}`);
     }
     return { data, changed: args.changedWhen ? args.changedWhen(data) : true };
   };
@@ -119,7 +119,7 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
   if (guarded) {
     const guard = invocation(guardScript(args), args, '');
     const result = await ctx.exec(guard.line, guard.options);
-    if (result.code !== 0) throw new CommandError('guard probe', result, `${ctx.host}: the creates/removes/unless probe failed (rc=${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0) throw new CommandError('guard probe', result, `the creates/removes/unless probe failed (rc=${result.code}): ${result.stderr.trim()}`);
     if (/^skip=\S/m.test(result.stdout)) return { changes: [] };
   }
   const change: Change<CommandData> = {

@@ -52,10 +52,10 @@ export async function planContent(ctx: ModuleContext, target: ContentTarget): Pr
   const data = { dest, sha256, size: bytes.length };
 
   if (state.type === 'directory') {
-    throw new TaskFailedError(`${ctx.host}: ${dest} is a directory; dest must be the full path of the file to write`);
+    throw new TaskFailedError(`${dest} is a directory; dest must be the full path of the file to write`);
   }
   if (state.type === 'other') {
-    throw new TaskFailedError(`${ctx.host}: ${dest} exists and is not a regular file (a device, socket or fifo); refusing to replace it`);
+    throw new TaskFailedError(`${dest} exists and is not a regular file (a device, socket or fifo); refusing to replace it`);
   }
   if (state.type === 'file' && state.sha256 === sha256) {
     return { changes: attributeChanges(ctx, state, target, header), data };
@@ -63,7 +63,7 @@ export async function planContent(ctx: ModuleContext, target: ContentTarget): Pr
   const parentMissing = state.type === 'absent' && facts.get('parent')?.[0] !== 'directory';
   if (parentMissing && target.directoryMode === undefined) {
     throw new TaskFailedError(
-      `${ctx.host}: cannot create ${dest}: its directory ${parent} does not exist (create it first with the file module, state 'directory', or set directoryMode)`,
+      `cannot create ${dest}: its directory ${parent} does not exist (create it first with the file module, state 'directory', or set directoryMode)`,
     );
   }
 

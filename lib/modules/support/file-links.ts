@@ -31,7 +31,7 @@ export function planLink<R>(ctx: ModuleContext, facts: LinkFacts, wanted: Wanted
   const { path, src, state } = facts;
   const kind = facts.hard ? 'hard link' : 'symbolic link';
   const fail: (message: string) => never = (message) => {
-    throw new TaskFailedError(`${ctx.host}: ${path}: ${message}`);
+    throw new TaskFailedError(`${path}: ${message}`);
   };
 
   if (facts.hard) {

@@ -15,7 +15,7 @@ export async function runChecked(
   const result = await ctx.exec(command, options);
   if (result.code !== 0) {
     const stderr = result.stderr.trim();
-    throw new CommandError(command, result, `${ctx.host}: ${what} failed (rc=${result.code})${stderr ? `: ${stderr}` : ''}`);
+    throw new CommandError(command, result, `${what} failed (rc=${result.code})${stderr ? `: ${stderr}` : ''}`);
   }
   return result;
 }
