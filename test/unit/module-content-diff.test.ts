@@ -12,6 +12,7 @@ test('a new file diffs against /dev/null', () => {
 test('a changed file shows removed and added lines', () => {
   const diff = contentDiff('/etc/x.conf', { text: 'port 80\nname a\n', size: 15 }, { text: 'port 8080\nname a\n', size: 17 }, { secretBearing: false });
   assert.match(diff, '-port 80\n+port 8080\n name a\n');
+  assert.ok(diff.startsWith('--- /etc/x.conf\tbefore\n+++ /etc/x.conf\tafter\n@@ '), diff);
 });
 
 test('secrets are masked, and a file holding secrets hides its removed lines', () => {

@@ -32,7 +32,7 @@ export function contentDiff(path: string, before: DiffSide, after: DiffSide, opt
   const oldText = mask(before.text ?? '');
   const newText = mask(after.text ?? '');
   const patch = createTwoFilesPatch(before.text === null ? '/dev/null' : path, after.text === null ? '/dev/null' : path, oldText, newText, 'before', 'after');
-  const body = patch.replace(/^=+\n/, '');
+  const body = patch.replace(/^(Index: .*\n)?=+\n/, '');
   if (!options.secretBearing) return body;
   let inHunks = false;
   return body
