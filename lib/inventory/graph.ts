@@ -74,9 +74,10 @@ export class InventoryGraph {
   }
 
   addHostToGroup(host: string, group: string): void {
-    const groupNode = this.group(group);
-    if (!groupNode.hosts.includes(host)) groupNode.hosts.push(host);
-    this.host(host).groups.add(group);
+    const hostNode = this.host(host);
+    if (hostNode.groups.has(group)) return;
+    hostNode.groups.add(group);
+    this.group(group).hosts.push(host);
   }
 
   /** Ansible's reconcile_inventory, then ploy's own checks. */

@@ -18,13 +18,13 @@ const OLD_SUBSCRIPT = /^(.+)\[(\d+)-(\d*)\]$/;
 const WORD = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
 
 /**
- * Host names matching an Ansible host pattern, in inventory order. As in Ansible: parts are
- * separated by `,` or `:`; a part is a host or group name, a glob (`web*`, `k3s_?`, `db[1-3]`), a
- * regex (`~web\d+`, matched from the start of the name), optionally subscripted (`web[0]`,
- * `web[-1]`, `web[1:]`, `web[0:2]`, inclusive); the plain parts are united first, in order, then
- * `&part`s intersect, then `!part`s exclude; only exclusions and intersections start from `all`.
- * Unlike Ansible, which warns and matches nothing, a plain name that is neither a host nor a group
- * is an InputError; a glob or regex that matches nothing is simply empty.
+ * Host names matching an Ansible host pattern, in inventory order (Ansible orders by pattern). As
+ * in Ansible: parts are separated by `,` or `:`; a part is a host or group name, a glob (`web*`,
+ * `k3s_?`, `node-[ab]`), a regex (`~web\d+`, matched from the start of the name), optionally
+ * subscripted (`web[0]`, `web[-1]`, `web[1:]`, `web[0:2]`, inclusive); the plain parts are united
+ * first, then `&part`s intersect, then `!part`s exclude; a pattern of only `&` and `!` parts starts
+ * from `all`. Unlike Ansible, which warns and matches nothing, a plain name that is neither a host
+ * nor a group is an InputError; a glob or regex that matches nothing is simply empty.
  */
 export function selectHosts(scope: PatternScope, pattern: string): string[] {
   const parts = splitHostPattern(pattern);
