@@ -12,6 +12,8 @@ export interface AtomicWrite {
   readonly backup?: boolean | undefined;
   /** Create the missing parent directory (and its parents) first, with this mode. */
   readonly createParentMode?: number | undefined;
+  /** A command that must accept the temp file before the rename; %s is its path ('visudo -cf %s'). */
+  readonly validate?: string | undefined;
 }
 
 export function parentOf(path: string): string {
@@ -43,6 +45,10 @@ export function atomicWriteCommand(write: AtomicWrite): string {
     'cat >&3',
     'exec 3>&-',
   );
+  if (write.validate !== undefined) {
+    const check = write.validate.split('%s').join('"$tmp"');
+    lines.push(`if ! ( ${check} ) >&2; then echo ${quote(`validation failed (${write.validate}); ${write.dest} left unchanged`)} >&2; exit 3; fi`);
+  }
   if (write.backup) {
     lines.push(
       `if [ -f ${dest} ]; then`,

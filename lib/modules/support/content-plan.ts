@@ -7,7 +7,7 @@ import { attributeCommands, attributeDrift } from './attributes.ts';
 import { atomicWriteCommand, parentOf } from './atomic-write.ts';
 import { contentDiff, DIFF_LIMIT_BYTES, looksBinary, type DiffSide } from './content-diff.ts';
 import { defaultMode, formatMode, resolveMode, type ModeSpec } from './mode.ts';
-import { HEADER_SCRIPT, parseProbeOutput, pathProbeScript, readHeader, readPathState, type PresentPath, type ProbeHeader } from './probe.ts';
+import { HEADER_SCRIPT, parseProbeOutput, pathProbeScript, readHeader, readPathState, type PresentPath, type ProbeHeader, type ShellPath } from './probe.ts';
 import { runChecked } from './run.ts';
 
 /** What copy and template report. */
@@ -30,6 +30,25 @@ export interface ContentTarget {
   readonly backup?: boolean | undefined;
   /** When set, a missing parent directory is created with this mode; otherwise it is an error. */
   readonly directoryMode?: ModeSpec | undefined;
+  /** A command that must accept the new content before it replaces DEST; %s is the temp file (Ansible's validate). */
+  readonly validate?: string | undefined;
+  /** DEST's current text when the module's own probe already read it, so --diff does not read it again. */
+  readonly currentText?: string | undefined;
+}
+
+/**
+ * The one probe planContent runs: who runs it and with which umask, DEST's type, stat and sha256,
+ * and whether its directory exists. A module that needs more facts appends its own lines to it,
+ * runs it once, and hands the parsed output to planContentFromFacts. DEST may be a path only the
+ * host knows (a ShellPath, e.g. under a user's home).
+ */
+export function contentProbeScript(dest: string | ShellPath): string {
+  const parent = typeof dest === 'string' ? quote(parentOf(dest)) : `"$(dirname -- ${dest.shell})"`;
+  return [
+    HEADER_SCRIPT,
+    pathProbeScript('dest', dest, { follow: false, sha256: true }),
+    `if [ -d ${parent} ]; then echo parent=directory; else echo parent=missing; fi`,
+  ].join('\n');
 }
 
 /**
@@ -37,16 +56,16 @@ export interface ContentTarget {
  * change: an atomic write when the content differs, else a chown/chmod when only attributes do.
  */
 export async function planContent(ctx: ModuleContext, target: ContentTarget): Promise<Plan<ContentData>> {
+  const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(target.dest), `probe of ${target.dest}`)).stdout);
+  return planContentFromFacts(ctx, target, facts);
+}
+
+/** Plan DEST's content from the output of contentProbeScript (plus whatever lines a module added). */
+export async function planContentFromFacts(ctx: ModuleContext, target: ContentTarget, facts: Map<string, string[]>): Promise<Plan<ContentData>> {
   const { dest } = target;
   const bytes = Buffer.from(typeof target.content === 'string' || isSecret(target.content) ? reveal(target.content) : target.content);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const parent = parentOf(dest);
-  const probe = [
-    HEADER_SCRIPT,
-    pathProbeScript('dest', dest, { follow: false, sha256: true }),
-    `if [ -d ${quote(parent)} ]; then echo parent=directory; else echo parent=missing; fi`,
-  ].join('\n');
-  const facts = parseProbeOutput((await runChecked(ctx, probe, `probe of ${dest}`)).stdout);
   const header = readHeader(facts);
   const state = readPathState(facts, 'dest');
   const data = { dest, sha256, size: bytes.length };
@@ -85,9 +104,10 @@ export async function planContent(ctx: ModuleContext, target: ContentTarget): Pr
     owner,
     group,
     backup: target.backup,
+    validate: target.validate,
     createParentMode: parentMissing && target.directoryMode ? resolveMode(target.directoryMode, defaultMode(true, header.umask), true, header.umask) : undefined,
   });
-  const diff = ctx.wantDiff ? await diffFor(ctx, dest, existing, bytes, isSecret(target.content)) : undefined;
+  const diff = ctx.wantDiff ? await diffFor(ctx, dest, existing, bytes, isSecret(target.content), target.currentText) : undefined;
   const change: Change<ContentData> = {
     summary,
     ...(diff ? { diff } : {}),
@@ -120,14 +140,21 @@ function attributeSuffix(state: PresentPath, target: ContentTarget, header: Prob
 }
 
 /** The diff for --diff; the old content costs a second round trip, and only when it changed. */
-async function diffFor(ctx: ModuleContext, dest: string, existing: PresentPath | undefined, bytes: Buffer, secretContent: boolean): Promise<string> {
+async function diffFor(
+  ctx: ModuleContext,
+  dest: string,
+  existing: PresentPath | undefined,
+  bytes: Buffer,
+  secretContent: boolean,
+  currentText: string | undefined,
+): Promise<string> {
   const text = bytes.toString('utf8');
   const after: DiffSide = { text, size: bytes.length };
   const secretBearing = secretContent || mask(text) !== text;
   let before: DiffSide = { text: null, size: 0 };
   if (existing) {
     const fetchable = existing.size <= DIFF_LIMIT_BYTES && bytes.length <= DIFF_LIMIT_BYTES && !looksBinary(bytes);
-    const old = fetchable ? (await runChecked(ctx, `cat -- ${quote(dest)}`, `reading ${dest} for --diff`)).stdout : '';
+    const old = !fetchable ? '' : (currentText ?? (await runChecked(ctx, `cat -- ${quote(dest)}`, `reading ${dest} for --diff`)).stdout);
     before = { text: old, size: existing.size };
   }
   return contentDiff(dest, before, after, { secretBearing });

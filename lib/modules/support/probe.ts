@@ -50,17 +50,27 @@ export const HEADER_SCRIPT = `printf 'umask=%s\\nid=%s %s\\n' "$(umask)" "$(id -
 
 const STAT_FORMAT = '%a %u %g %U %G %s %i %d';
 
+/** A path only the host can tell: a shell expression, quoted by the caller (`"$home"/.ssh/authorized_keys`). */
+export interface ShellPath {
+  readonly shell: string;
+}
+
+/** The path as a word for the probe script: a string is quoted, a ShellPath is used as written. */
+export function shellWord(path: string | ShellPath): string {
+  return typeof path === 'string' ? quote(path) : path.shell;
+}
+
 /**
  * Script lines printing `KEY.type=` and, when present, `KEY.stat=`, `KEY.target=`, `KEY.sha256=`.
  * follow: a symbolic link is described by what it points to (a dangling one stays a link).
  */
-export function pathProbeScript(key: string, path: string, options: { follow: boolean; sha256?: boolean }): string {
+export function pathProbeScript(key: string, path: string | ShellPath, options: { follow: boolean; sha256?: boolean }): string {
   if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new Error(`probe key ${key} must be a plain word`);
   const classify = options.follow
     ? `if [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; elif [ -L "$p" ]; then t=link; else t=absent; fi`
     : `if [ -L "$p" ]; then t=link; elif [ -d "$p" ]; then t=directory; elif [ -f "$p" ]; then t=file; elif [ -e "$p" ]; then t=other; else t=absent; fi`;
   const lines = [
-    `p=${quote(path)}`,
+    `p=${shellWord(path)}`,
     classify,
     `echo "${key}.type=$t"`,
     `case $t in`,
