@@ -15,7 +15,12 @@ export interface CommandLineOptions {
   env?: Record<string, string>;
   cwd?: string;
   become?: BecomeWrap;
+  /** Enforce a timeout on the host with coreutils' timeout: TERM, then KILL a second later, to the whole process group. */
+  timeoutMs?: number;
 }
+
+/** Exit codes of `timeout -k`: the command was sent TERM (124), or had to be killed (128+9). */
+export const REMOTE_TIMEOUT_CODES: readonly number[] = [124, 137];
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -31,6 +36,8 @@ export function becomeWrap(user: string): BecomeWrap {
  * reaches every part of a compound command; become wraps everything in sudo, so cd and env happen
  * as the target user, after the marker:
  *   sudo -H -S -p PROMPT -u USER -- /bin/sh -c 'echo MARKER; echo MARKER >&2; <line>'
+ * A timeout runs inside sudo, so it can stop a command running as another user; sshd itself
+ * refuses "signal" requests on root logins, so a signal from the controller is not enough.
  */
 export function buildCommandLine(command: string, options: CommandLineOptions = {}): string {
   let line = command;
@@ -44,6 +51,11 @@ export function buildCommandLine(command: string, options: CommandLineOptions = 
   if (options.cwd !== undefined) {
     if (options.cwd === '') throw new InputError('cwd must not be empty', { field: 'cwd' });
     line = `cd ${quote(options.cwd)} || exit 1; ${line}`;
+  }
+  if (options.timeoutMs !== undefined) {
+    if (!(options.timeoutMs > 0)) throw new InputError(`timeout must be a positive number of ms, got ${options.timeoutMs}`, { field: 'timeoutMs' });
+    const seconds = Math.max(options.timeoutMs / 1000, 0.001).toFixed(3).replace(/\.?0+$/, '');
+    line = `timeout -k 1 ${seconds} /bin/sh -c ${quote(line)}`;
   }
   const become = options.become;
   if (become) {

@@ -67,6 +67,18 @@ export function jumpFromSshArgs(args: string, where: Where): JumpHop[] | undefin
   return undefined;
 }
 
+/** The file of `-F FILE` in ssh args: ssh then reads it instead of ~/.ssh/config. */
+export function configFileFromSshArgs(args: string, where: Where): string | undefined {
+  const words = splitShellWords(args, where);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (word === '-F') return words[i + 1] ?? undefined;
+    if (word.startsWith('-F')) return word.slice(2);
+    if (word === '-o' || word === '-J') i++;
+  }
+  return undefined;
+}
+
 function proxyCommandHop(command: string, where: Where): JumpHop[] {
   if (command.trim().toLowerCase() === 'none') return [];
   const words = splitShellWords(command, where);

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Secret } from '../secret.ts';
 import { BecomeDialog, BecomeError, becomeFailureMessage } from './become.ts';
-import type { BecomeWrap } from './command-line.ts';
+import { REMOTE_TIMEOUT_CODES, type BecomeWrap } from './command-line.ts';
 import type { ExecResult } from './connection.ts';
 
 /** A started remote or local process, as the session driver needs it. */
@@ -22,6 +22,11 @@ export interface SessionOptions {
   stdin?: string | Buffer;
   become?: { wrap: BecomeWrap; password?: Secret };
   timeoutMs?: number;
+  /**
+   * The host enforces timeoutMs itself (`timeout` in the command line): a REMOTE_TIMEOUT_CODES exit
+   * after the deadline is a timeout, and the local kill is only a fallback, `fallbackMs` later.
+   */
+  remoteTimeout?: { fallbackMs: number };
 }
 
 /**
@@ -57,11 +62,12 @@ export async function runSession(io: SessionIo, options: SessionOptions): Promis
   io.stderr.on('data', (chunk: Buffer) => stderr.push(dialog ? dialog.stderr(chunk) : chunk));
   if (!dialog) sendStdin();
 
+  const started = Date.now();
   const timer = options.timeoutMs
     ? setTimeout(() => {
         timedOut = true;
         io.kill();
-      }, options.timeoutMs)
+      }, options.timeoutMs + (options.remoteTimeout?.fallbackMs ?? 0))
     : undefined;
   let code: number | null;
   try {
@@ -70,6 +76,10 @@ export async function runSession(io: SessionIo, options: SessionOptions): Promis
     if (timer) clearTimeout(timer);
   }
 
+  if (options.remoteTimeout && options.timeoutMs && code !== null && REMOTE_TIMEOUT_CODES.includes(code)) {
+    // The command cannot have exited by itself with this code after the deadline: `timeout` would have stopped it first.
+    timedOut ||= Date.now() - started >= options.timeoutMs;
+  }
   let err = Buffer.concat(stderr).toString('utf8');
   const out = Buffer.concat(stdout).toString('utf8');
   if (timedOut) {

@@ -3,7 +3,7 @@ import { InputError } from '../errors.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { isSecret, secret, type Secret } from '../secret.ts';
 import type { Vars } from '../vars.ts';
-import { jumpFromSshArgs, parsePort, parseProxyJump, type JumpHop, type Where } from './proxy-jump.ts';
+import { configFileFromSshArgs, jumpFromSshArgs, parsePort, parseProxyJump, type JumpHop, type Where } from './proxy-jump.ts';
 import { expandSshPath, loadSshConfig, localUserName, type SshConfigEntry, type SshConfigLookup } from './ssh-config.ts';
 
 export type { SshConfigLookup } from './ssh-config.ts';
@@ -32,8 +32,9 @@ export interface ConnectionSpec {
 /**
  * The connection settings for an inventory host. Inventory vars win; ~/.ssh/config (or the given
  * lookup) fills what they leave unset, looked up by ansible_host or else the host name, as Ansible
- * hands that to ssh. The jump host comes from ploy_jump_host, else -J/ProxyJump/ProxyCommand in
- * ansible_ssh_common_args/ansible_ssh_extra_args, else ProxyJump in the ssh config.
+ * hands that to ssh; `-F FILE` in ansible_ssh_common_args/ansible_ssh_extra_args replaces that file,
+ * as it does for ssh. The jump host comes from ploy_jump_host, else -J/ProxyJump/ProxyCommand in
+ * those args, else ProxyJump in the ssh config.
  */
 export function connectionSpecFor(inventory: Inventory, host: string, vars: Vars, sshConfig?: SshConfigLookup): ConnectionSpec {
   return new SpecResolver(inventory, sshConfig ?? loadSshConfig()).forHost(host, vars, [host]);
@@ -50,7 +51,8 @@ class SpecResolver {
     const kind = connectionKind(vars['ansible_connection'], where('ansible_connection'));
     const ansibleHost = text(vars['ansible_host'], where('ansible_host'));
     const lookupName = ansibleHost ?? host;
-    const config = this.sshConfig(lookupName);
+    const sshConfig = this.#configFor(vars, where);
+    const config = sshConfig(lookupName);
     const port = vars['ansible_port'] !== undefined ? parsePort(vars['ansible_port'], 'ansible_port', where('ansible_port')) : configPort(config, host);
     const user = text(vars['ansible_user'], where('ansible_user')) ?? config.user ?? localUserName();
     const endpoint: SshEndpoint = { address: ansibleHost ?? config.hostName ?? host, port, user };
@@ -77,45 +79,64 @@ class SpecResolver {
     const becomePassword = secretVar(vars[becomeVar], where(becomeVar));
     if (becomePassword) spec.becomePassword = becomePassword;
     if (kind === 'ssh') {
-      const jump = this.#jumpFor(host, vars, config, endpoint, chain);
+      const jump = this.#jumpFor(host, vars, config, endpoint, chain, sshConfig);
       if (jump) spec.jump = jump;
     }
     return spec;
   }
 
-  #jumpFor(host: string, vars: Vars, config: SshConfigEntry, target: SshEndpoint, chain: string[]): ConnectionSpec | undefined {
+  #configFor(vars: Vars, where: (field: string) => Where): SshConfigLookup {
+    for (const field of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+      const args = text(vars[field], where(field));
+      const file = args === undefined ? undefined : configFileFromSshArgs(args, where(field));
+      if (file === undefined) continue;
+      const path = expandSshPath(file, { host: where(field).host, user: localUserName() });
+      if (!existsSync(path)) throw new InputError(`ssh config file ${path} (given with -F) does not exist`, where(field));
+      return loadSshConfig(path);
+    }
+    return this.sshConfig;
+  }
+
+  #jumpFor(
+    host: string,
+    vars: Vars,
+    config: SshConfigEntry,
+    target: SshEndpoint,
+    chain: string[],
+    sshConfig: SshConfigLookup,
+  ): ConnectionSpec | undefined {
     const where = (field: string): Where => ({ host, field, file: this.inventory.source });
     const named = text(vars['ploy_jump_host'], where('ploy_jump_host'));
     if (named !== undefined) {
       if (!this.inventory.hosts.has(named)) {
         throw new InputError(`jump host ${JSON.stringify(named)} is not an inventory host`, where('ploy_jump_host'));
       }
-      return this.#hops([{ host: named }], target, chain, where('ploy_jump_host'));
+      return this.#hops([{ host: named }], target, chain, where('ploy_jump_host'), sshConfig);
     }
     for (const field of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
       const args = text(vars[field], where(field));
       const hops = args === undefined ? undefined : jumpFromSshArgs(args, where(field));
-      if (hops) return this.#hops(hops, target, chain, where(field));
+      if (hops) return this.#hops(hops, target, chain, where(field), sshConfig);
     }
     if (config.proxyJump !== undefined) {
       const at = where('ProxyJump (ssh config)');
-      return this.#hops(parseProxyJump(config.proxyJump, at), target, chain, at);
+      return this.#hops(parseProxyJump(config.proxyJump, at), target, chain, at, sshConfig);
     }
     return undefined;
   }
 
   /** The spec of the last hop, each hop behind the one before it. */
-  #hops(hops: JumpHop[], target: SshEndpoint, chain: string[], where: Where): ConnectionSpec | undefined {
+  #hops(hops: JumpHop[], target: SshEndpoint, chain: string[], where: Where, sshConfig: SshConfigLookup): ConnectionSpec | undefined {
     let previous: ConnectionSpec | undefined;
     for (const hop of hops) {
       const path = [...chain, hop.host];
       if (chain.includes(hop.host)) throw new InputError(`jump host loop: ${path.join(' -> ')}`, where);
-      previous = this.#hop(hop, previous, target, path);
+      previous = this.#hop(hop, previous, target, path, sshConfig);
     }
     return previous;
   }
 
-  #hop(hop: JumpHop, before: ConnectionSpec | undefined, target: SshEndpoint, chain: string[]): ConnectionSpec {
+  #hop(hop: JumpHop, before: ConnectionSpec | undefined, target: SshEndpoint, chain: string[], sshConfig: SshConfigLookup): ConnectionSpec {
     let spec: ConnectionSpec;
     if (this.inventory.hosts.has(hop.host)) {
       spec = this.forHost(hop.host, this.inventory.host(hop.host).vars, chain);
@@ -123,7 +144,7 @@ class SpecResolver {
         throw new InputError(`jump host ${hop.host} has ansible_connection local; a jump host must be reached by ssh`, { host: chain[0] ?? hop.host });
       }
     } else {
-      const config = this.sshConfig(hop.host);
+      const config = sshConfig(hop.host);
       const user = hop.user ?? config.user ?? localUserName();
       // Like OpenSSH's -J, a plain-address jump host gets its settings from the ssh config; without
       // an IdentityFile there, the target's key is tried (the usual case: one key for the fleet).
@@ -133,7 +154,7 @@ class SpecResolver {
       spec = { name: hop.host, kind: 'ssh', endpoint, become: false, becomeUser: 'root' };
       if (!before && config.proxyJump !== undefined) {
         const at: Where = { host: chain[0] ?? hop.host, field: `ProxyJump of ${hop.host} (ssh config)` };
-        const jump = this.#hops(parseProxyJump(config.proxyJump, at), endpoint, chain, at);
+        const jump = this.#hops(parseProxyJump(config.proxyJump, at), endpoint, chain, at, sshConfig);
         if (jump) spec.jump = jump;
       }
     }

@@ -1,32 +1,19 @@
-import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
-import { HostKeyError, PloyError, UnreachableError } from '../errors.ts';
-import { authAttempts, authHandlerFor } from './auth.ts';
+import type { Client, ClientChannel } from 'ssh2';
+import { PloyError, UnreachableError } from '../errors.ts';
 import { buildCommandLine, becomeWrap } from './command-line.ts';
 import type { Connection, ExecOptions, ExecResult } from './connection.ts';
-import { preferredHostKeyAlgorithms, verifyHostKey, type HostKeyPolicy } from './host-key-policy.ts';
 import { Semaphore } from './semaphore.ts';
 import { runSession } from './session.ts';
-import type { SshEndpoint } from './spec.ts';
+import { connect, type SshConnectOptions } from './ssh-connect.ts';
 
-export interface SshConnectOptions {
-  /** Inventory name, for messages. */
-  name: string;
-  endpoint: SshEndpoint;
-  hostKeys: HostKeyPolicy;
-  connectTimeoutMs: number;
-  /** Default per-command timeout; exec's own timeoutMs wins. */
-  commandTimeoutMs?: number;
-  /** Channels in flight at once; more exec() calls wait in a queue. */
-  maxChannels: number;
-  /** A stream to the host's sshd opened through a jump host; absent: a direct TCP connection. */
-  sock?: Duplex;
-  /** The jump host's name when `sock` goes through one, for messages. */
-  via?: string;
-}
+export type { SshConnectOptions } from './ssh-connect.ts';
 
-const KEEPALIVE_INTERVAL_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 3;
+/** How long a timed-out command gets between SIGTERM and SIGKILL, and then to close its channel. */
+const KILL_GRACE_MS = 1000;
+/** The host's `timeout` stops a command; the controller steps in only if that has not happened this much later. */
+const REMOTE_TIMEOUT_FALLBACK_MS = 3000;
+/** Retries of a refused channel open: sshd frees a closed session a moment after saying it is closed. */
+const CHANNEL_OPEN_RETRIES = 8;
 
 /**
  * One SSH connection to one host, kept for the whole run (ssh2 Client). Every exec() is one
@@ -82,35 +69,32 @@ export class SshConnection implements Connection {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const wrap = options.become ? becomeWrap(options.become.user) : undefined;
-    const line = buildCommandLine(command, { env: options.env, cwd: options.cwd, become: wrap });
     const timeoutMs = options.timeoutMs ?? this.#options.commandTimeoutMs;
+    const line = buildCommandLine(command, { env: options.env, cwd: options.cwd, become: wrap, timeoutMs });
     const release = await this.#channels.acquire();
+    let channel: ClientChannel;
     try {
       this.#assertOpen();
-      this.#opened++;
-      const channel = await this.#openChannel(line);
-      return await runSession(
-        {
-          stdout: channel,
-          stderr: channel.stderr,
-          stdin: channel,
-          kill: () => {
-            channel.signal('KILL');
-            channel.close();
-          },
-          ended: this.#ended(channel),
-        },
-        {
-          host: this.host,
-          command,
-          stdin: options.stdin,
-          become: wrap && options.become ? { wrap, password: options.become.password } : undefined,
-          timeoutMs,
-        },
-      );
-    } finally {
+      channel = await this.#openChannel(line);
+    } catch (error) {
       release();
+      throw error;
     }
+    // The slot is free only when sshd closed the session, even if a timeout returned earlier.
+    channel.once('close', release);
+    this.#opened++;
+    const ended = this.#ended(channel);
+    return runSession(
+      { stdout: channel, stderr: channel.stderr, stdin: channel, kill: () => this.#kill(channel, ended.settle), ended: ended.promise },
+      {
+        host: this.host,
+        command,
+        stdin: options.stdin,
+        become: wrap && options.become ? { wrap, password: options.become.password } : undefined,
+        timeoutMs,
+        remoteTimeout: { fallbackMs: REMOTE_TIMEOUT_FALLBACK_MS },
+      },
+    );
   }
 
   /** A TCP stream to address:port opened from this host (direct-tcpip), to reach a host behind it. */
@@ -144,22 +128,37 @@ export class SshConnection implements Connection {
     if (this.#closing) throw new UnreachableError(this.host, 'the connection was already closed');
   }
 
-  #openChannel(line: string): Promise<ClientChannel> {
-    return new Promise((resolve, reject) => {
-      this.#client.exec(line, (error, channel) => {
-        if (!error) return resolve(channel);
-        reject(this.#lost ?? new UnreachableError(this.host, `could not open a channel: ${error.message}`, { cause: error }));
-      });
-    });
+  async #openChannel(line: string): Promise<ClientChannel> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          this.#client.exec(line, (error, channel) => (error ? reject(error) : resolve(channel)));
+        });
+      } catch (error) {
+        if (this.#lost) throw this.#lost;
+        if (attempt >= CHANNEL_OPEN_RETRIES) {
+          throw new UnreachableError(this.host, `could not open a channel: ${(error as Error).message}`, { cause: error });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      }
+    }
   }
 
-  /** Settles when the channel is closed: the exit code (null if killed), or the connection's loss. */
-  #ended(channel: ClientChannel): Promise<number | null> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Settles when the channel is closed: the exit code (null if killed), or the connection's loss.
+   * `settle` ends the wait early for a killed command whose session sshd keeps open.
+   */
+  #ended(channel: ClientChannel): { promise: Promise<number | null>; settle: () => void } {
+    let settle = (): void => {};
+    const promise = new Promise<number | null>((resolve, reject) => {
       let code: number | null = null;
       let exited = false;
       const abort = (error: UnreachableError): void => reject(error);
       this.#inFlight.add(abort);
+      settle = () => {
+        this.#inFlight.delete(abort);
+        resolve(null);
+      };
       channel.on('exit', (status: number | null) => {
         exited = true;
         code = typeof status === 'number' ? status : null;
@@ -174,6 +173,23 @@ export class SshConnection implements Connection {
         });
       });
     });
+    return { promise, settle };
+  }
+
+  /**
+   * Stop a command: SIGTERM to its process group (sudo passes it on to a command run as another
+   * user, which the login user could not signal itself), SIGKILL after a grace period, then close
+   * the channel and stop waiting.
+   */
+  #kill(channel: ClientChannel, settle: () => void): void {
+    sendSignal(channel, 'TERM');
+    const escalate = setTimeout(() => {
+      sendSignal(channel, 'KILL');
+      channel.close();
+      setTimeout(settle, KILL_GRACE_MS).unref();
+    }, KILL_GRACE_MS);
+    escalate.unref();
+    channel.once('close', () => clearTimeout(escalate));
   }
 
   #drop(reason: string): void {
@@ -191,57 +207,18 @@ export class SshConnection implements Connection {
   }
 }
 
-async function connect(options: SshConnectOptions): Promise<Client> {
-  const { name, endpoint, hostKeys, connectTimeoutMs } = options;
-  const target = `${endpoint.user}@${endpoint.address}:${endpoint.port}${options.via ? ` through jump host ${options.via}` : ''}`;
-  const attempts = await authAttempts(name, endpoint);
-  const serverHostKey = await preferredHostKeyAlgorithms(hostKeys, endpoint.address, endpoint.port);
-  const tried: string[] = [];
-  let hostKeyError: Error | undefined;
-  const client = new Client();
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (error: Error & { level?: string }): void => {
-      if (settled) return; // from here on the SshConnection's own listeners report
-      settled = true;
-      client.destroy();
-      if (hostKeyError) return reject(hostKeyError);
-      let message: string;
-      if (error.level === 'client-authentication') {
-        message = `authentication failed for ${target} (tried: ${tried.join(', ') || 'nothing: no key file, ssh-agent or password is set'})`;
-      } else if (error.level === 'client-timeout') {
-        message = `timed out after ${connectTimeoutMs} ms connecting to ${target}`;
-      } else {
-        message = `cannot connect to ${target}: ${error.message}`;
-      }
-      reject(new UnreachableError(name, message, { cause: error }));
-    };
-    client.once('connect', () => client.setNoDelay(true));
-    client.once('ready', () => {
-      settled = true;
-      resolve(client);
-    });
-    client.on('error', fail);
-    client.on('close', () => fail(new Error('the connection closed during the handshake')));
-    client.connect({
-      host: endpoint.address,
-      port: endpoint.port,
-      username: endpoint.user,
-      ...(options.sock ? { sock: options.sock } : {}),
-      readyTimeout: connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      algorithms: { serverHostKey: serverHostKey as ServerHostKeyAlgorithm[] },
-      authHandler: authHandlerFor(attempts, tried),
-      hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-        verifyHostKey(hostKeys, name, endpoint.address, endpoint.port, key).then(
-          () => verify(true),
-          (error: unknown) => {
-            hostKeyError = error instanceof HostKeyError ? error : new HostKeyError(name, `cannot check the host key: ${(error as Error).message}`);
-            verify(false);
-          },
-        );
-      },
-    });
-  });
+/**
+ * Send a "signal" channel request (RFC 4254 6.9). ssh2's Channel.signal() silently drops it once
+ * stdin was ended, though the request is valid for as long as the channel is open, so the request
+ * goes to ssh2's protocol layer directly (ssh2 is pinned; a change there fails the timeout tests).
+ */
+function sendSignal(channel: ClientChannel, name: 'TERM' | 'KILL'): void {
+  const internal = channel as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal(id: number, signal: string): void } };
+  };
+  const protocol = internal._client?._protocol;
+  const state = internal.outgoing?.state;
+  if (internal.outgoing && protocol && (state === 'open' || state === 'eof')) protocol.signal(internal.outgoing.id, name);
+  else channel.signal(name);
 }

@@ -56,6 +56,18 @@ test('become wraps everything in sudo -H -S -p PROMPT -u USER, echoing the marke
   assert.is(r.stderr, `${wrap.marker}\n`);
 });
 
+test('timeoutMs wraps the line in timeout -k 1 SECONDS, which stops the whole process group', () => {
+  const line = buildCommandLine('sleep 30 & wait', { timeoutMs: 300, cwd: '/' });
+  assert.is(line, `timeout -k 1 0.3 /bin/sh -c 'cd / || exit 1; sleep 30 & wait'`);
+  const started = Date.now();
+  assert.is(run(line).code, 124);
+  assert.ok(Date.now() - started < 5000);
+  assert.match(buildCommandLine('true', { timeoutMs: 90_000 }), /^timeout -k 1 90 /);
+  const wrap = becomeWrap('root');
+  assert.match(buildCommandLine('true', { timeoutMs: 1500, become: wrap }), new RegExp(`echo ${wrap.marker} >&2; timeout -k 1 1.5 /bin/sh -c`));
+  assert.throws(() => buildCommandLine('true', { timeoutMs: 0 }), (e: unknown) => e instanceof InputError);
+});
+
 test('a user name needing quotes is quoted', () => {
   const wrap = { user: 'we ird', prompt: 'p: ', marker: 'M' };
   assert.match(buildCommandLine('true', { become: wrap }), / -u 'we ird' -- /);

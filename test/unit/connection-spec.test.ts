@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../../lib/errors.ts';
 import type { Inventory, InventoryHost } from '../../lib/inventory/types.ts';
 import { connectionSpecFor } from '../../lib/connection/spec.ts';
@@ -159,6 +160,15 @@ test('a ProxyCommand of the form ssh -W %h:%p is understood; any other is refuse
     { user: 'jump', address: '192.0.2.8', port: 2022, key: '/keys/j' },
   );
   inputError(() => specOf({ t: { ansible_ssh_common_args: `-o ProxyCommand="nc -x proxy:1080 %h %p"` } }, 't', noSshConfig), 'host t', 'ansible_ssh_common_args', 'ProxyJump');
+});
+
+test('-F FILE in ansible_ssh_common_args replaces the ssh config for that host and its plain jump hosts', () => {
+  const file = fileURLToPath(new URL('../fixtures/ssh_config', import.meta.url));
+  const spec = specOf({ app: { ansible_host: '10.9.0.7', ansible_ssh_common_args: `-F ${file}` } }, 'app', noSshConfig);
+  assert.is(spec.endpoint.user, 'fromconfig');
+  assert.is(spec.jump?.endpoint.address, '203.0.113.10');
+  assert.is(spec.jump?.endpoint.user, 'jumper');
+  inputError(() => specOf({ app: { ansible_ssh_common_args: '-F /nonexistent/ssh_config' } }, 'app'), 'host app', '/nonexistent/ssh_config', 'ansible_ssh_common_args');
 });
 
 test('bad values are InputErrors naming host and var', () => {
