@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
 import { bannerFromController } from '../testbed/container.ts';
-import { nspawnPidsWithPrefix } from '../testbed/processes.ts';
+import { nspawnPidsWithPrefix, pidsMounting } from '../testbed/processes.ts';
 
 const exec = promisify(execFile);
 
@@ -151,6 +151,7 @@ test('stop() leaves no namespace, mount, bridge, container or directory of the b
   await bed.stop();
   await bed.stop();
   assert.equal(await traces(prefix), { netns: '', links: '', mounts: '', nspawn: [] });
+  assert.equal(pidsMounting(bed.dir), [], 'a container init outlived its systemd-nspawn');
   assert.not.ok(existsSync(bed.dir), `${bed.dir} was left behind`);
   const routes = (await exec('ip', ['route', 'show', 'table', 'all'])).stdout;
   assert.not.ok(routes.includes(bed.host('app1').ip.split('.').slice(0, 3).join('.') + '.'), 'a route of the bed was left behind');

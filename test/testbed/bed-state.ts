@@ -24,6 +24,8 @@ export interface HostState {
   merged: string;
   /** systemd-nspawn's PID while the container runs. */
   pid: number | null;
+  /** The container's init (PID 1 inside), once it has booted. */
+  leader: number | null;
 }
 
 /** Bed records live on tmpfs, so a reboot (which ends every bed) also forgets them. */

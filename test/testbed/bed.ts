@@ -85,7 +85,7 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
       state.nat = await enableNat(plan);
       saveState(state);
     }
-    for (const host of plan.hosts) state.hosts[host.name] = { ...hostFiles(dir, host), pid: null };
+    for (const host of plan.hosts) state.hosts[host.name] = { ...hostFiles(dir, host), pid: null, leader: null };
     saveState(state);
     const keys = await Promise.all(
       plan.hosts.map(async (host) => {

@@ -1,5 +1,4 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A live process (zombies count as gone: on this machine PID 1 may never reap an orphan). */
 export function isAlive(pid: number): boolean {
@@ -43,46 +42,32 @@ function pidNamespace(pid: number): string | undefined {
   }
 }
 
-export interface OwnedProcess {
-  pid: number;
-  machine: string;
+/** True only for a container init running on this host's overlay (its upper dir is in its mounts). */
+export function isOurLeader(pid: number, upperDir: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(`upperdir=${upperDir}`);
+  } catch {
+    return false;
+  }
 }
-
-const GRACE_MS = 15_000;
-const POLL_MS = 50;
 
 /**
- * SIGTERM each container (systemd-nspawn --boot then powers the container off), wait for them to
- * exit, SIGKILL whatever is still running after the grace period, and wait again.
+ * PIDs of live processes whose mounts mention path. Once a bed's overlays are unmounted from the
+ * root namespace, any such process is a container (or an orphaned container init) left behind.
  */
-export async function stopProcesses(processes: readonly OwnedProcess[]): Promise<void> {
-  const ours = processes.filter((p) => isOurNspawn(p.pid, p.machine));
-  signal(ours, 'SIGTERM');
-  const deadline = Date.now() + GRACE_MS;
-  while (ours.some((p) => isAlive(p.pid)) && Date.now() < deadline) await sleep(POLL_MS);
-  signal(ours.filter((p) => isAlive(p.pid)), 'SIGKILL');
-  while (ours.some((p) => isAlive(p.pid))) await sleep(POLL_MS);
-}
-
-/** The same, blocking: for a process 'exit' handler, where nothing can be awaited. */
-export function stopProcessesSync(processes: readonly OwnedProcess[]): void {
-  const ours = processes.filter((p) => isOurNspawn(p.pid, p.machine));
-  signal(ours, 'SIGTERM');
-  const deadline = Date.now() + GRACE_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (ours.some((p) => isAlive(p.pid)) && Date.now() < deadline) Atomics.wait(pause, 0, 0, POLL_MS);
-  signal(ours.filter((p) => isAlive(p.pid)), 'SIGKILL');
-  while (ours.some((p) => isAlive(p.pid))) Atomics.wait(pause, 0, 0, POLL_MS);
-}
-
-function signal(processes: readonly OwnedProcess[], name: NodeJS.Signals): void {
-  for (const p of processes) {
-    try {
-      process.kill(p.pid, name);
-    } catch {
-      // already gone
-    }
-  }
+export function pidsMounting(path: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/mountinfo`, 'utf8').includes(path);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter((pid) => pid !== process.pid && isAlive(pid));
 }
 
 /** PIDs of every live systemd-nspawn whose machine name starts with prefix (for checks in tests). */

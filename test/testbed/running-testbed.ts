@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { InputError, PloyError } from '../../lib/errors.ts';
 import type { Testbed, TestbedHost } from './bed.ts';
 import { saveState, type BedState } from './bed-state.ts';
@@ -6,7 +7,8 @@ import { bannerFromController, bootContainer, waitUntilReady, type BannerProbe }
 import { forgetOnExit, type Stoppable } from './exit-cleanup.ts';
 import { bannerFromNamespace } from './network.ts';
 import type { HostPlan } from './plan.ts';
-import { isOurNspawn, stopProcesses } from './processes.ts';
+import { stopContainers } from './container-stop.ts';
+import { isOurLeader, isOurNspawn } from './processes.ts';
 import { tearDown, tearDownSync } from './teardown.ts';
 
 export interface TestbedPaths {
@@ -76,8 +78,8 @@ export class RunningTestbed implements Testbed, Stoppable {
     const host = this.host(name);
     const plan = this.#plan(name);
     const record = this.#record(name);
-    if (record.pid !== null) await stopProcesses([{ pid: record.pid, machine: plan.machine }]);
-    record.pid = null;
+    await stopContainers([{ nspawn: record.pid, leader: record.leader, machine: plan.machine, upperDir: join(record.hostDir, 'upper') }]);
+    Object.assign(record, { pid: null, leader: null });
     host.leaderPid = 0;
     saveState(this.state);
   }
@@ -88,9 +90,14 @@ export class RunningTestbed implements Testbed, Stoppable {
     const plan = this.#plan(name);
     const record = this.#record(name);
     if (record.pid !== null && isOurNspawn(record.pid, plan.machine) && host.leaderPid !== 0) return;
+    if (record.leader !== null && isOurLeader(record.leader, join(record.hostDir, 'upper'))) {
+      throw new PloyError(`test bed: ${name}'s previous container (init PID ${record.leader}) still runs; stopHost("${name}") first`);
+    }
     record.pid = bootContainer(plan, record);
     saveState(this.state);
-    host.leaderPid = await waitUntilReady(plan, record, record.pid, this.#probeFor(plan), bootTimeoutMs());
+    record.leader = await waitUntilReady(plan, record, record.pid, this.#probeFor(plan), bootTimeoutMs());
+    host.leaderPid = record.leader;
+    saveState(this.state);
   }
 
   stop(): Promise<void> {

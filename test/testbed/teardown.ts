@@ -3,27 +3,28 @@ import { join } from 'node:path';
 import { attemptSync } from './command.ts';
 import { REGISTRY_DIR, forgetState, loadState, type BedState } from './bed-state.ts';
 import { removeNatSync, removeNetworkSync } from './network.ts';
-import { stopProcesses, stopProcessesSync, type OwnedProcess } from './processes.ts';
+import { stopContainers, stopContainersSync, type ContainerToStop } from './container-stop.ts';
 
 /** The files a bed puts in its directory (all of it is removed when the bed created the directory). */
 export const BED_FILES = ['id_ed25519', 'id_ed25519.pub', 'known_hosts', 'ssh_config', 'inventory.yml', 'hosts'];
 
-function containers(state: BedState): OwnedProcess[] {
+function containers(state: BedState): ContainerToStop[] {
   return state.plan.hosts.flatMap((host) => {
-    const pid = state.hosts[host.name]?.pid;
-    return pid != null ? [{ pid, machine: host.machine }] : [];
+    const record = state.hosts[host.name];
+    if (!record) return [];
+    return [{ nspawn: record.pid, leader: record.leader ?? null, machine: host.machine, upperDir: join(record.hostDir, 'upper') }];
   });
 }
 
 /** Power every container off (by PID), then remove everything else the bed made. Idempotent. */
 export async function tearDown(state: BedState): Promise<string[]> {
-  await stopProcesses(containers(state));
+  await stopContainers(containers(state));
   return removeAllButProcesses(state);
 }
 
 /** The same, blocking, for a process 'exit' handler. */
 export function tearDownSync(state: BedState): string[] {
-  stopProcessesSync(containers(state));
+  stopContainersSync(containers(state));
   return removeAllButProcesses(state);
 }
 
@@ -32,7 +33,7 @@ function removeAllButProcesses(state: BedState): string[] {
   const leftovers: string[] = [];
   for (const host of state.plan.hosts) {
     const record = state.hosts[host.name];
-    if (record) record.pid = null;
+    if (record) Object.assign(record, { pid: null, leader: null });
     if (record && isMounted(record.merged)) {
       if (attemptSync`umount ${record.merged}`.code !== 0) attemptSync`umount --lazy ${record.merged}`;
       if (isMounted(record.merged)) leftovers.push(`overlay still mounted on ${record.merged}`);
