@@ -1,0 +1,90 @@
+import { TaskFailedError } from '../errors.ts';
+import { defineModule, type Change } from '../module.ts';
+import { quote } from '../shell.ts';
+import { optionalAccountId, parseGroupLine, requireAccountName } from './support/account-args.ts';
+import { oneOf, optionalBoolean, requireObject } from './support/args.ts';
+import { parseProbeOutput } from './support/probe.ts';
+import { runChecked } from './support/run.ts';
+
+export interface GroupArgs {
+  name: string;
+  /** Default present. */
+  state?: 'present' | 'absent';
+  /** The group's id; an existing group with another gid is changed to it (groupmod -g). */
+  gid?: number;
+  /** Create it as a system group (a gid from the system range); an existing group is left as it is. */
+  system?: boolean;
+}
+
+export interface GroupData {
+  name: string;
+  /** The gid the group has (or will have, when known); absent when it does not exist. */
+  gid: number;
+}
+
+const KNOWN = ['name', 'state', 'gid', 'system'] as const;
+
+/** One probe: the group's entry, and who holds the wanted gid. */
+function probeScript(args: GroupArgs): string {
+  const lines = [`if e=$(getent group ${quote(args.name)}); then printf 'group=%s\\n' "$e"; fi`];
+  if (args.gid !== undefined) lines.push(`if o=$(getent group ${args.gid}); then printf 'gidOwner=%s\\n' "\${o%%:*}"; fi`);
+  return lines.join('\n');
+}
+
+export const group = defineModule<GroupArgs, GroupData>({
+  name: 'group',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    requireAccountName(raw.name, 'name');
+    if (raw.state !== undefined) oneOf(raw.state, ['present', 'absent'], 'state');
+    optionalAccountId(raw.gid, 'gid');
+    optionalBoolean(raw.system, 'system');
+    return args;
+  },
+
+  async plan(ctx, args) {
+    const facts = parseProbeOutput((await runChecked(ctx, probeScript(args), `probe of group ${args.name}`)).stdout);
+    const entry = facts.get('group')?.[0];
+    const current = entry === undefined ? undefined : parseGroupLine(entry);
+    const gidOwner = facts.get('gidOwner')?.[0];
+    const name = quote(args.name);
+
+    if (args.state === 'absent') {
+      if (!current) return { changes: [] };
+      const remove: Change<GroupData> = {
+        summary: `remove group ${args.name} (gid ${current.gid})`,
+        async apply() {
+          await runChecked(ctx, `groupdel ${name}`, `removing group ${args.name}`);
+        },
+      };
+      return { changes: [remove], data: { name: args.name, gid: current.gid } };
+    }
+
+    if (args.gid !== undefined && gidOwner !== undefined && gidOwner !== args.name) {
+      throw new TaskFailedError(`gid ${args.gid} is already used by group ${gidOwner}`);
+    }
+    if (!current) {
+      const options = [...(args.gid !== undefined ? ['-g', String(args.gid)] : []), ...(args.system ? ['-r'] : [])];
+      const create: Change<GroupData> = {
+        summary: `create group ${args.name}${args.gid !== undefined ? ` (gid ${args.gid})` : args.system ? ' (system)' : ''}`,
+        async apply() {
+          const command = ['groupadd', ...options, name, '&&', 'getent', 'group', name].join(' ');
+          const made = parseGroupLine((await runChecked(ctx, command, `creating group ${args.name}`)).stdout.trim());
+          return { data: { gid: made.gid } };
+        },
+      };
+      return { changes: [create], data: { name: args.name, ...(args.gid !== undefined ? { gid: args.gid } : {}) } };
+    }
+    if (args.gid !== undefined && args.gid !== current.gid) {
+      const renumber: Change<GroupData> = {
+        summary: `group ${args.name}: gid ${current.gid} -> ${args.gid}`,
+        async apply() {
+          await runChecked(ctx, `groupmod -g ${args.gid} ${name}`, `changing the gid of group ${args.name}`);
+        },
+      };
+      return { changes: [renumber], data: { name: args.name, gid: args.gid } };
+    }
+    return { changes: [], data: { name: args.name, gid: current.gid } };
+  },
+});
