@@ -65,6 +65,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Start moto_server. Use us-east-1: moto 5.2 parses the fixture's creation dates in place when it
+ * loads the first region's AMIs, and then fails (HTTP 500) loading them for any other region.
+ */
 export async function startMoto(region = 'us-east-1', amis: readonly MotoAmi[] = FIXTURE_AMIS): Promise<MotoServer> {
   const executable = findMotoServer();
   if (!executable) throw new Error('moto_server is not installed (pip install "moto[server]"); see docs/aws.md');

@@ -1,22 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { generateKeyPairSync } from 'node:crypto';
 import { parsePublicKey, samePublicKey } from '../../lib/aws/keypair.ts';
-
-/** A real Ed25519 key in OpenSSH's public format, built from node's SPKI export. */
-function ed25519Line(comment: string): string {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.concat([u32(type.length), type, u32(raw.length), raw]);
-  return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
+import { ed25519PublicKey as ed25519Line } from '../support/aws-test-key.ts';
 
 test('parses an OpenSSH ed25519 public key line, comment and all', () => {
   const line = ed25519Line('op@laptop');
