@@ -74,6 +74,20 @@ export async function claimIndex(write: (index: number) => BedState): Promise<Be
   });
 }
 
+/** Hosts of every bed recorded on the machine (beds of other processes included). */
+export function recordedHostCount(): number {
+  if (!existsSync(REGISTRY_DIR)) return 0;
+  return readdirSync(REGISTRY_DIR)
+    .filter((name) => /^bed-\d+\.json$/.test(name))
+    .reduce((sum, name) => {
+      try {
+        return sum + loadState(join(REGISTRY_DIR, name)).plan.hosts.length;
+      } catch {
+        return sum;
+      }
+    }, 0);
+}
+
 /**
  * Leftovers: beds whose owning process died without cleaning up (killed), and detached beds none
  * of whose containers still run.

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureBaseImage } from './base-image.ts';
 import { renderInventory, renderKnownHosts, renderSshConfig, type BedPaths } from './bed-files.ts';
-import { claimIndex, saveState, type BedState } from './bed-state.ts';
+import { claimIndex, recordedHostCount, saveState, type BedState } from './bed-state.ts';
 import { run } from './command.ts';
 import { hostFiles, prepareHost } from './container.ts';
 import { stopOnExit } from './exit-cleanup.ts';
@@ -56,7 +56,7 @@ export interface Testbed {
   stop(): Promise<void>;
 }
 
-/** Hosts start failing to boot (inotify instances run out) beyond about this many per machine. */
+/** Hosts start failing to boot (inotify instances run out) beyond about this many on the machine. */
 const INOTIFY_HOSTS = 18;
 
 /** Start a bed of Debian 12 hosts (systemd + sshd), each a systemd-nspawn container in its own netns. */
@@ -69,13 +69,18 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
 
   const state = await claimIndex(
     (index): BedState => ({ plan: planBed(options.hosts, options.bastion, index), dir, createdDir, ownerPid: process.pid, hosts: {} }),
-  );
+  ).catch((error: unknown) => {
+    if (createdDir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const paths: BedPaths = { keyPath: join(dir, 'id_ed25519'), knownHostsPath: join(dir, 'known_hosts'), sshConfigPath: join(dir, 'ssh_config') };
   const bed = new RunningTestbed(state, { ...paths, inventoryPath: join(dir, 'inventory.yml') });
   stopOnExit(bed);
   try {
     const { plan } = state;
-    if (plan.hosts.length > INOTIFY_HOSTS) await raiseInotifyLimits();
+    if (recordedHostCount() > INOTIFY_HOSTS) await raiseInotifyLimits();
+    rmSync(paths.keyPath, { force: true });
+    rmSync(`${paths.keyPath}.pub`, { force: true });
     await run`ssh-keygen -q -t ed25519 -N '' -C ${`ploy-testbed-${plan.prefix}`} -f ${paths.keyPath}`;
     const authorizedKey = readFileSync(`${paths.keyPath}.pub`, 'utf8');
     const resolvConf = options.nat ? machineResolvConf() : '';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +28,7 @@ export function hostFiles(bedDir: string, host: HostPlan): HostFiles {
 export async function prepareHost(base: string, host: HostPlan, files: HostFiles, authorizedKey: string, resolvConf: string): Promise<string[]> {
   const { hostDir, merged } = files;
   if (/[,:\s]/.test(hostDir)) throw new InputError(`test bed: directory ${hostDir} cannot hold an overlay (no ',', ':' or spaces)`, { field: 'dir' });
+  rmSync(hostDir, { recursive: true, force: true }); // a kept bed's old disk must not leak into a new one
   for (const sub of ['upper', 'work', 'merged']) mkdirSync(join(hostDir, sub), { recursive: true });
   await run`mount -t overlay overlay -o ${`lowerdir=${base},upperdir=${join(hostDir, 'upper')},workdir=${join(hostDir, 'work')}`} ${merged}`;
 
