@@ -1,3 +1,4 @@
+import type { InventoryHost } from '../inventory/types.ts';
 import type { Vars } from '../vars.ts';
 import { hostVars } from '../vars/merge.ts';
 
@@ -6,8 +7,17 @@ import { hostVars } from '../vars/merge.ts';
  * host by the inventory) < extra vars, each level replacing whole top-level keys (Ansible's
  * hash_behaviour=replace); connection passwords become Secrets whichever level set them.
  */
-export function roleHostVars(defaults: Vars, inventoryVars: Vars, extraVars: Vars): Vars {
-  return hostVars(defaults, inventoryVars, extraVars);
+export function roleHostVars(defaults: Vars, host: InventoryHost, extraVars: Vars): Vars {
+  return { ...hostVars(defaults, host.vars, extraVars), ...magicVars(host) };
+}
+
+/** Ansible's per-host magic variables, which templates written for Ansible expect. */
+function magicVars(host: InventoryHost): Vars {
+  return {
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped').sort(),
+  };
 }
 
 /** A variable counts as set unless it is missing, undefined or null (an empty YAML value). */

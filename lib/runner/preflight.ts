@@ -46,7 +46,7 @@ export async function preflight(roles: ReadonlyArray<{ role: Role; hosts: readon
 
 async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor): Promise<InputError | undefined> {
   const { inventory } = options;
-  const vars = roleHostVars(role.defaults, inventory.host(host).vars, options.extraVars);
+  const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars);
   for (const name of role.required ?? []) {
     if (!isSet(vars, name)) {
       return new InputError(`role ${role.name} requires variable "${name}", which is not set (set it in the inventory or with -e ${name}=...)`, { host, field: name });
@@ -120,7 +120,7 @@ function preflightApi(role: Role, host: string, vars: Vars, options: RunOptions,
     flush: async () => guard(),
     hostvars: (other) => {
       if (dependsOnUnknown(other)) throw new PreflightStop();
-      return roleHostVars(role.defaults, inventory.host(other).vars, options.extraVars);
+      return roleHostVars(role.defaults, inventory.host(other), options.extraVars);
     },
     hostsOf: (pattern) => {
       if (dependsOnUnknown(pattern)) throw new PreflightStop();

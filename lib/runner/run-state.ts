@@ -44,7 +44,7 @@ export class RunState {
   }
 
   vars(role: Role, host: string): Vars {
-    return roleHostVars(role.defaults, this.inventory.host(host).vars, this.options.extraVars);
+    return roleHostVars(role.defaults, this.inventory.host(host), this.options.extraVars);
   }
 
   hostView(host: string): HostView {
