@@ -4,6 +4,7 @@ import { defaultKnownHostsFile, type HostKeyPolicy } from './host-key-policy.ts'
 import { LocalConnection } from './local.ts';
 import { Semaphore } from './semaphore.ts';
 import type { ConnectionSpec } from './spec.ts';
+import { droppedBeforeHandshake } from './ssh-connect.ts';
 import { SshConnection } from './ssh.ts';
 
 export interface ConnectionPoolOptions {
@@ -19,8 +20,10 @@ export interface ConnectionPoolOptions {
   maxChannels?: number;
 }
 
-/** Handshakes in flight through one jump host: under OpenSSH's MaxStartups 10:30:100, so none is dropped. */
+/** Handshakes in flight through one jump host: under OpenSSH's MaxStartups 10:30:100, so few are dropped. */
 const HANDSHAKES_PER_JUMP_HOST = 8;
+/** Tries of a connection that sshd dropped before its banner (it still counts other handshakes for a moment). */
+const HANDSHAKE_TRIES = 4;
 
 /**
  * The run's connections: each host (and each jump host) is opened once and shared; concurrent
@@ -64,6 +67,11 @@ export class ConnectionPool {
     return [...this.#opened.values()].map((o) => o.connection);
   }
 
+  /** The most handshakes that were ever in flight at once through a jump host (for tests). */
+  peakHandshakesThrough(jump: ConnectionSpec): number {
+    return this.#handshakes.get(keyOf(jump))?.peak ?? 0;
+  }
+
   /** Close every connection, hosts behind jump hosts before the jump hosts. */
   async closeAll(): Promise<void> {
     await Promise.allSettled(this.#connections.values());
@@ -80,9 +88,10 @@ export class ConnectionPool {
     if (spec.kind === 'local') {
       connection = new LocalConnection(spec.name, this.#commandTimeoutMs ? { commandTimeoutMs: this.#commandTimeoutMs } : {});
     } else if (spec.jump) {
-      connection = await this.#openThrough(spec, spec.jump);
+      const jump = spec.jump;
+      connection = await retryDropped(() => this.#openThrough(spec, jump));
     } else {
-      connection = await SshConnection.open(this.#sshOptions(spec));
+      connection = await retryDropped(() => SshConnection.open(this.#sshOptions(spec)));
     }
     this.#opened.set(key, { connection, depth: depthOf(spec) });
     return connection;
@@ -136,6 +145,17 @@ export class ConnectionPool {
       commandTimeoutMs: this.#commandTimeoutMs,
       maxChannels: this.#maxChannels,
     };
+  }
+}
+
+async function retryDropped<T>(open: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (attempt >= HANDSHAKE_TRIES || !droppedBeforeHandshake(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }
 

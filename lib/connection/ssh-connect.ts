@@ -24,6 +24,17 @@ export interface SshConnectOptions {
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 
+/** ssh2's message when the server hangs up before sending its banner. */
+const LOST_BEFORE_HANDSHAKE = 'Connection lost before handshake';
+
+/**
+ * True for a connection the server dropped before the SSH banner: nothing was exchanged, so it is
+ * safe to try again (sshd drops some new connections at random beyond MaxStartups' first number).
+ */
+export function droppedBeforeHandshake(error: unknown): boolean {
+  return error instanceof UnreachableError && error.cause instanceof Error && error.cause.message === LOST_BEFORE_HANDSHAKE;
+}
+
 /**
  * Open an ssh2 Client: TCP (or the given stream), Nagle off, keepalive, the host key checked
  * against known_hosts, then login. Resolves once ready; UnreachableError, HostKeyError or
@@ -49,6 +60,8 @@ export async function connect(options: SshConnectOptions): Promise<Client> {
         message = `authentication failed for ${target} (tried: ${tried.join(', ') || 'nothing: no key file, ssh-agent or password is set'})`;
       } else if (error.level === 'client-timeout') {
         message = `timed out after ${connectTimeoutMs} ms connecting to ${target}`;
+      } else if (error.message === LOST_BEFORE_HANDSHAKE) {
+        message = `${target} closed the connection before the SSH handshake (sshd's MaxStartups limit, or not an SSH server)`;
       } else {
         message = `cannot connect to ${target}: ${error.message}`;
       }

@@ -15,6 +15,11 @@ const REMOTE_TIMEOUT_FALLBACK_MS = 3000;
 /** Retries of a refused channel open: sshd frees a closed session a moment after saying it is closed. */
 const CHANNEL_OPEN_RETRIES = 8;
 
+interface OpenedChannel {
+  channel: ClientChannel;
+  ended: { promise: Promise<number | null>; settle: () => void };
+}
+
 /**
  * One SSH connection to one host, kept for the whole run (ssh2 Client). Every exec() is one
  * channel; at most `maxChannels` are open at once. Losing the connection fails every command in
@@ -72,18 +77,16 @@ export class SshConnection implements Connection {
     const timeoutMs = options.timeoutMs ?? this.#options.commandTimeoutMs;
     const line = buildCommandLine(command, { env: options.env, cwd: options.cwd, become: wrap, timeoutMs });
     const release = await this.#channels.acquire();
-    let channel: ClientChannel;
+    let opened: OpenedChannel;
     try {
       this.#assertOpen();
-      channel = await this.#openChannel(line);
+      opened = await this.#openChannel(line, release);
     } catch (error) {
       release();
       throw error;
     }
-    // The slot is free only when sshd closed the session, even if a timeout returned earlier.
-    channel.once('close', release);
+    const { channel, ended } = opened;
     this.#opened++;
-    const ended = this.#ended(channel);
     return runSession(
       { stdout: channel, stderr: channel.stderr, stdin: channel, kill: () => this.#kill(channel, ended.settle), ended: ended.promise },
       {
@@ -128,11 +131,21 @@ export class SshConnection implements Connection {
     if (this.#closing) throw new UnreachableError(this.host, 'the connection was already closed');
   }
 
-  async #openChannel(line: string): Promise<ClientChannel> {
+  /**
+   * Open an exec channel, retrying when sshd refuses it. Listeners go on inside ssh2's callback:
+   * a fast command's output, exit status and close can all arrive in the same packet batch as the
+   * open confirmation, before any awaiting code runs, and ssh2 does not replay the exit event.
+   * `release` frees the channel slot when sshd has closed the session.
+   */
+  async #openChannel(line: string, release: () => void): Promise<OpenedChannel> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await new Promise<ClientChannel>((resolve, reject) => {
-          this.#client.exec(line, (error, channel) => (error ? reject(error) : resolve(channel)));
+        return await new Promise<OpenedChannel>((resolve, reject) => {
+          this.#client.exec(line, (error, channel) => {
+            if (error) return reject(error);
+            channel.once('close', release);
+            resolve({ channel, ended: this.#ended(channel) });
+          });
         });
       } catch (error) {
         if (this.#lost) throw this.#lost;
