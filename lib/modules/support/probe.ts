@@ -50,7 +50,10 @@ export const HEADER_SCRIPT = `printf 'umask=%s\\nid=%s %s\\n' "$(umask)" "$(id -
 
 const STAT_FORMAT = '%a %u %g %U %G %s %i %d';
 
-/** A path only the host can tell: a shell expression, quoted by the caller (`"$home"/.ssh/authorized_keys`). */
+/**
+ * A path only the host can tell: a shell expression, quoted by the caller (`"$ploy_home"/.ssh/x`).
+ * The probe scripts use the variables p, t and h: name yours distinctly (ploy_...).
+ */
 export interface ShellPath {
   readonly shell: string;
 }

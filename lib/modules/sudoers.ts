@@ -1,0 +1,91 @@
+import { ModuleArgsError, TaskFailedError } from '../errors.ts';
+import { defineModule, type Change } from '../module.ts';
+import { quote } from '../shell.ts';
+import { oneOf, optionalString, requireObject } from './support/args.ts';
+import { contentProbeScript, planContentFromFacts, type ContentData } from './support/content-plan.ts';
+import { parseMode } from './support/mode.ts';
+import { parseProbeOutput, readPathState } from './support/probe.ts';
+import { runChecked } from './support/run.ts';
+
+export interface SudoersArgs {
+  /** The file's name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~). */
+  name: string;
+  /** The whole file; exactly one of content and rules for state present. */
+  content?: string;
+  /** Lines of the file ('deploy ALL=(ALL) NOPASSWD: ALL'). */
+  rules?: string[];
+  /** Default present. */
+  state?: 'present' | 'absent';
+}
+
+export type SudoersData = Pick<ContentData, 'dest' | 'sha256' | 'size'>;
+
+const KNOWN = ['name', 'content', 'rules', 'state'] as const;
+const DIR = '/etc/sudoers.d';
+const FILE_NAME = /^[A-Za-z0-9_-]+$/;
+const VISUDO = 'visudo -cf %s';
+
+/** The file's text: rules one per line; a final newline added when missing (sudo wants one). */
+export function sudoersText(args: Pick<SudoersArgs, 'content' | 'rules'>): string {
+  const text = args.content ?? (args.rules ?? []).join('\n');
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/**
+ * A drop-in under /etc/sudoers.d, mode 0440 root:root. The new text is checked with visudo in the
+ * probe (so check mode already reports a syntax error), and again on the temp file just before
+ * the rename: a broken file never takes the place of a working one.
+ */
+export const sudoers = defineModule<SudoersArgs, SudoersData>({
+  name: 'sudoers',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    if (typeof raw.name !== 'string' || !FILE_NAME.test(raw.name)) {
+      throw new ModuleArgsError(
+        `must be a file name of letters, digits, _ and - (sudo ignores files in ${DIR} whose name holds a dot or ends with ~), got ${JSON.stringify(raw.name)}`,
+        { field: 'name' },
+      );
+    }
+    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
+    optionalString(raw.content, 'content');
+    if (raw.rules !== undefined) {
+      if (!Array.isArray(raw.rules) || raw.rules.length === 0 || !raw.rules.every((r) => typeof r === 'string' && !r.includes('\n'))) {
+        throw new ModuleArgsError('must be a non-empty list of one-line strings', { field: 'rules' });
+      }
+    }
+    if (state === 'present' && (raw.content === undefined) === (raw.rules === undefined)) {
+      throw new ModuleArgsError(raw.content === undefined ? 'give content or rules' : 'give either content or rules, not both', { field: raw.content === undefined ? 'rules' : 'content' });
+    }
+    if (state === 'absent' && (raw.content !== undefined || raw.rules !== undefined)) {
+      throw new ModuleArgsError(`state 'absent' takes no ${raw.content !== undefined ? 'content' : 'rules'}`, { field: raw.content !== undefined ? 'content' : 'rules' });
+    }
+    return args;
+  },
+
+  async plan(ctx, args) {
+    const dest = `${DIR}/${args.name}`;
+    if (args.state === 'absent') {
+      const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(dest), `probe of ${dest}`)).stdout);
+      if (readPathState(facts, 'dest').type === 'absent') return { changes: [] };
+      const remove: Change<SudoersData> = {
+        summary: `remove ${dest}`,
+        async apply() {
+          await runChecked(ctx, `rm -f -- ${quote(dest)}`, `removing ${dest}`);
+        },
+      };
+      return { changes: [remove] };
+    }
+
+    const text = sudoersText(args);
+    const script = [
+      contentProbeScript(dest),
+      `if ploy_out=$(visudo -cf - 2>&1); then echo sudoers.valid=yes; else printf 'sudoers.error=%s\\n' "$(printf '%s' "$ploy_out" | tr '\\n' ' ')"; fi`,
+    ].join('\n');
+    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of ${dest}`, { stdin: text })).stdout);
+    const error = facts.get('sudoers.error')?.[0];
+    if (error !== undefined) throw new TaskFailedError(`visudo rejects the new ${dest}: ${error.trim()}`);
+    const plan = await planContentFromFacts(ctx, { dest, content: text, owner: 'root', group: 'root', mode: parseMode('0440'), validate: VISUDO }, facts);
+    return { changes: plan.changes, data: { dest, sha256: plan.data?.sha256 ?? '', size: plan.data?.size ?? 0 } };
+  },
+});
