@@ -1,6 +1,8 @@
+import { blockinfile } from './blockinfile.ts';
 import { command } from './command.ts';
 import { copy } from './copy.ts';
 import { file } from './file.ts';
+import { lineinfile } from './lineinfile.ts';
 import { shell } from './shell.ts';
 import { template } from './template.ts';
 
@@ -8,6 +10,6 @@ import { template } from './template.ts';
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = { command, shell, file, copy, template };
+export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile };
 
 export type BuiltinModules = typeof builtinModules;
