@@ -1,6 +1,7 @@
 import { waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import { waitUntilLoadBalancerAvailable } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PloyError } from '../errors.ts';
+import { AwsApiError, withRetry, type RetryPolicy } from './call.ts';
 import * as ec2 from './apply-ec2.ts';
 import * as elb from './apply-elb.ts';
 import type { AwsContext } from './clients.ts';
@@ -8,6 +9,16 @@ import type { DesiredState, ExistingState } from './model.ts';
 import { PHASE, type Operation, type Plan } from './operations.ts';
 import { groupIdsOf } from './plan-ec2.ts';
 import type { GroupIds } from './rules.ts';
+
+/**
+ * EC2 is eventually consistent: a group or instance just created may be "not found" for a few
+ * seconds by the next call. Such a call failed without effect, so repeating it is safe.
+ */
+const CONSISTENCY_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 8000 };
+
+function notYetVisible(error: unknown): boolean {
+  return error instanceof AwsApiError && (/\.NotFound$/.test(error.code) || error.code === 'InvalidTarget');
+}
 
 /** The ids known so far: from discovery, then from each resource as it is created. */
 export interface ApplyState {
@@ -46,7 +57,9 @@ export async function apply(aws: AwsContext, desired: DesiredState, existing: Ex
       waitedForInstances = true;
     }
     aws.log(`${step.resource}: ${step.text}`);
-    await perform(aws, state, step.operation);
+    await withRetry(() => perform(aws, state, step.operation), notYetVisible, { ...CONSISTENCY_RETRY, ...(aws.retry.sleep ? { sleep: aws.retry.sleep } : {}) }, (error) =>
+      aws.log(`  ${(error as AwsApiError).code}: not visible yet, retrying`),
+    );
   }
   if (!waitedForInstances) await waitForInstances(aws, state);
   await waitForLoadBalancer(aws, state);

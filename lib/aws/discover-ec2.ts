@@ -1,6 +1,5 @@
 import {
   DescribeKeyPairsCommand,
-  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   paginateDescribeInstances,
   paginateDescribeSecurityGroupRules,
