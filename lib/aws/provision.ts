@@ -3,6 +3,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError, PloyError } from '../errors.ts';
 import { apply } from './apply.ts';
+import type { AwsContext } from './clients.ts';
 import { discoverInstances } from './discover-ec2.ts';
 import { discoverLoadBalancers } from './discover-elb.ts';
 import { discover, existingFor, scopeOf } from './discover.ts';
@@ -14,7 +15,6 @@ import type { DesiredState } from './model.ts';
 import { plan as makePlan, type Plan } from './plan.ts';
 import { planJson, planLines } from './report.ts';
 import { openSession, type AwsDeps } from './session.ts';
-import type { AwsContext } from './clients.ts';
 
 export interface ProvisionResult {
   readonly plan: Plan;
