@@ -1,5 +1,6 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { PloyError, UnreachableError } from '../errors.ts';
+import { watchChannelEnd, type ChannelEnd } from './channel-end.ts';
 import { buildCommandLine, becomeWrap } from './command-line.ts';
 import type { Connection, ExecOptions, ExecResult } from './connection.ts';
 import { Semaphore } from './semaphore.ts';
@@ -8,7 +9,7 @@ import { connect, type SshConnectOptions } from './ssh-connect.ts';
 
 export type { SshConnectOptions } from './ssh-connect.ts';
 
-/** How long a timed-out command gets between SIGTERM and SIGKILL, and then to close its channel. */
+/** How long a channel closed by the fallback kill gets to report its end. */
 const KILL_GRACE_MS = 1000;
 /** The host's `timeout` stops a command; the controller steps in only if that has not happened this much later. */
 const REMOTE_TIMEOUT_FALLBACK_MS = 3000;
@@ -17,7 +18,7 @@ const CHANNEL_OPEN_RETRIES = 8;
 
 interface OpenedChannel {
   channel: ClientChannel;
-  ended: { promise: Promise<number | null>; settle: () => void };
+  ended: ChannelEnd;
 }
 
 /**
@@ -132,10 +133,8 @@ export class SshConnection implements Connection {
   }
 
   /**
-   * Open an exec channel, retrying when sshd refuses it. Listeners go on inside ssh2's callback:
-   * a fast command's output, exit status and close can all arrive in the same packet batch as the
-   * open confirmation, before any awaiting code runs, and ssh2 does not replay the exit event.
-   * `release` frees the channel slot when sshd has closed the session.
+   * Open an exec channel, retrying when sshd refuses it. Its listeners go on inside ssh2's
+   * callback (see watchChannelEnd); `release` frees the channel slot once sshd closed the session.
    */
   async #openChannel(line: string, release: () => void): Promise<OpenedChannel> {
     for (let attempt = 0; ; attempt++) {
@@ -144,7 +143,7 @@ export class SshConnection implements Connection {
           this.#client.exec(line, (error, channel) => {
             if (error) return reject(error);
             channel.once('close', release);
-            resolve({ channel, ended: this.#ended(channel) });
+            resolve({ channel, ended: watchChannelEnd(channel, () => this.#lost, this.#inFlight) });
           });
         });
       } catch (error) {
@@ -158,51 +157,13 @@ export class SshConnection implements Connection {
   }
 
   /**
-   * Settles when the channel is closed: the exit code (null if killed), or the connection's loss.
-   * `settle` ends the wait early for a killed command whose session sshd keeps open.
-   */
-  #ended(channel: ClientChannel): { promise: Promise<number | null>; settle: () => void } {
-    let settle = (): void => {};
-    const promise = new Promise<number | null>((resolve, reject) => {
-      let code: number | null = null;
-      let exited = false;
-      const abort = (error: UnreachableError): void => reject(error);
-      this.#inFlight.add(abort);
-      settle = () => {
-        this.#inFlight.delete(abort);
-        resolve(null);
-      };
-      channel.on('exit', (status: number | null) => {
-        exited = true;
-        code = typeof status === 'number' ? status : null;
-      });
-      channel.on('close', () => {
-        // Without an exit status the channel may have died with the connection: ssh2 reports the
-        // connection's end first, but give it a turn before calling this a killed command.
-        setImmediate(() => {
-          this.#inFlight.delete(abort);
-          if (!exited && this.#lost) reject(this.#lost);
-          else resolve(code);
-        });
-      });
-    });
-    return { promise, settle };
-  }
-
-  /**
-   * Stop a command: SIGTERM to its process group (sudo passes it on to a command run as another
-   * user, which the login user could not signal itself), SIGKILL after a grace period, then close
-   * the channel and stop waiting.
+   * The fallback when the host's `timeout` did not end a command: close the channel and stop
+   * waiting. (A "signal" request would not help: sshd refuses it on root logins, and a login user
+   * cannot signal a command sudo runs as root.)
    */
   #kill(channel: ClientChannel, settle: () => void): void {
-    sendSignal(channel, 'TERM');
-    const escalate = setTimeout(() => {
-      sendSignal(channel, 'KILL');
-      channel.close();
-      setTimeout(settle, KILL_GRACE_MS).unref();
-    }, KILL_GRACE_MS);
-    escalate.unref();
-    channel.once('close', () => clearTimeout(escalate));
+    channel.close();
+    setTimeout(settle, KILL_GRACE_MS).unref();
   }
 
   #drop(reason: string): void {
@@ -218,20 +179,4 @@ export class SshConnection implements Connection {
   #notifyClosed(): void {
     for (const listener of this.#closeListeners.splice(0)) listener();
   }
-}
-
-/**
- * Send a "signal" channel request (RFC 4254 6.9). ssh2's Channel.signal() silently drops it once
- * stdin was ended, though the request is valid for as long as the channel is open, so the request
- * goes to ssh2's protocol layer directly (ssh2 is pinned; a change there fails the timeout tests).
- */
-function sendSignal(channel: ClientChannel, name: 'TERM' | 'KILL'): void {
-  const internal = channel as unknown as {
-    outgoing?: { id: number; state: string };
-    _client?: { _protocol?: { signal(id: number, signal: string): void } };
-  };
-  const protocol = internal._client?._protocol;
-  const state = internal.outgoing?.state;
-  if (internal.outgoing && protocol && (state === 'open' || state === 'eof')) protocol.signal(internal.outgoing.id, name);
-  else channel.signal(name);
 }
