@@ -1,0 +1,190 @@
+import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
+import { defineModule, type Change, type ModuleContext } from '../module.ts';
+import { isSecret, reveal, type Secret } from '../secret.ts';
+import { quote } from '../shell.ts';
+import { optionalAccount, requireAbsolutePath, requireObject } from './support/args.ts';
+import { attributeCommands, attributeDrift } from './support/attributes.ts';
+import { parentOf } from './support/atomic-write.ts';
+import { contentProbeScript } from './support/content-plan.ts';
+import { CHECKSUM_MISMATCH, DOWNLOAD_FAILED, downloadStdin, fetcherScript, retryingFetch } from './support/download-script.ts';
+import { checksumFor, downloadVars, mirrored, requireHttpUrl, requireSha256 } from './support/download-url.ts';
+import { defaultMode, formatMode, parseMode, resolveMode } from './support/mode.ts';
+import { parseProbeOutput, readHeader, readPathState } from './support/probe.ts';
+import { runChecked } from './support/run.ts';
+
+export interface GetUrlArgs {
+  /** http(s) URL; its origin is replaced by the host's ploy_download_mirror variable when set. */
+  url: string;
+  /** Absolute path of the file to write. */
+  dest: string;
+  /** The expected sha256 (64 hex digits). Exactly one of sha256 and checksumUrl. */
+  sha256?: string;
+  /** A sha256sum-style file listing the URL's file name (or holding a single hash). */
+  checksumUrl?: string;
+  owner?: string;
+  group?: string;
+  mode?: string;
+  /** Seconds to connect, and seconds without data before an attempt is given up (default 30). */
+  timeoutS?: number;
+  /** Attempts after the first failed one, waiting 1, 2, 4... s between (default 2). */
+  retries?: number;
+  /** Request headers; Secret values (tokens) never reach a command line. */
+  headers?: Record<string, string | Secret>;
+}
+
+export interface GetUrlData {
+  dest: string;
+  /** The URL really used (after the mirror). */
+  url: string;
+  sha256: string;
+  /** curl, wget or python3: what the host downloads with. */
+  fetcher: string;
+}
+
+const KNOWN = ['url', 'dest', 'sha256', 'checksumUrl', 'owner', 'group', 'mode', 'timeoutS', 'retries', 'headers'] as const;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
+  name: 'getUrl',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    requireHttpUrl(raw.url, 'url');
+    requireAbsolutePath(raw.dest, 'dest');
+    if ((raw.sha256 === undefined) === (raw.checksumUrl === undefined)) {
+      throw new ModuleArgsError('give exactly one of sha256 and checksumUrl: a download is always verified', { field: 'sha256' });
+    }
+    if (raw.sha256 !== undefined) requireSha256(raw.sha256, 'sha256');
+    if (raw.checksumUrl !== undefined) requireHttpUrl(raw.checksumUrl, 'checksumUrl');
+    optionalAccount(raw.owner, 'owner');
+    optionalAccount(raw.group, 'group');
+    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
+    wholeNumber(raw.timeoutS, 'timeoutS', 1, 3600);
+    wholeNumber(raw.retries, 'retries', 0, 10);
+    validateHeaders(raw.headers);
+    return args;
+  },
+
+  async plan(ctx, args) {
+    const { mirror, proxy } = downloadVars(ctx.vars, ctx.host);
+    const url = mirrored(args.url, mirror);
+    const checksumUrl = args.checksumUrl === undefined ? undefined : mirrored(args.checksumUrl, mirror);
+    const fetch = { timeoutS: args.timeoutS ?? 30 };
+    const retries = args.retries ?? 2;
+    const stdin = downloadStdin(proxy, args.headers);
+
+    const probe = [
+      contentProbeScript(args.dest),
+      'umask 077',
+      'hdr= wrc= ck=',
+      `trap 'rm -f -- "$hdr" "$wrc" "$ck"' EXIT`,
+      fetcherScript(fetch),
+      ...(checksumUrl === undefined
+        ? []
+        : ['[ "$fetcher" != none ] || exit 0', 'ck=$(mktemp) || exit 3', retryingFetch(checksumUrl, '"$ck"', retries), `printf 'checksum='; head -c 65536 "$ck" | base64 -w0; echo`]),
+    ].join('\n');
+    const result = await ctx.exec(probe, { stdin });
+    if (result.code === DOWNLOAD_FAILED) throw new TaskFailedError(`cannot download the checksum file ${checksumUrl}: ${lastLines(result.stderr)}`);
+    if (result.code !== 0) throw new CommandError(probe, result, `probe of ${args.dest} failed (rc=${result.code}): ${lastLines(result.stderr)}`);
+    const facts = parseProbeOutput(result.stdout);
+    const fetcher = facts.get('fetcher')?.[0] ?? 'none';
+    if (fetcher === 'none') throw new TaskFailedError(`cannot download ${url}: the host has no curl, wget or python3`);
+    const expected = args.sha256?.toLowerCase() ?? checksumFor(Buffer.from(facts.get('checksum')?.[0] ?? '', 'base64').toString('utf8'), url, checksumUrl ?? '');
+    const data: GetUrlData = { dest: args.dest, url, sha256: expected, fetcher };
+
+    const header = readHeader(facts);
+    const state = readPathState(facts, 'dest');
+    const wanted = { owner: args.owner, group: args.group, mode: args.mode === undefined ? undefined : parseMode(args.mode) };
+    if (state.type === 'directory') throw new TaskFailedError(`${args.dest} is a directory; dest must be the full path of the file to download`);
+    if (state.type === 'other') throw new TaskFailedError(`${args.dest} exists and is not a regular file; refusing to replace it`);
+    if (state.type === 'file' && state.sha256 === expected) {
+      const drift = attributeDrift(state, wanted, header);
+      if (drift.summaries.length === 0) return { changes: [], data };
+      const command = attributeCommands(args.dest, drift).join(' && ');
+      return {
+        changes: [{ summary: `${args.dest}: ${drift.summaries.join(', ')}`, apply: async () => void (await runChecked(ctx, command, `setting owner/mode of ${args.dest}`)) }],
+        data,
+      };
+    }
+    if (state.type === 'absent' && facts.get('parent')?.[0] !== 'directory') {
+      throw new TaskFailedError(`cannot download to ${args.dest}: its directory ${parentOf(args.dest)} does not exist (create it first with the file module)`);
+    }
+    const existing = state.type === 'file' ? state : undefined;
+    const base = existing?.mode ?? defaultMode(false, header.umask);
+    const mode = wanted.mode ? resolveMode(wanted.mode, base, false, header.umask) : base;
+    const owner = args.owner ?? (existing && existing.uid !== header.uid ? String(existing.uid) : undefined);
+    const group = args.group ?? (existing && existing.gid !== header.gid ? String(existing.gid) : undefined);
+    const what = existing ? `replace ${args.dest} (sha256 ${short(existing.sha256)} -> ${short(expected)})` : `download ${args.dest} (sha256 ${short(expected)}, mode ${formatMode(mode)})`;
+    const change: Change<GetUrlData> = {
+      summary: `${what} from ${url}`,
+      apply: () => download(ctx, { url, dest: args.dest, expected, mode, owner, group, retries, fetch, stdin }),
+    };
+    return { changes: [change], data };
+  },
+});
+
+interface Download {
+  url: string;
+  dest: string;
+  expected: string;
+  mode: number;
+  owner: string | undefined;
+  group: string | undefined;
+  retries: number;
+  fetch: { timeoutS: number };
+  stdin: string;
+}
+
+/** Download into a private temp file beside dest, verify its sha256 on the host, set owner and mode, rename. */
+async function download(ctx: ModuleContext, d: Download): Promise<void> {
+  const dir = parentOf(d.dest);
+  const script = [
+    'umask 077',
+    'tmp= hdr= wrc=',
+    `trap 'rm -f -- "$tmp" "$hdr" "$wrc"' EXIT`,
+    `trap 'exit 129' HUP INT TERM`,
+    fetcherScript(d.fetch),
+    `tmp=$(mktemp -- ${quote(`${dir === '/' ? '' : dir}/.ploy-XXXXXXXX`)}) || exit 3`,
+    retryingFetch(d.url, '"$tmp"', d.retries),
+    'got=$(sha256sum < "$tmp") || exit 3',
+    'got=${got%% *}',
+    `if [ "$got" != ${d.expected} ]; then echo "actual=$got"; exit ${CHECKSUM_MISMATCH}; fi`,
+    ...attributeCommands('"$tmp"', { owner: d.owner, group: d.group, mode: d.mode }, { quoted: true }).map((line) => `${line} || exit 3`),
+    `mv -fT -- "$tmp" ${quote(d.dest)} || exit 3`,
+    'tmp=',
+  ].join('\n');
+  const result = await ctx.exec(script, { stdin: d.stdin });
+  const facts = parseProbeOutput(result.stdout);
+  if (result.code === CHECKSUM_MISMATCH) {
+    throw new TaskFailedError(`checksum mismatch for ${d.url}: expected sha256 ${d.expected}, got ${facts.get('actual')?.[0] ?? '?'}; the download was deleted and ${d.dest} left unchanged`);
+  }
+  if (result.code === DOWNLOAD_FAILED) {
+    throw new TaskFailedError(`download of ${d.url} failed after ${facts.get('attempts')?.[0] ?? '?'} attempt(s): ${lastLines(result.stderr)}`);
+  }
+  if (result.code !== 0) throw new CommandError(script, result, `writing ${d.dest} failed (rc=${result.code}): ${lastLines(result.stderr)}`);
+}
+
+function short(sha: string | undefined): string {
+  return sha ? `${sha.slice(0, 12)}…` : '?';
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join('\n') || '(no error output)';
+}
+
+function wholeNumber(value: unknown, field: string, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
+  }
+}
+
+function validateHeaders(headers: unknown): void {
+  if (headers === undefined) return;
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new ModuleArgsError('must be an object of Name: value', { field: 'headers' });
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new ModuleArgsError(`invalid header name ${JSON.stringify(name)}`, { field: 'headers' });
+    if (typeof value !== 'string' && !isSecret(value)) throw new ModuleArgsError(`${name} must be a string or a Secret`, { field: 'headers' });
+    if (/[\r\n\0]/.test(reveal(value))) throw new ModuleArgsError(`${name} must be one line`, { field: 'headers' });
+  }
+}
