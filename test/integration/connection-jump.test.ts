@@ -6,6 +6,7 @@ import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { connectionSpecFor, type ConnectionSpec } from '../../lib/connection/spec.ts';
 import { noSshConfig } from '../../lib/connection/ssh-config.ts';
 import { HostKeyError, UnreachableError } from '../../lib/errors.ts';
+import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { bedInventory, bedSpec, failure } from './connection-bed.ts';
@@ -44,6 +45,22 @@ test('a private host is reached through the bastion, over one shared connection 
     const onP1 = await sshdConnections('p1');
     assert.is(onP1.length, 1);
     assert.match(onP1[0] ?? '', bed.host('bastion').privateIp ?? '?', 'p1 is reached from the bastion\'s private address');
+  } finally {
+    await pool.closeAll();
+  }
+});
+
+test('the bed\'s own inventory.yml (loadInventory, -F ssh_config, ploy_jump_host) gives working specs', async () => {
+  const loaded = await loadInventory(bed.inventoryPath);
+  const pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
+  try {
+    for (const host of ['bastion', 'p1', 'p2']) {
+      const spec = connectionSpecFor(loaded, host, loaded.host(host).vars);
+      assert.is(spec.endpoint.privateKeyFile, bed.keyPath);
+      assert.is(spec.jump?.name, host === 'bastion' ? undefined : 'bastion');
+      assert.is((await (await pool.get(spec)).exec('hostname')).stdout, `${host}\n`);
+    }
+    assert.is((await sshdConnections('bastion')).length, 1);
   } finally {
     await pool.closeAll();
   }
