@@ -1,0 +1,24 @@
+import { defineFlags, flagError, positiveInteger } from '../../lib/cli/flag-table.ts';
+import { parseFlags } from '../../lib/cli/flags.ts';
+import { SCENARIOS, type ScenarioName } from './scenarios.ts';
+
+function scenario(raw: string, flag: string): ScenarioName {
+  const name = SCENARIOS.find((s) => s === raw);
+  if (!name) throw flagError(flag, `unknown scenario "${raw}"; the scenarios are ${SCENARIOS.join(', ')}`);
+  return name;
+}
+
+export const benchFlags = defineFlags({
+  hosts: { kind: 'value', placeholder: 'N', default: '1', parse: positiveInteger, description: 'Test-bed hosts to boot (ploy and Ansible both get --forks N)' },
+  pairs: { kind: 'value', placeholder: 'N', default: '5', parse: positiveInteger, description: 'Measured ploy/Ansible pairs per scenario, after one warm-up pair' },
+  scenario: { kind: 'list', placeholder: 'NAME', commaSeparated: true, parse: scenario, description: `Only these scenarios (${SCENARIOS.join(', ')}; default all)` },
+  profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised' },
+  results: { kind: 'value', placeholder: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json)' },
+  keep: { kind: 'boolean', description: "Keep the work directory (every run's output) even when all went well" },
+  help: { kind: 'boolean', short: 'h', description: 'Show this help and exit' },
+});
+
+export function parseBenchFlags(argv: readonly string[]) {
+  const flags = parseFlags(argv, benchFlags);
+  return { ...flags, scenarios: flags.scenario.length > 0 ? SCENARIOS.filter((s) => flags.scenario.includes(s)) : [...SCENARIOS] };
+}
