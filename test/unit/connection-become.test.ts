@@ -8,7 +8,17 @@ import { LocalConnection } from '../../lib/connection/local.ts';
 import { secret } from '../../lib/secret.ts';
 
 const fakeSudoDir = fileURLToPath(new URL('../fixtures/fake-sudo', import.meta.url));
-process.env['PATH'] = `${fakeSudoDir}:${process.env['PATH']}`;
+const savedPath = process.env['PATH'];
+
+// uvu runs every unit file in one process: the stand-in sudo is on PATH only while this file runs.
+test.before(() => {
+  process.env['PATH'] = `${fakeSudoDir}:${savedPath}`;
+});
+
+test.after(() => {
+  process.env['PATH'] = savedPath;
+  delete process.env['FAKE_SUDO_PASSWORD'];
+});
 
 function dialogWith(password?: string) {
   const wrap = becomeWrap('alice');
