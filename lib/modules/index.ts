@@ -3,6 +3,8 @@ import { command } from './command.ts';
 import { copy } from './copy.ts';
 import { file } from './file.ts';
 import { getUrl } from './get-url.ts';
+import { helm } from './helm.ts';
+import { kubectlApply } from './kubectl-apply.ts';
 import { lineinfile } from './lineinfile.ts';
 import { shell } from './shell.ts';
 import { template } from './template.ts';
@@ -11,6 +13,6 @@ import { template } from './template.ts';
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl };
+export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm };
 
 export type BuiltinModules = typeof builtinModules;
