@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { InputError, ModuleArgsError } from '../errors.ts';
+import { defineModule, type Change, type PrepareEnv } from '../module.ts';
+import { quote } from '../shell.ts';
+import { renderTemplate } from '../template/render.ts';
+import type { Vars } from '../vars.ts';
+import { oneOf, optionalBoolean, optionalString, rejectControlCharacters, requireObject } from './support/args.ts';
+import { contentProbeScript, planContentFromFacts } from './support/content-plan.ts';
+import { parseMode } from './support/mode.ts';
+import { parseProbeOutput } from './support/probe.ts';
+import { runChecked } from './support/run.ts';
+import { parseUnitStatus, SHOW_PROPERTIES, unitActions, type UnitStatus } from './support/systemd-actions.ts';
+
+export interface SystemdArgs {
+  /** The unit: 'web.service', 'backup.timer'; without a suffix '.service' is meant. */
+  name: string;
+  /** Write /etc/systemd/system/NAME from text or from a template under templates/ (rendered with the host's vars plus vars). */
+  unit?: { content?: string; template?: { src: string; vars?: Vars } };
+  /** started/stopped only when needed; restarted and reloaded always act (reloaded starts a stopped unit). */
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  masked?: boolean;
+  /** daemon-reload when the unit file changed or systemd says it changed on disk (default true); false: never. */
+  daemonReload?: boolean;
+}
+
+export interface SystemdData extends Omit<UnitStatus, 'needDaemonReload'> {
+  name: string;
+  /** The unit file's content was (or, in check mode, would be) rewritten. */
+  unitChanged: boolean;
+}
+
+const KNOWN = ['name', 'unit', 'state', 'enabled', 'masked', 'daemonReload'] as const;
+const UNIT_NAME = /^[A-Za-z0-9:_.\\@-]+\.(service|socket|timer|target|path|mount|automount|swap|slice|scope)$/;
+const UNIT_DIR = '/etc/systemd/system';
+
+/** Unit content rendered by prepare(), per prepared args object, so plan() does not render twice. */
+const rendered = new WeakMap<SystemdArgs, string>();
+
+export function unitName(name: string): string {
+  return /\.[a-z]+$/.test(name) ? name : `${name}.service`;
+}
+
+export const systemd = defineModule<SystemdArgs, SystemdData>({
+  name: 'systemd',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    if (typeof raw.name !== 'string' || !UNIT_NAME.test(unitName(raw.name))) {
+      throw new ModuleArgsError(`must be a unit name like 'web.service' or 'web' (letters, digits, :_.@\\-, a unit type suffix), got ${JSON.stringify(raw.name)}`, { field: 'name' });
+    }
+    if (raw.state !== undefined) oneOf(raw.state, ['started', 'stopped', 'restarted', 'reloaded'], 'state');
+    optionalBoolean(raw.enabled, 'enabled');
+    const masked = optionalBoolean(raw.masked, 'masked');
+    optionalBoolean(raw.daemonReload, 'daemonReload');
+    if (raw.unit !== undefined) {
+      const unit = requireObject(raw.unit, ['content', 'template']);
+      if ((unit.content === undefined) === (unit.template === undefined)) throw new ModuleArgsError('give unit.content or unit.template, exactly one', { field: 'unit' });
+      optionalString(unit.content, 'unit.content');
+      if (unit.template !== undefined) {
+        const template = requireObject(unit.template, ['src', 'vars']);
+        if (typeof template.src !== 'string' || template.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'unit.template.src' });
+        rejectControlCharacters(template.src, 'unit.template.src');
+        if (template.vars !== undefined && (typeof template.vars !== 'object' || template.vars === null || Array.isArray(template.vars))) {
+          throw new ModuleArgsError('must be an object of variables', { field: 'unit.template.vars' });
+        }
+      }
+      if (masked) throw new ModuleArgsError('a masked unit has no unit file: masked: true and unit contradict each other', { field: 'masked' });
+    }
+    if (masked && (raw.enabled === true || (raw.state !== undefined && raw.state !== 'stopped'))) {
+      throw new ModuleArgsError(`a masked unit can be neither enabled nor ${String(raw.state ?? 'started')}`, { field: 'masked' });
+    }
+    if (raw.unit === undefined && raw.state === undefined && raw.enabled === undefined && raw.masked === undefined) {
+      throw new ModuleArgsError('nothing to do: give unit, state, enabled or masked', { field: 'name' });
+    }
+    return args;
+  },
+
+  prepare(args, env) {
+    if (args.unit?.template === undefined) return args;
+    const prepared = { ...args };
+    rendered.set(prepared, render(args.unit.template, env));
+    return prepared;
+  },
+
+  async plan(ctx, args) {
+    const name = unitName(args.name);
+    const path = `${UNIT_DIR}/${name}`;
+    const content = args.unit === undefined ? undefined : (args.unit.content ?? rendered.get(args) ?? render(args.unit.template ?? { src: '' }, ctx));
+    const script = [...(content !== undefined ? [contentProbeScript(path)] : []), `systemctl show -p ${SHOW_PROPERTIES} -- ${quote(name)}`].join('\n');
+    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of unit ${name}`)).stdout);
+    const status = parseUnitStatus(facts);
+    const changes: Change<SystemdData>[] = [];
+    let unitChanged = false;
+    if (content !== undefined) {
+      const plan = await planContentFromFacts(ctx, { dest: path, content, owner: 'root', group: 'root', mode: parseMode('0644') }, facts);
+      unitChanged = facts.get('dest.sha256')?.[0] !== createHash('sha256').update(content).digest('hex');
+      for (const change of plan.changes) changes.push({ summary: change.summary, ...(change.diff ? { diff: change.diff } : {}), apply: async () => void (await change.apply()) });
+    }
+    for (const action of unitActions(status, { ...args, name }, unitChanged)) {
+      changes.push({ summary: action.summary, apply: async () => void (await runChecked(ctx, action.command, action.summary)) });
+    }
+    const { needDaemonReload: _, ...shown } = status;
+    return { changes, data: { name, ...shown, unitChanged } };
+  },
+});
+
+function render(template: { src: string; vars?: Vars }, env: PrepareEnv): string {
+  try {
+    return renderTemplate({ templatesDir: join(env.projectDir, 'templates'), src: template.src, vars: { ...env.vars, ...template.vars }, displayRoot: env.projectDir });
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(error.reason, { ...error.where, host: env.host, field: `unit.template.${error.where?.field ?? 'src'}` }, { cause: error });
+    throw error;
+  }
+}
