@@ -14,12 +14,13 @@ import { sudoers } from './sudoers.ts';
 import { sysctl } from './sysctl.ts';
 import { systemd } from './systemd.ts';
 import { template } from './template.ts';
+import { unarchive } from './unarchive.ts';
 import { user } from './user.ts';
 
 /**
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm, user, group, authorizedKey, sudoers, sysctl, modprobe, systemd };
+export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm, user, group, authorizedKey, sudoers, sysctl, modprobe, systemd, unarchive };
 
 export type BuiltinModules = typeof builtinModules;

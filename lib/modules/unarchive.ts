@@ -1,0 +1,254 @@
+import { stat, readFile } from 'node:fs/promises';
+import { CommandError, InputError, ModuleArgsError, TaskFailedError } from '../errors.ts';
+import { defineModule, type ModuleContext, type PrepareEnv } from '../module.ts';
+import { quote } from '../shell.ts';
+import { optionalAbsolutePath, optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
+import { downloadStdin } from './support/download-script.ts';
+import { downloadVars, mirrored, requireHttpUrl, requireSha256 } from './support/download-url.ts';
+import { parseMode } from './support/mode.ts';
+import { parseProbeOutput } from './support/probe.ts';
+import {
+  archiveFormat,
+  DIRECTORY_IN_THE_WAY,
+  EXTRACT_FAILED,
+  NO_DEST,
+  NO_REMOTE_SRC,
+  NO_UNZIP,
+  PRECONDITION_CODES,
+  preconditionScript,
+  unarchiveScript,
+  type ArchiveSource,
+  type UnarchiveJob,
+} from './support/unarchive-script.ts';
+import { resolveControllerFile } from './copy.ts';
+
+export interface VersionProbe {
+  /** A shell command run on the host (its output and exit code are read, stderr included). */
+  cmd: string;
+  /** Matches when cmd exits 0 and its output contains this string, or matches this RegExp. */
+  expect: string | RegExp;
+}
+
+export interface UnarchiveArgs {
+  /** A controller file (relative to files/, or absolute), or with remoteSrc an absolute path on the host. */
+  src?: string;
+  remoteSrc?: boolean;
+  /** Download the archive on the host instead (needs sha256); the mirror/proxy variables apply. */
+  url?: string;
+  sha256?: string;
+  /** The directory to extract into; it must exist. */
+  dest: string;
+  /** Already there (ok, nothing sent) when this path exists on the host. */
+  creates?: string;
+  /** Already there when this command's output matches (e.g. `helm version --short` contains v3.14.4). */
+  versionProbe?: VersionProbe;
+  owner?: string;
+  group?: string;
+  /** Applied to every extracted file and directory ('0755', or symbolic like 'u=rwX,go=rX'). */
+  mode?: string;
+  /** Extra options for tar or unzip (e.g. ['--strip-components=1']). */
+  extraOpts?: string[];
+  /** Only these members of the archive. */
+  include?: string[];
+  timeoutS?: number;
+  retries?: number;
+}
+
+export interface UnarchiveData {
+  dest: string;
+  /** Entries (relative to dest) that differed and were (or, in check mode, would be) put in place. */
+  entries: string[];
+  /** Why nothing was extracted: 'creates' or 'versionProbe' said it is already there. */
+  upToDate: 'creates' | 'versionProbe' | 'content';
+}
+
+const KNOWN = ['src', 'remoteSrc', 'url', 'sha256', 'dest', 'creates', 'versionProbe', 'owner', 'group', 'mode', 'extraOpts', 'include', 'timeoutS', 'retries'] as const;
+const VERSION_OUTPUT_LIMIT = 65536;
+
+/** Controller archives read by plan(), per args object, so apply does not read them again. */
+const archives = new WeakMap<UnarchiveArgs, Buffer>();
+
+export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
+  name: 'unarchive',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    requireAbsolutePath(raw.dest, 'dest');
+    if ((raw.src === undefined) === (raw.url === undefined)) throw new ModuleArgsError('give exactly one of src and url', { field: 'src' });
+    if (raw.src !== undefined) {
+      if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a path', { field: 'src' });
+      rejectControlCharacters(raw.src, 'src');
+      if (optionalBoolean(raw.remoteSrc, 'remoteSrc')) requireAbsolutePath(raw.src, 'src');
+      if (raw.sha256 !== undefined) throw new ModuleArgsError('sha256 goes with url', { field: 'sha256' });
+    } else {
+      requireHttpUrl(raw.url, 'url');
+      if (raw.remoteSrc !== undefined) throw new ModuleArgsError('remoteSrc goes with src', { field: 'remoteSrc' });
+      if (raw.sha256 === undefined) throw new ModuleArgsError('a url needs its sha256: downloads are always verified', { field: 'sha256' });
+      requireSha256(raw.sha256, 'sha256');
+    }
+    const name = (raw.src ?? new URL(raw.url as string).pathname) as string;
+    if (archiveFormat(name) === undefined) throw new ModuleArgsError(`cannot tell the archive format of ${JSON.stringify(name)}: use .tar.gz, .tgz, .tar (or .tar.xz/.tar.bz2/.tar.zst) or .zip`, { field: raw.src !== undefined ? 'src' : 'url' });
+    optionalAbsolutePath(raw.creates, 'creates');
+    validateVersionProbe(raw.versionProbe);
+    optionalAccount(raw.owner, 'owner');
+    optionalAccount(raw.group, 'group');
+    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
+    for (const field of ['extraOpts', 'include'] as const) stringList(raw[field], field);
+    for (const [field, min, max] of [['timeoutS', 1, 3600], ['retries', 0, 10]] as const) {
+      const value = raw[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
+        throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
+      }
+    }
+    return args;
+  },
+
+  async prepare(args, env) {
+    if (args.src !== undefined && !args.remoteSrc) await controllerArchive(env, args.src, false);
+    return args;
+  },
+
+  async plan(ctx, args) {
+    const format = archiveFormat(args.src ?? new URL(args.url ?? '').pathname) ?? 'tar';
+    const data: Partial<UnarchiveData> = { dest: args.dest };
+    let guard: string | undefined;
+    if (args.creates !== undefined || args.versionProbe !== undefined) {
+      const facts = parseProbeOutput((await probe(ctx, args, format)).stdout);
+      if (facts.get('creates')?.[0] === 'yes') return { changes: [], data: { ...data, entries: [], upToDate: 'creates' } };
+      const version = versionOutcome(facts, args.versionProbe);
+      if (version?.matched) return { changes: [], data: { ...data, entries: [], upToDate: 'versionProbe' } };
+      const problem = facts.get('problem')?.[0];
+      if (problem) throw new TaskFailedError(problemMessage(Number(problem), args));
+      guard = args.creates !== undefined ? `${args.creates} is missing` : `version probe: ${version?.summary ?? '?'}`;
+    }
+    const job = await jobFor(ctx, args, format);
+    const shown = args.url ? mirrored(args.url, downloadVars(ctx.vars, ctx.host).mirror) : args.src;
+    let entries: string[] | undefined;
+    if (guard === undefined) {
+      // No guard: extracting into a temp dir and comparing decides, in one round trip.
+      entries = await runJob(ctx, { ...job, install: false }, args);
+      if (entries.length === 0) return { changes: [], data: { ...data, entries: [], upToDate: 'content' } };
+    }
+    const why = entries ? `${entries.length} entr${entries.length === 1 ? 'y differs' : 'ies differ'}: ${preview(entries)}` : guard;
+    return {
+      changes: [
+        {
+          summary: `extract ${shown} into ${args.dest} (${why})`,
+          async apply() {
+            const installed = await runJob(ctx, { ...job, install: true }, args);
+            return { changed: installed.length > 0, data: { entries: installed } };
+          },
+        },
+      ],
+      data: { ...data, ...(entries ? { entries } : {}) },
+    };
+  },
+});
+
+/** One round trip: the guards, then what the extraction needs (dest, unzip, a remote archive). */
+function probe(ctx: ModuleContext, args: UnarchiveArgs, format: 'tar' | 'zip') {
+  const lines: string[] = [];
+  if (args.creates !== undefined) lines.push(`if [ -e ${quote(args.creates)} ]; then echo creates=yes; exit 0; fi`);
+  if (args.versionProbe) {
+    lines.push(
+      `out=$( (/bin/sh -c ${quote(args.versionProbe.cmd)}) 2>&1 </dev/null ); echo "version.rc=$?"`,
+      `printf 'version.out='; printf '%s' "$out" | head -c ${VERSION_OUTPUT_LIMIT} | base64 -w0; echo`,
+    );
+  }
+  lines.push(`( ${preconditionScript({ dest: args.dest, format, remoteSrc: args.remoteSrc ? args.src : undefined })} ) || echo "problem=$?"`);
+  return ctx.exec(lines.join('\n')).then((result) => {
+    if (result.code !== 0) throw new CommandError('unarchive probe', result, `probe for ${args.dest} failed (rc=${result.code}): ${result.stderr.trim()}`);
+    return result;
+  });
+}
+
+function versionOutcome(facts: Map<string, string[]>, probe: VersionProbe | undefined): { matched: boolean; summary: string } | undefined {
+  if (!probe) return undefined;
+  const rc = Number(facts.get('version.rc')?.[0] ?? '-1');
+  const output = Buffer.from(facts.get('version.out')?.[0] ?? '', 'base64').toString('utf8').trim();
+  const matched = rc === 0 && (typeof probe.expect === 'string' ? output.includes(probe.expect) : probe.expect.test(output));
+  const said = output.split('\n')[0]?.slice(0, 80) ?? '';
+  return { matched, summary: rc === 0 ? `${JSON.stringify(said)} does not match ${String(probe.expect)}` : `${probe.cmd} failed (rc=${rc})` };
+}
+
+async function jobFor(ctx: ModuleContext, args: UnarchiveArgs, format: 'tar' | 'zip'): Promise<Omit<UnarchiveJob, 'install'> & { stdin: string | Buffer }> {
+  let source: ArchiveSource;
+  let stdin: string | Buffer = '';
+  if (args.url !== undefined) {
+    const { mirror, proxy } = downloadVars(ctx.vars, ctx.host);
+    source = { kind: 'url', url: mirrored(args.url, mirror), sha256: (args.sha256 ?? '').toLowerCase(), timeoutS: args.timeoutS ?? 30, retries: args.retries ?? 2 };
+    stdin = downloadStdin(proxy);
+  } else if (args.remoteSrc) {
+    source = { kind: 'remote', path: args.src ?? '' };
+  } else {
+    source = { kind: 'stdin' };
+    stdin = archives.get(args) ?? (await controllerArchive(ctx, args.src ?? '', true));
+    archives.set(args, stdin);
+  }
+  return {
+    source,
+    format,
+    dest: args.dest,
+    include: args.include ?? [],
+    extraOpts: args.extraOpts ?? [],
+    owner: args.owner,
+    group: args.group,
+    mode: args.mode === undefined ? undefined : parseMode(args.mode),
+    stdin,
+  };
+}
+
+async function runJob(ctx: ModuleContext, job: UnarchiveJob & { stdin: string | Buffer }, args: UnarchiveArgs): Promise<string[]> {
+  const script = unarchiveScript(job);
+  const result = await ctx.exec(script, { stdin: job.stdin });
+  const facts = parseProbeOutput(result.stdout);
+  const what = args.url ?? args.src ?? '';
+  const stderr = result.stderr.trim().split('\n').slice(-5).join('\n');
+  if (result.code === 5) throw new TaskFailedError(`checksum mismatch for ${what}: expected sha256 ${args.sha256}, got ${facts.get('actual')?.[0] ?? '?'}; nothing extracted`);
+  if (result.code === 4) throw new TaskFailedError(`download of ${what} failed after ${facts.get('attempts')?.[0] ?? '?'} attempt(s): ${stderr}`);
+  if (result.code === EXTRACT_FAILED) throw new TaskFailedError(`extracting ${what} failed (${job.format === 'zip' ? 'unzip' : 'tar'}): ${stderr}`);
+  if (result.code === DIRECTORY_IN_THE_WAY) throw new TaskFailedError(stderr);
+  if (PRECONDITION_CODES.includes(result.code)) throw new TaskFailedError(problemMessage(result.code, args));
+  if (result.code !== 0) throw new CommandError(script, result, `unarchive into ${args.dest} failed (rc=${result.code}): ${stderr}`);
+  return facts.get('differs') ?? [];
+}
+
+async function controllerArchive(env: PrepareEnv, src: string, read: true): Promise<Buffer>;
+async function controllerArchive(env: PrepareEnv, src: string, read: false): Promise<void>;
+async function controllerArchive(env: PrepareEnv, src: string, read: boolean): Promise<Buffer | void> {
+  const file = resolveControllerFile(env.projectDir, src);
+  try {
+    if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    if (read) return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is not a file' : code ?? String(error);
+    throw new InputError(`cannot read the archive ${file}: ${why}`, { field: 'src' }, { cause: error });
+  }
+}
+
+function problemMessage(code: number, args: UnarchiveArgs): string {
+  if (code === NO_DEST) return `${args.dest} is not a directory: create it first (file module, state 'directory')`;
+  if (code === NO_UNZIP) return 'extracting a .zip needs unzip on the host, which has none: install it first (apt package unzip)';
+  if (code === NO_REMOTE_SRC) return `the archive ${args.src} does not exist on the host (remoteSrc)`;
+  return `unarchive precondition failed (rc=${code})`;
+}
+
+function preview(entries: string[]): string {
+  return entries.length <= 3 ? entries.join(', ') : `${entries.slice(0, 3).join(', ')}, …`;
+}
+
+function validateVersionProbe(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null) throw new ModuleArgsError('must be { cmd, expect }', { field: 'versionProbe' });
+  const { cmd, expect, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length) throw new ModuleArgsError(`unknown key ${Object.keys(rest)[0]} (known: cmd, expect)`, { field: 'versionProbe' });
+  if (typeof cmd !== 'string' || cmd.trim() === '') throw new ModuleArgsError('cmd must be a command', { field: 'versionProbe' });
+  if (!(typeof expect === 'string' && expect !== '') && !(expect instanceof RegExp)) throw new ModuleArgsError('expect must be a non-empty string or a RegExp', { field: 'versionProbe' });
+}
+
+function stringList(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new ModuleArgsError('must be a list of non-empty strings', { field });
+  for (const v of value as string[]) rejectControlCharacters(v, field);
+}
