@@ -11,10 +11,10 @@ export interface PlainValue {
   readonly problems: string[];
 }
 
-/** Reveal every Secret in a value and refuse anything that is not JSON data. */
-export function toPlain(value: unknown): PlainValue {
+/** Reveal every Secret in a value and refuse anything that is not JSON data; paths in messages start at root. */
+export function toPlain(value: unknown, root: ReadonlyArray<string | number> = []): PlainValue {
   const state: WalkState = { secretBearing: false, secretPaths: [], problems: [], ancestors: new Set() };
-  const plain = walk(value, [], state);
+  const plain = walk(value, [...root], state);
   return { value: plain, secretBearing: state.secretBearing, secretPaths: state.secretPaths, problems: state.problems };
 }
 

@@ -61,7 +61,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
     optionalAbsolutePath(raw.kubeconfig, 'kubeconfig');
     if (raw.values !== undefined) {
       if (typeof raw.values !== 'object' || raw.values === null || Array.isArray(raw.values)) throw new ModuleArgsError('must be an object of chart values', { field: 'values' });
-      const problems = toPlain(raw.values).problems;
+      const problems = toPlain(raw.values, ['values']).problems;
       if (problems.length > 0) throw new ModuleArgsError(problems.join('; '), { field: 'values' });
     }
     if (raw.repo !== undefined) {
