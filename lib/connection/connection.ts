@@ -18,6 +18,8 @@ export interface ExecOptions {
   cwd?: string;
   /** Kill the command and fail after this long. */
   timeoutMs?: number;
+  /** The command prints a secret (slurp of a token file): whoever echoes commands (-vv) must not show its stdout. */
+  secretOutput?: boolean;
 }
 
 export interface ExecResult {

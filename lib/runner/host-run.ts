@@ -110,7 +110,8 @@ export class HostRun {
       exec: async (command: string, execOptions: Omit<ExecOptions, 'become'> = {}): Promise<ExecResult> => {
         const started = performance.now();
         const result = await connection.exec(command, { ...execOptions, become });
-        state.emit({ type: 'command', host, command: mask(command), code: result.code, stdout: mask(result.stdout), stderr: mask(result.stderr), elapsedMs: performance.now() - started });
+        const stdout = execOptions.secretOutput ? '(secret output hidden)' : mask(result.stdout);
+        state.emit({ type: 'command', host, command: mask(command), code: result.code, stdout, stderr: mask(result.stderr), elapsedMs: performance.now() - started });
         return result;
       },
     };
