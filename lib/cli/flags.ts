@@ -34,7 +34,7 @@ export const playbookFlags = defineFlags({
   verbose: sharedFlags.verbose,
   listHosts: { kind: 'boolean', description: "List each role's hosts (after --limit) and exit" },
   acceptNewHostKeys: { kind: 'boolean', description: 'Trust and record host keys not yet in known_hosts (changed keys are still refused)' },
-  connectTimeout: { kind: 'value', placeholder: 'SECONDS', default: '10', parse: positiveSecondsAsMs, description: 'Give up connecting to a host after this long' },
+  connectTimeout: { kind: 'value', placeholder: 'SECONDS', default: '10', parse: positiveSecondsAsMs, description: 'Give up on a host that does not answer for this long: while connecting, and once connected (keepalive probes)' },
   commandTimeout: { kind: 'value', placeholder: 'SECONDS', parse: positiveSecondsAsMs, description: 'Kill any remote command running longer than this (default: no limit)' },
   help: sharedFlags.help,
 });

@@ -21,8 +21,18 @@ export interface SshConnectOptions {
   via?: string;
 }
 
-const KEEPALIVE_INTERVAL_MS = 15_000;
+/**
+ * Keepalive probes unanswered before a connection counts as lost. They go out every
+ * connectTimeoutMs / (this + 1), so a host silent for about the connect timeout (a dead link, a
+ * frozen host) is reported unreachable then, instead of hanging the run.
+ */
 const KEEPALIVE_COUNT_MAX = 3;
+
+/** Why an open connection was lost, from ssh2's error: a keepalive timeout says what it means. */
+export function lostReason(error: Error, connectTimeoutMs: number): string {
+  if (error.message !== 'Keepalive timeout') return `connection lost: ${error.message}`;
+  return `connection lost: no answer to keepalive probes for ${connectTimeoutMs / 1000} s (the host or the network is down)`;
+}
 
 /** ssh2's message when the server hangs up before sending its banner. */
 const LOST_BEFORE_HANDSHAKE = 'Connection lost before handshake';
@@ -80,7 +90,7 @@ export async function connect(options: SshConnectOptions): Promise<Client> {
       username: endpoint.user,
       ...(options.sock ? { sock: options.sock } : {}),
       readyTimeout: connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveInterval: Math.max(250, Math.round(connectTimeoutMs / (KEEPALIVE_COUNT_MAX + 1))),
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       algorithms: { serverHostKey: serverHostKey as ServerHostKeyAlgorithm[] },
       authHandler: authHandlerFor(attempts, tried),

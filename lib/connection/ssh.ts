@@ -5,7 +5,7 @@ import { buildCommandLine, becomeWrap } from './command-line.ts';
 import type { Connection, ExecOptions, ExecResult } from './connection.ts';
 import { Semaphore } from './semaphore.ts';
 import { runSession } from './session.ts';
-import { connect, type SshConnectOptions } from './ssh-connect.ts';
+import { connect, lostReason, type SshConnectOptions } from './ssh-connect.ts';
 
 export type { SshConnectOptions } from './ssh-connect.ts';
 
@@ -40,7 +40,7 @@ export class SshConnection implements Connection {
     this.#client = client;
     this.#options = options;
     this.#channels = new Semaphore(options.maxChannels);
-    client.on('error', (error: Error) => this.#drop(`connection lost: ${error.message}`));
+    client.on('error', (error: Error) => this.#drop(lostReason(error, options.connectTimeoutMs)));
     client.on('close', () => this.#drop('connection closed by the remote end'));
   }
 
