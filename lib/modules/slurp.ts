@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { TaskFailedError } from '../errors.ts';
+import { defineModule } from '../module.ts';
+import { registerSecret, Secret } from '../secret.ts';
+import { oneOf, optionalBoolean, requireAbsolutePath, requireObject } from './support/args.ts';
+import { decodeUtf8, readRemoteFile } from './support/remote-read.ts';
+
+export interface SlurpArgs {
+  /** The file on the host (links followed). */
+  src: string;
+  /** The content is a secret (a token): data.content is a Secret, masked in every output from now on. */
+  secret?: boolean;
+  /** 'utf8' (default: the text, an error if it is not UTF-8) or 'base64' (any bytes). */
+  encoding?: 'utf8' | 'base64';
+}
+
+export interface SlurpData {
+  /** The file's content; a Secret when secret: true. */
+  content: string | Secret;
+  encoding: 'utf8' | 'base64';
+  size: number;
+  sha256: string;
+}
+
+const KNOWN = ['src', 'secret', 'encoding'] as const;
+
+/**
+ * Read a remote file into the task's data. A read: it runs in check mode too and never changes
+ * anything. With secret: true the content never appears in any output, the -vv command echo included.
+ */
+export const slurp = defineModule<SlurpArgs, SlurpData>({
+  name: 'slurp',
+
+  validate(args) {
+    const raw = requireObject(args, KNOWN);
+    requireAbsolutePath(raw.src, 'src');
+    optionalBoolean(raw.secret, 'secret');
+    if (raw.encoding !== undefined) oneOf(raw.encoding, ['utf8', 'base64'] as const, 'encoding');
+    return args;
+  },
+
+  async plan(ctx, args) {
+    const file = await readRemoteFile(ctx, args.src, { secretOutput: args.secret === true });
+    if (file.type === 'absent') throw new TaskFailedError(`${args.src} does not exist`);
+    const encoding = args.encoding ?? 'utf8';
+    const text = encoding === 'base64' ? file.content.toString('base64') : decodeUtf8(file.content, args.src, "read it with encoding: 'base64'");
+    let content: string | Secret = text;
+    if (args.secret) {
+      content = new Secret(text);
+      // A token file usually ends with a newline; printed without it, it must be masked too.
+      registerSecret(text.trim());
+    }
+    const data: SlurpData = { content, encoding, size: file.content.length, sha256: createHash('sha256').update(file.content).digest('hex') };
+    return { changes: [], data };
+  },
+});
