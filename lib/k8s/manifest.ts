@@ -82,7 +82,7 @@ function lineOfPath(doc: Document, lineCounter: LineCounter, path: ReadonlyArray
 const FIRST_KINDS = ['Namespace', 'CustomResourceDefinition'];
 
 /** Objects (plain: secrets revealed) as one multi-document YAML text for kubectl's standard input. */
-export function manifestText(objects: ReadonlyArray<{ kind: string }>): string {
+export function manifestText(objects: ReadonlyArray<{ readonly kind: string; readonly [field: string]: unknown }>): string {
   const rank = (kind: string) => {
     const i = FIRST_KINDS.indexOf(kind);
     return i === -1 ? FIRST_KINDS.length : i;

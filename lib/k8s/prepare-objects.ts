@@ -45,11 +45,15 @@ export function prepareObjects(candidates: ReadonlyArray<{ readonly value: unkno
   let secretBearing = false;
   for (const { value, origin } of candidates) {
     const plain = toPlain(value);
-    const at = describeOrigin(origin);
-    const here = `${origin.source}${at ? `, ${at}` : ''}`;
+    const where = (path: ReadonlyArray<string | number>) => {
+      const at = describeOrigin(origin, path);
+      return `${origin.source}${at ? `, ${at}` : ''}`;
+    };
+    const here = where([]);
     const shape = shapeProblems(plain.value, options.namespace);
     if (shape.length > 0 || plain.problems.length > 0) {
-      for (const problem of [...shape, ...plain.problems]) messages.push(`${describeCandidate(plain.value)} (${here}): ${problem}`);
+      for (const problem of shape) messages.push(`${describeCandidate(plain.value)} (${where(problem.path)}): ${problem.message}`);
+      for (const problem of plain.problems) messages.push(`${describeCandidate(plain.value)} (${here}): ${problem}`);
       continue;
     }
     const object = plain.value as K8sObject;
@@ -61,33 +65,43 @@ export function prepareObjects(candidates: ReadonlyArray<{ readonly value: unkno
     else seen.set(key, here);
     prepared.push({ object: value as K8sObject, origin, plain: object });
   }
-  if (options.validate && messages.length === 0) messages.push(...schemaMessages(prepared.map((p) => ({ object: p.plain, origin: p.origin, plain: p.plain }))));
+  if (options.validate) messages.push(...schemaMessages(prepared.map((p) => ({ object: p.plain, origin: p.origin, plain: p.plain }))));
   if (messages.length > 0) throw new ObjectProblems(messages);
   if (prepared.length === 0) throw new ObjectProblems(['no Kubernetes objects to apply (the manifest is empty)']);
   return { objects: prepared, text: manifestText(prepared.map((p) => p.plain)), secretBearing };
 }
 
-function shapeProblems(value: unknown, namespace: string | undefined): string[] {
+interface ShapeProblem {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+}
+
+function shapeProblems(value: unknown, namespace: string | undefined): ShapeProblem[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [`must be a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`];
+    return [{ path: [], message: `must be a Kubernetes object (a mapping with apiVersion, kind and metadata), got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}` }];
   }
   const object = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') problems.push('field apiVersion is required (e.g. "v1", "apps/v1")');
-  if (typeof object.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.kind)) problems.push(`field kind must be a kind name such as "Deployment", got ${JSON.stringify(object.kind)}`);
+  const problems: ShapeProblem[] = [];
+  const problem = (path: ReadonlyArray<string | number>, message: string) => problems.push({ path, message });
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') problem(['apiVersion'], 'field apiVersion is required (e.g. "v1", "apps/v1")');
+  if (typeof object.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.kind)) problem(['kind'], `field kind must be a kind name such as "Deployment", got ${JSON.stringify(object.kind)}`);
   const metadata = object.metadata as Record<string, unknown> | undefined;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return [...problems, 'field metadata with a name is required'];
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    problem(['metadata'], 'field metadata with a name is required');
+    return problems;
+  }
   const name = metadata.name;
-  if (typeof name !== 'string' || name === '') problems.push('field metadata.name is required (ploy applies named objects; generateName is not supported)');
-  else if (name.length > 253 || /[\s/\x00-\x1f]/.test(name)) problems.push(`field metadata.name ${JSON.stringify(name)} is not a valid object name`);
+  if (typeof name !== 'string' || name === '') problem(['metadata'], 'field metadata.name is required (ploy applies named objects; generateName is not supported)');
+  else if (name.length > 253 || /[\s/\x00-\x1f]/.test(name)) problem(['metadata', 'name'], `field metadata.name ${JSON.stringify(name)} is not a valid object name`);
+  else if (object.kind === 'Namespace' && (name.length > 63 || !NAMESPACE.test(name))) problem(['metadata', 'name'], `field metadata.name must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(name)}`);
   const own = metadata.namespace;
-  if (own !== undefined && (typeof own !== 'string' || !NAMESPACE.test(own))) problems.push(`field metadata.namespace must be a namespace name, got ${JSON.stringify(own)}`);
-  else if (own !== undefined && namespace !== undefined && own !== namespace) problems.push(`its metadata.namespace "${own}" differs from the namespace argument "${namespace}" (kubectl refuses that)`);
+  if (own !== undefined && (typeof own !== 'string' || !NAMESPACE.test(own))) problem(['metadata', 'namespace'], `field metadata.namespace must be a namespace name, got ${JSON.stringify(own)}`);
+  else if (own !== undefined && namespace !== undefined && own !== namespace) problem(['metadata', 'namespace'], `its metadata.namespace "${own}" differs from the namespace argument "${namespace}" (kubectl refuses that)`);
   for (const field of ['labels', 'annotations'] as const) {
     const map = metadata[field];
     if (map === undefined) continue;
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) problems.push(`field metadata.${field} must be a mapping of strings`);
-    else for (const [k, v] of Object.entries(map)) if (typeof v !== 'string') problems.push(`field metadata.${field}.${k} must be a string, got ${typeof v} (quote it)`);
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) problem(['metadata', field], `field metadata.${field} must be a mapping of strings`);
+    else for (const [k, v] of Object.entries(map)) if (typeof v !== 'string') problem(['metadata', field, k], `field metadata.${field}.${k} must be a string, got ${typeof v} (quote it)`);
   }
   return problems;
 }
