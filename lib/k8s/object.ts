@@ -1,22 +1,20 @@
-import type { Secret } from '../secret.ts';
-
-/** A value inside a Kubernetes object: plain JSON data, or a Secret that is revealed only when sent. */
-export type K8sValue = string | number | boolean | null | Secret | K8sValue[] | { [field: string]: K8sValue | undefined };
-
 export interface K8sMetadata {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
-  annotations?: Record<string, string | Secret>;
-  [field: string]: K8sValue | undefined;
+  annotations?: Record<string, string>;
+  [field: string]: unknown;
 }
 
-/** One Kubernetes object as kubectl takes it: apiVersion, kind, metadata.name, then its own fields. */
+/**
+ * One Kubernetes object as kubectl takes it: apiVersion, kind, metadata.name, then its own fields
+ * (plain data; a Secret anywhere is revealed only into kubectl's stdin). Checked at run time.
+ */
 export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: K8sMetadata;
-  [field: string]: K8sValue | undefined;
+  [field: string]: unknown;
 }
 
 /** Where an object came from, for messages: "document 2, line 14" of a manifest, or "objects[1]". */
