@@ -164,7 +164,7 @@ function create(ctx: ModuleContext, path: string, directory: boolean, wanted: Wa
   const mode = wanted.mode ? resolveMode(wanted.mode, base, directory, umask) : base;
   const details = [`mode ${formatMode(mode)}`, ...(wanted.owner ? [`owner ${wanted.owner}`] : []), ...(wanted.group ? [`group ${wanted.group}`] : [])].join(', ');
   if (!directory) {
-    const write = atomicWriteCommand({ dest: path, mode, owner: wanted.owner, group: wanted.group });
+    const write = atomicWriteCommand({ dest: path, size: 0, mode, owner: wanted.owner, group: wanted.group });
     return {
       summary: `create empty file ${path} (${details})`,
       async apply() {

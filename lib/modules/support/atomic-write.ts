@@ -4,6 +4,11 @@ import { chmodArgument } from './mode.ts';
 
 export interface AtomicWrite {
   readonly dest: string;
+  /**
+   * How many bytes standard input brings. Fewer (the connection dropped mid-upload, so the remote
+   * side saw end-of-file early) fails the write and leaves DEST unchanged.
+   */
+  readonly size: number;
   /** The final mode, set on the temp file before any byte is written. */
   readonly mode: number;
   readonly owner?: string | undefined;
@@ -24,8 +29,9 @@ export function parentOf(path: string): string {
 /**
  * One remote command that writes its standard input to DEST atomically: a temp file in the same
  * directory (umask 077, so private from birth) is opened, given its final owner and mode, filled,
- * then renamed over DEST. The temp file is removed on any failure or signal, so DEST is never
- * half-written nor, even briefly, more readable than asked.
+ * checked to hold exactly `size` bytes, then renamed over DEST. The temp file is removed on any
+ * failure or signal (a vanished controller means SIGHUP or SIGPIPE), so DEST is never half-written
+ * nor, even briefly, more readable than asked.
  */
 export function atomicWriteCommand(write: AtomicWrite): string {
   const dir = parentOf(write.dest);
@@ -38,12 +44,14 @@ export function atomicWriteCommand(write: AtomicWrite): string {
     'umask 077',
     `tmp=$(mktemp -- ${quote(`${dir === '/' ? '' : dir}/.ploy-XXXXXXXX`)})`,
     `trap 'rm -f -- "$tmp"' EXIT`,
-    `trap 'exit 129' HUP INT TERM`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
     // The descriptor is opened while the file is still ours and writable, whatever its final mode.
     `exec 3>"$tmp"`,
     ...attributeCommands('"$tmp"', { owner: write.owner, group: write.group, mode: write.mode }, { quoted: true }),
     'cat >&3',
     'exec 3>&-',
+    `n=$(stat -c %s -- "$tmp")`,
+    `if [ "$n" != ${write.size} ]; then echo "received $n of ${write.size} bytes (was the connection cut?);" ${quote(`${write.dest} left unchanged`)} >&2; exit 4; fi`,
   );
   if (write.validate !== undefined) {
     const check = write.validate.split('%s').join('"$tmp"');

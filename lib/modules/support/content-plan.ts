@@ -100,6 +100,7 @@ export async function planContentFromFacts(ctx: ModuleContext, target: ContentTa
         : `update ${dest} content${existing ? attributeSuffix(existing, target, header) : ''}`;
   const command = atomicWriteCommand({
     dest,
+    size: bytes.length,
     mode,
     owner,
     group,
