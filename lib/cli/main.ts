@@ -6,6 +6,7 @@ import { createReporter } from '../report/create.ts';
 import type { Environment, OutputStream } from '../report/terminal.ts';
 import type { Reporter } from '../runner/events.ts';
 import { runPlay } from '../runner/run-play.ts';
+import { RunStats } from '../runner/stats.ts';
 import { parseExtraVars } from '../vars/extra-vars.ts';
 import { formatFatalError } from './format-error.ts';
 import { parsePlaybookFlags, playbookFlags, type PlaybookFlags } from './flags.ts';
@@ -70,9 +71,15 @@ export async function playbookMain(play: Play, options: PlaybookCliOptions = {})
       ...(flags.commandTimeout !== undefined ? { commandTimeoutMs: flags.commandTimeout } : {}),
     });
     const abort = new AbortController();
-    const release = options.handleSignals === false ? () => {} : watchSignals(abort, activeReporter, pool, err);
+    const stats = new RunStats();
+    const hardStop = { play: play.name, stats, started: performance.now() };
+    const release = options.handleSignals === false ? () => {} : watchSignals(abort, activeReporter, pool, err, hardStop);
     try {
-      const summary = await runPlay(play, runOptions(flags, { inventory, extraVars, pool, signal: abort.signal, projectDir: options.projectDir ?? findProjectDir(process.argv[1], cwd) }), activeReporter);
+      const summary = await runPlay(
+        play,
+        runOptions(flags, { inventory, extraVars, pool, signal: abort.signal, stats, projectDir: options.projectDir ?? findProjectDir(process.argv[1], cwd) }),
+        activeReporter,
+      );
       await activeReporter.close();
       return summary.exitCode;
     } finally {
@@ -88,7 +95,14 @@ export async function playbookMain(play: Play, options: PlaybookCliOptions = {})
 
 function runOptions(
   flags: PlaybookFlags,
-  parts: { inventory: Awaited<ReturnType<typeof loadInventory>>; extraVars: Awaited<ReturnType<typeof parseExtraVars>>; pool: ConnectionPool; signal: AbortSignal; projectDir: string },
+  parts: {
+    inventory: Awaited<ReturnType<typeof loadInventory>>;
+    extraVars: Awaited<ReturnType<typeof parseExtraVars>>;
+    pool: ConnectionPool;
+    signal: AbortSignal;
+    stats: RunStats;
+    projectDir: string;
+  },
 ): Parameters<typeof runPlay>[1] {
   return {
     inventory: parts.inventory,
@@ -103,20 +117,29 @@ function runOptions(
     projectDir: parts.projectDir,
     connections: parts.pool,
     signal: parts.signal,
+    stats: parts.stats,
   };
 }
 
 /**
  * First SIGINT/SIGTERM: stop starting tasks and let the running ones finish (the runner reports
- * the run as interrupted). A second one: close the connections (briefly) and exit at once.
+ * the run as interrupted). A second one: print the recap so far, close the connections (briefly)
+ * and exit at once. A file write cut off this way leaves the old file (see atomic-write.ts).
  */
-function watchSignals(abort: AbortController, reporter: Reporter, pool: ConnectionPool, err: OutputStream): () => void {
+function watchSignals(
+  abort: AbortController,
+  reporter: Reporter,
+  pool: ConnectionPool,
+  err: OutputStream,
+  run: { play: string; stats: RunStats; started: number },
+): () => void {
   return onInterrupt({
     first(signal) {
       reporter.emit({ type: 'warning', message: `${signal}: letting running tasks finish, starting no new ones (again to stop at once)` });
       abort.abort(signal);
     },
     async second(signal) {
+      reporter.emit({ type: 'play-end', play: run.play, stats: run.stats.snapshot(), elapsedMs: performance.now() - run.started, interrupted: true });
       await reporter.close();
       err.write(`${signal} again: stopping now\n`);
       await Promise.race([pool.closeAll().catch(() => {}), new Promise((done) => setTimeout(done, 2000).unref())]);

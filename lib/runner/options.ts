@@ -3,6 +3,7 @@ import type { ConnectionSpec } from '../connection/spec.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Vars } from '../vars.ts';
 import type { HostStats } from './events.ts';
+import type { RunStats } from './stats.ts';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -28,6 +29,11 @@ export interface RunOptions {
    * Abort with the reason 'SIGTERM' for exit code 143; any other reason gives 130 (SIGINT).
    */
   signal?: AbortSignal;
+  /**
+   * Counters to fill instead of fresh ones: a caller that must stop at once (a second SIGINT)
+   * can still print the recap so far from them.
+   */
+  stats?: RunStats;
 }
 
 export interface RunSummary {

@@ -24,7 +24,8 @@ export class RunState {
     readonly specFor: SpecFor,
     hosts: readonly string[],
   ) {
-    this.stats = new RunStats(hosts);
+    this.stats = options.stats ?? new RunStats();
+    this.stats.include(hosts);
   }
 
   get inventory(): Inventory {

@@ -9,7 +9,12 @@ import type { HostStats } from './events.ts';
 export class RunStats {
   readonly #hosts = new Map<string, HostStats>();
 
-  constructor(hosts: readonly string[]) {
+  constructor(hosts: readonly string[] = []) {
+    this.include(hosts);
+  }
+
+  /** Give these hosts a row (all zero until something is counted). */
+  include(hosts: readonly string[]): void {
     for (const host of hosts) this.#entry(host);
   }
 
