@@ -1,3 +1,4 @@
+import { apt } from './apt.ts';
 import { authorizedKey } from './authorized-key.ts';
 import { blockinfile } from './blockinfile.ts';
 import { command } from './command.ts';
@@ -23,6 +24,6 @@ import { user } from './user.ts';
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm, user, group, authorizedKey, sudoers, sysctl, modprobe, systemd, unarchive, fetch, slurp };
+export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm, apt, user, group, authorizedKey, sudoers, sysctl, modprobe, systemd, unarchive, fetch, slurp };
 
 export type BuiltinModules = typeof builtinModules;
