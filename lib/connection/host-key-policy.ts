@@ -2,10 +2,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HostKeyError } from '../errors.ts';
 import { describeKey, fingerprintOf } from './fingerprint.ts';
-import { appendKnownHost, checkHostKey, knownHostName, knownKeyTypes, readKnownHosts } from './known-hosts.ts';
+import { appendKnownHost, checkHostKey, knownHostName, knownKeyTypes, readKnownHosts, type KnownHostEntry } from './known-hosts.ts';
 
 export interface HostKeyPolicy {
-  knownHostsFile: string;
+  /** known_hosts files, all checked (OpenSSH's UserKnownHostsFile); new keys go to the first. */
+  knownHostsFiles: string[];
   /** Add unknown hosts' keys and go on (never for a changed key). */
   acceptNew: boolean;
 }
@@ -21,33 +22,34 @@ export function defaultKnownHostsFile(): string {
  */
 export async function verifyHostKey(policy: HostKeyPolicy, host: string, address: string, port: number, key: Buffer): Promise<void> {
   const name = knownHostName(address, port);
-  const entries = await readKnownHosts(policy.knownHostsFile);
-  const verdict = checkHostKey(entries, name, key);
+  const files = policy.knownHostsFiles;
+  const verdict = checkHostKey(await readAll(files), name, key);
   const offered = describeKey(key);
+  const lineOf = (entry: { line: number; file?: string }): string => (files.length > 1 ? `${entry.file} line ${entry.line}` : `line ${entry.line}`);
   switch (verdict.status) {
     case 'known':
       return;
     case 'revoked':
       throw new HostKeyError(
         host,
-        `host key for ${host} (${name}) is marked @revoked in ${policy.knownHostsFile} line ${verdict.line} (${offered}); refusing to connect`,
+        `host key for ${host} (${name}) is marked @revoked in ${files.join(', ')} ${lineOf(verdict)} (${offered}); refusing to connect`,
       );
     case 'changed': {
-      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintOf(e.key)} (line ${e.line})`).join(', ');
+      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintOf(e.key)} (${lineOf(e)})`).join(', ');
       throw new HostKeyError(
         host,
-        `host key for ${host} (${name}) has CHANGED: the host offered ${offered} but ${policy.knownHostsFile} expects ${expected}; ` +
+        `host key for ${host} (${name}) has CHANGED: the host offered ${offered} but ${files.join(', ')} expects ${expected}; ` +
           'refusing to connect (someone may be intercepting the connection, or the host was reinstalled: verify, then fix known_hosts)',
       );
     }
     case 'unknown':
-      if (policy.acceptNew) {
-        await appendKnownHost(policy.knownHostsFile, name, key);
+      if (policy.acceptNew && files[0] !== undefined) {
+        await appendKnownHost(files[0], name, key);
         return;
       }
       throw new HostKeyError(
         host,
-        `host key for ${host} (${name}) is not known; verify it and add it to known_hosts (${policy.knownHostsFile}), ` +
+        `host key for ${host} (${name}) is not known; verify it and add it to known_hosts (${files.join(', ') || 'none given'}), ` +
           `or run with --accept-new-host-keys (the host offered ${offered})`,
       );
   }
@@ -75,7 +77,11 @@ function algorithmsFor(keyType: string): string[] {
  * would look like a changed key.
  */
 export async function preferredHostKeyAlgorithms(policy: HostKeyPolicy, address: string, port: number): Promise<string[]> {
-  const types = knownKeyTypes(await readKnownHosts(policy.knownHostsFile), knownHostName(address, port));
+  const types = knownKeyTypes(await readAll(policy.knownHostsFiles), knownHostName(address, port));
   const first = types.flatMap(algorithmsFor).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
   return [...new Set([...first, ...HOST_KEY_ALGORITHMS])];
+}
+
+async function readAll(files: string[]): Promise<KnownHostEntry[]> {
+  return (await Promise.all(files.map(readKnownHosts))).flat();
 }

@@ -11,6 +11,8 @@ export interface KnownHostEntry {
   keyType: string;
   key: Buffer;
   line: number;
+  /** The file it was read from (readKnownHosts). */
+  file?: string;
 }
 
 /** The name known_hosts stores for an address: `host` on port 22, `[host]:port` otherwise. */
@@ -77,7 +79,7 @@ function globMatches(pattern: string, name: string): boolean {
 export type HostKeyVerdict =
   | { status: 'known' }
   | { status: 'unknown' }
-  | { status: 'revoked'; line: number }
+  | { status: 'revoked'; line: number; file?: string }
   | { status: 'changed'; expected: KnownHostEntry[] };
 
 /**
@@ -88,7 +90,7 @@ export type HostKeyVerdict =
  */
 export function checkHostKey(entries: KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
-  if (revoked) return { status: 'revoked', line: revoked.line };
+  if (revoked) return { status: 'revoked', line: revoked.line, ...(revoked.file ? { file: revoked.file } : {}) };
   const forHost = entries.filter((e) => e.marker === undefined && entryMatchesHost(e, name));
   if (forHost.some((e) => e.key.equals(key))) return { status: 'known' };
   return forHost.length === 0 ? { status: 'unknown' } : { status: 'changed', expected: forHost };
@@ -103,7 +105,7 @@ export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[]
 /** The entries of a known_hosts file; a missing file has none. */
 export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
+    return parseKnownHosts(await readFile(file, 'utf8')).map((entry) => ({ ...entry, file }));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

@@ -31,7 +31,8 @@ const HANDSHAKE_TRIES = 4;
  * so a later get() tries again. Hosts behind a jump host reach it through that host's connection.
  */
 export class ConnectionPool {
-  readonly #hostKeys: HostKeyPolicy;
+  readonly #knownHostsFile: string;
+  readonly #acceptNewHostKeys: boolean;
   readonly #connectTimeoutMs: number;
   readonly #commandTimeoutMs: number | undefined;
   readonly #maxChannels: number;
@@ -40,7 +41,8 @@ export class ConnectionPool {
   readonly #handshakes = new Map<string, Semaphore>();
 
   constructor(options: ConnectionPoolOptions = {}) {
-    this.#hostKeys = { knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(), acceptNew: options.acceptNewHostKeys ?? false };
+    this.#knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile();
+    this.#acceptNewHostKeys = options.acceptNewHostKeys ?? false;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#commandTimeoutMs = options.commandTimeoutMs;
     this.#maxChannels = options.maxChannels ?? 8;
@@ -136,11 +138,25 @@ export class ConnectionPool {
     return slots;
   }
 
+  /**
+   * The host's own UserKnownHostsFile/StrictHostKeyChecking (from `-o` in its inventory ssh args,
+   * else its ssh config: see spec.ts) win over the pool's knownHostsFile and its strict default.
+   * acceptNewHostKeys (--accept-new-host-keys) is the user's explicit choice for this run and wins
+   * over a host's `strict`; a changed key is refused either way.
+   */
+  #hostKeysFor(spec: ConnectionSpec): HostKeyPolicy {
+    const { knownHostsFiles, hostKeyChecking } = spec.endpoint;
+    return {
+      knownHostsFiles: knownHostsFiles ?? [this.#knownHostsFile],
+      acceptNew: this.#acceptNewHostKeys || hostKeyChecking === 'accept-new',
+    };
+  }
+
   #sshOptions(spec: ConnectionSpec) {
     return {
       name: spec.name,
       endpoint: spec.endpoint,
-      hostKeys: this.#hostKeys,
+      hostKeys: this.#hostKeysFor(spec),
       connectTimeoutMs: this.#connectTimeoutMs,
       commandTimeoutMs: this.#commandTimeoutMs,
       maxChannels: this.#maxChannels,

@@ -58,13 +58,35 @@ export function jumpFromSshArgs(args: string, where: Where): JumpHop[] | undefin
     if (word === '-o') option = words[++i];
     else if (word.startsWith('-o')) option = word.slice(2);
     if (option === undefined) continue;
-    const kv = /^\s*(\w+)\s*(?:=|\s)\s*(.*)$/s.exec(option);
-    const key = kv?.[1]?.toLowerCase();
-    const value = kv?.[2] ?? '';
+    const { key, value } = parseSshOption(option);
     if (key === 'proxyjump') return parseProxyJump(value, where);
     if (key === 'proxycommand') return proxyCommandHop(value, where);
   }
   return undefined;
+}
+
+/**
+ * The value of the first `-o NAME=VALUE` (or `-o "NAME VALUE"`) for an option in ssh args, the
+ * one OpenSSH uses; the name is matched case-insensitively. Undefined when the args do not set it.
+ */
+export function sshOptionFromArgs(args: string, name: string, where: Where): string | undefined {
+  const words = splitShellWords(args, where);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    let option: string | undefined;
+    if (word === '-o') option = words[++i];
+    else if (word.startsWith('-o')) option = word.slice(2);
+    else if (word === '-F' || word === '-J') i++;
+    if (option === undefined) continue;
+    const { key, value } = parseSshOption(option);
+    if (key === name.toLowerCase()) return value;
+  }
+  return undefined;
+}
+
+function parseSshOption(option: string): { key: string | undefined; value: string } {
+  const kv = /^\s*(\w+)\s*(?:=|\s)\s*(.*)$/s.exec(option);
+  return { key: kv?.[1]?.toLowerCase(), value: kv?.[2] ?? '' };
 }
 
 /** The file of `-F FILE` in ssh args: ssh then reads it instead of ~/.ssh/config. */

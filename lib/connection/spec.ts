@@ -4,6 +4,7 @@ import type { Inventory } from '../inventory/types.ts';
 import type { Secret } from '../secret.ts';
 import type { Vars } from '../vars.ts';
 import { configFileFromSshArgs, jumpFromSshArgs, parsePort, parseProxyJump, type JumpHop, type Where } from './proxy-jump.ts';
+import { hostKeySettingsFor, type HostKeyChecking, type SshArgs } from './host-key-settings.ts';
 import { bool, connectionKind, secretVar, text } from './spec-values.ts';
 import { expandSshPath, loadSshConfig, localUserName, type SshConfigEntry, type SshConfigLookup } from './ssh-config.ts';
 
@@ -15,6 +16,10 @@ export interface SshEndpoint {
   user: string;
   privateKeyFile?: string;
   password?: Secret;
+  /** UserKnownHostsFile (several: all checked, new keys go to the first); absent: the pool's default. */
+  knownHostsFiles?: string[];
+  /** StrictHostKeyChecking; absent: the pool's default. */
+  hostKeyChecking?: HostKeyChecking;
 }
 
 /** How to reach one host, derived from its merged vars and ~/.ssh/config. */
@@ -35,7 +40,8 @@ export interface ConnectionSpec {
  * lookup) fills what they leave unset, looked up by ansible_host or else the host name, as Ansible
  * hands that to ssh; `-F FILE` in ansible_ssh_common_args/ansible_ssh_extra_args replaces that file,
  * as it does for ssh. The jump host comes from ploy_jump_host, else -J/ProxyJump/ProxyCommand in
- * those args, else ProxyJump in the ssh config.
+ * those args, else ProxyJump in the ssh config. UserKnownHostsFile and StrictHostKeyChecking come
+ * from `-o` in those args, else the ssh config (host-key-settings.ts).
  */
 export function connectionSpecFor(inventory: Inventory, host: string, vars: Vars, sshConfig?: SshConfigLookup): ConnectionSpec {
   return new SpecResolver(inventory, sshConfig ?? loadSshConfig()).forHost(host, vars, [host]);
@@ -64,6 +70,14 @@ class SpecResolver {
     const passwordVar = vars['ansible_password'] !== undefined ? 'ansible_password' : 'ansible_ssh_pass';
     const password = secretVar(vars[passwordVar], where(passwordVar));
     if (password) endpoint.password = password;
+    if (kind === 'ssh') {
+      const sshArgs = SSH_ARGS_VARS.flatMap((field): SshArgs[] => {
+        const args = text(vars[field], where(field));
+        return args === undefined ? [] : [{ args, where: where(field) }];
+      });
+      const configHost = { host, field: 'StrictHostKeyChecking (ssh config)' };
+      Object.assign(endpoint, hostKeySettingsFor(sshArgs, config, configHost, { host: lookupName, user }));
+    }
 
     const becomeMethod = text(vars['ansible_become_method'], where('ansible_become_method'));
     if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
@@ -87,7 +101,7 @@ class SpecResolver {
   }
 
   #configFor(vars: Vars, where: (field: string) => Where): SshConfigLookup {
-    for (const field of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+    for (const field of SSH_ARGS_VARS) {
       const args = text(vars[field], where(field));
       const file = args === undefined ? undefined : configFileFromSshArgs(args, where(field));
       if (file === undefined) continue;
@@ -114,7 +128,7 @@ class SpecResolver {
       }
       return this.#hops([{ host: named }], target, chain, where('ploy_jump_host'), sshConfig);
     }
-    for (const field of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+    for (const field of SSH_ARGS_VARS) {
       const args = text(vars[field], where(field));
       const hops = args === undefined ? undefined : jumpFromSshArgs(args, where(field));
       if (hops) return this.#hops(hops, target, chain, where(field), sshConfig);
@@ -152,6 +166,8 @@ class SpecResolver {
       const privateKeyFile = configIdentity(config, hop.host, user) ?? target.privateKeyFile;
       const endpoint: SshEndpoint = { address: config.hostName ?? hop.host, port: configPort(config, chain[0] ?? hop.host), user };
       if (privateKeyFile) endpoint.privateKeyFile = privateKeyFile;
+      const configHost = { host: chain[0] ?? hop.host, field: `StrictHostKeyChecking of ${hop.host} (ssh config)` };
+      Object.assign(endpoint, hostKeySettingsFor([], config, configHost, { host: hop.host, user }));
       spec = { name: hop.host, kind: 'ssh', endpoint, become: false, becomeUser: 'root' };
       if (!before && config.proxyJump !== undefined) {
         const at: Where = { host: chain[0] ?? hop.host, field: `ProxyJump of ${hop.host} (ssh config)` };
@@ -166,6 +182,8 @@ class SpecResolver {
     return spec;
   }
 }
+
+const SSH_ARGS_VARS = ['ansible_ssh_common_args', 'ansible_ssh_extra_args'];
 
 function configPort(config: SshConfigEntry, host: string): number {
   return config.port === undefined ? 22 : parsePort(config.port, 'Port (ssh config)', { host, field: 'Port (ssh config)' });

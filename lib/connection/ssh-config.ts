@@ -10,6 +10,11 @@ export interface SshConfigEntry {
   port?: string;
   identityFiles: string[];
   proxyJump?: string;
+  /** UserKnownHostsFile: one or more files, as written (not expanded). */
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: string;
+  /** The config file the entry comes from, for messages. */
+  file?: string;
 }
 
 /** Looks a host (as it would be typed after `ssh`) up in an ssh config. */
@@ -25,7 +30,7 @@ export function defaultSshConfigPath(): string {
  * A lookup over ssh config text. `Match exec` criteria are never run (they would execute shell
  * commands on the controller) and count as not matching; `Include` is not followed.
  */
-export function sshConfigLookup(text: string): SshConfigLookup {
+export function sshConfigLookup(text: string, file?: string): SshConfigLookup {
   const config = SSHConfig.parse(text);
   return (host) => {
     const computed = config.compute(host, { ignoreCase: true, matchExec: false });
@@ -34,10 +39,15 @@ export function sshConfigLookup(text: string): SshConfigLookup {
     const user = first(computed['user']);
     const port = first(computed['port']);
     const proxyJump = first(computed['proxyjump']);
+    const knownHostsFiles = list(computed['userknownhostsfile']);
+    const strictHostKeyChecking = first(computed['stricthostkeychecking']);
     if (hostName !== undefined) entry.hostName = hostName.replace(/%h/g, host).replace(/%%/g, '%');
     if (user !== undefined) entry.user = user;
     if (port !== undefined) entry.port = port;
     if (proxyJump !== undefined) entry.proxyJump = proxyJump;
+    if (knownHostsFiles.length > 0) entry.userKnownHostsFiles = knownHostsFiles;
+    if (strictHostKeyChecking !== undefined) entry.strictHostKeyChecking = strictHostKeyChecking;
+    if (file !== undefined) entry.file = file;
     return entry;
   };
 }
@@ -54,7 +64,7 @@ export function loadSshConfig(file = defaultSshConfigPath()): SshConfigLookup {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    lookup = text === undefined ? noSshConfig : sshConfigLookup(text);
+    lookup = text === undefined ? noSshConfig : sshConfigLookup(text, file);
     loaded.set(file, lookup);
   }
   return lookup;
@@ -69,7 +79,7 @@ export function localUserName(): string {
   }
 }
 
-/** Expand `~` and the tokens OpenSSH allows in IdentityFile: %d home, %u local user, %h host, %r remote user, %%. */
+/** Expand `~` and the tokens OpenSSH allows in IdentityFile and UserKnownHostsFile: %d home, %u local user, %h host, %r remote user, %%. */
 export function expandSshPath(path: string, tokens: { host: string; user: string }): string {
   const home = homedir();
   const expanded = path.replace(/%([%dhur])/g, (_, token: string) => {

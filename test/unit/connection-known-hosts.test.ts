@@ -88,7 +88,7 @@ test('@revoked keys are refused wherever listed; @cert-authority lines are ignor
 test('verifyHostKey: unknown is refused with the accept-new hint, changed names both fingerprints', async () => {
   const file = join(dir, 'verify_known_hosts');
   writeFileSync(file, `10.3.0.1 ${keyPart(ed)}\n10.3.0.1 ${keyPart(rsa)}\n`);
-  const policy = { knownHostsFile: file, acceptNew: false };
+  const policy = { knownHostsFiles: [file], acceptNew: false };
   await verifyHostKey(policy, 'web1', '10.3.0.1', 22, ed.blob);
   try {
     await verifyHostKey(policy, 'web2', '10.3.0.2', 22, ed.blob);
@@ -117,7 +117,7 @@ test('verifyHostKey: unknown is refused with the accept-new hint, changed names 
 
 test('acceptNew appends the key once, in a form ssh-keygen -F finds; concurrent accepts do not duplicate', async () => {
   const file = join(dir, 'sub', 'new_known_hosts');
-  const policy = { knownHostsFile: file, acceptNew: true };
+  const policy = { knownHostsFiles: [file], acceptNew: true };
   await Promise.all([
     verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob),
     verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob),
@@ -127,6 +127,36 @@ test('acceptNew appends the key once, in a form ssh-keygen -F finds; concurrent 
   assert.equal(lines.sort(), [`10.4.0.1 ${keyPart(ed)}`, `[10.4.0.2]:2222 ${keyPart(ec)}`].sort());
   assert.match(execFileSync('ssh-keygen', ['-F', '[10.4.0.2]:2222', '-f', file], { encoding: 'utf8' }), keyPart(ec));
   await verifyHostKey({ ...policy, acceptNew: false }, 'a', '10.4.0.1', 22, ed.blob);
+});
+
+test('several known_hosts files: every one is checked, a new key goes to the first, messages name the file', async () => {
+  const first = join(dir, 'multi_first');
+  const second = join(dir, 'multi_second');
+  writeFileSync(first, '');
+  writeFileSync(second, `10.7.0.1 ${keyPart(ed)}\n`);
+  const policy = { knownHostsFiles: [first, second], acceptNew: false };
+  await verifyHostKey(policy, 'a', '10.7.0.1', 22, ed.blob);
+  try {
+    await verifyHostKey({ ...policy, acceptNew: true }, 'a', '10.7.0.1', 22, other.blob);
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, HostKeyError);
+    assert.match((error as Error).message, `${first}, ${second} expects ssh-ed25519 ${fingerprintOf(ed.blob)} (${second} line 1)`);
+  }
+  await verifyHostKey({ ...policy, acceptNew: true }, 'b', '10.7.0.2', 22, ec.blob);
+  assert.is(readFileSync(first, 'utf8'), `10.7.0.2 ${keyPart(ec)}\n`);
+  assert.is(readFileSync(second, 'utf8'), `10.7.0.1 ${keyPart(ed)}\n`);
+  assert.equal((await preferredHostKeyAlgorithms(policy, '10.7.0.2', 22))[0], 'ecdsa-sha2-nistp256');
+});
+
+test('/dev/null as the known_hosts file: every key is unknown', async () => {
+  try {
+    await verifyHostKey({ knownHostsFiles: ['/dev/null'], acceptNew: false }, 'a', '10.8.0.1', 22, ed.blob);
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, HostKeyError);
+    assert.match((error as Error).message, 'is not known; verify it and add it to known_hosts (/dev/null)');
+  }
 });
 
 test('appending to a file without a final newline starts a new line', async () => {
@@ -139,7 +169,7 @@ test('appending to a file without a final newline starts a new line', async () =
 test('host key algorithms prefer the types known for the host', async () => {
   const file = join(dir, 'algos');
   writeFileSync(file, `10.6.0.1 ${keyPart(rsa)}\n`);
-  const policy = { knownHostsFile: file, acceptNew: false };
+  const policy = { knownHostsFiles: [file], acceptNew: false };
   const algos = await preferredHostKeyAlgorithms(policy, '10.6.0.1', 22);
   assert.equal(algos.slice(0, 4), ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']);
   assert.is(new Set(algos).size, algos.length);

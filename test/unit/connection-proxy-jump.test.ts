@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InputError } from '../../lib/errors.ts';
-import { jumpFromSshArgs, parseProxyJump, splitShellWords } from '../../lib/connection/proxy-jump.ts';
+import { jumpFromSshArgs, parseProxyJump, splitShellWords, sshOptionFromArgs } from '../../lib/connection/proxy-jump.ts';
 
 const where = { host: 'web1', field: 'ansible_ssh_common_args' };
 const isInputError = (...fragments: string[]) => (e: unknown) =>
@@ -40,6 +40,14 @@ test('ssh args: ProxyCommand ssh -W %h:%p with -p/-l/-i/-o/-q; other ProxyComman
   );
   assert.throws(() => jumpFromSshArgs(`-o ProxyCommand="nc %h %p"`, where), isInputError('ProxyCommand', 'ProxyJump', 'web1'));
   assert.throws(() => jumpFromSshArgs(`-o ProxyCommand="ssh bastion nc %h %p"`, where), isInputError('not supported'));
+});
+
+test('ssh args: any -o option by name, case-insensitive, first one wins; arguments of -F and -J are not options', () => {
+  assert.is(sshOptionFromArgs('-o StrictHostKeyChecking=yes -o stricthostkeychecking=accept-new', 'StrictHostKeyChecking', where), 'yes');
+  assert.is(sshOptionFromArgs(`-F /cfg -oUserKnownHostsFile='/a b' -J b1`, 'UserKnownHostsFile', where), '/a b');
+  assert.is(sshOptionFromArgs('-o "UserKnownHostsFile /x /y"', 'UserKnownHostsFile', where), '/x /y');
+  assert.is(sshOptionFromArgs('-F -oUserKnownHostsFile=/not-an-option', 'UserKnownHostsFile', where), undefined);
+  assert.is(sshOptionFromArgs('-o ProxyJump=b1', 'UserKnownHostsFile', where), undefined);
 });
 
 test('shell word splitting: quotes and backslashes as /bin/sh does', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../lib/errors.ts';
@@ -128,7 +128,7 @@ test('ploy_jump_host names an inventory host whose own vars are used, recursivel
 test('-J and -o ProxyJump in ansible_ssh_common_args: inventory names or plain addresses', () => {
   const hosts = {
     bastion: { ansible_host: '198.51.100.1', ansible_user: 'admin', ansible_ssh_private_key_file: '/keys/bastion' },
-    a: { ansible_ssh_common_args: '-o StrictHostKeyChecking=no -J bastion', ansible_ssh_private_key_file: '/keys/a' },
+    a: { ansible_ssh_common_args: '-o ServerAliveInterval=30 -J bastion', ansible_ssh_private_key_file: '/keys/a' },
     b: { ansible_ssh_common_args: "-o 'ProxyJump=ubuntu@192.0.2.4:2022'", ansible_ssh_private_key_file: '/keys/b' },
     c: { ansible_ssh_extra_args: '-J ops@bastion:2200,10.0.0.1' },
   };
@@ -179,6 +179,70 @@ test('bad values are InputErrors naming host and var', () => {
   inputError(() => specOf({ h: { ploy_jump_host: 'nowhere' } }, 'h', noSshConfig), 'ploy_jump_host', 'nowhere');
   inputError(() => specOf({ h: { ansible_ssh_common_args: '-J a:b:c' } }, 'h', noSshConfig), 'ansible_ssh_common_args');
   inputError(() => specOf({ badport: {} }, 'badport'), 'Port', 'twenty-two');
+});
+
+test('UserKnownHostsFile and StrictHostKeyChecking from the ssh config: ~ and %h expanded, several files kept in order', () => {
+  const strict = specOf({ 'keys-strict': {} }, 'keys-strict');
+  assert.equal(strict.endpoint.knownHostsFiles, [join(homedir(), '.ssh/kh_keys-strict'), '/etc/ploy known_hosts']);
+  assert.is(strict.endpoint.hostKeyChecking, 'strict');
+  const acceptNew = specOf({ 'keys-new': {} }, 'keys-new');
+  assert.equal(acceptNew.endpoint.knownHostsFiles, [join(homedir(), 'new_known_hosts')]);
+  assert.is(acceptNew.endpoint.hostKeyChecking, 'accept-new');
+  const unset = specOf({ plain: {} }, 'plain');
+  assert.is(unset.endpoint.knownHostsFiles, undefined, 'left to the pool');
+  assert.is(unset.endpoint.hostKeyChecking, undefined, 'left to the pool');
+});
+
+test('-o in the inventory ssh args wins over the ssh config; common args over extra args, first -o over later ones', () => {
+  const overridden = specOf(
+    { 'keys-strict': { ansible_ssh_common_args: `-o UserKnownHostsFile="/a/kh '/b c/kh'" -oStrictHostKeyChecking=accept-new -o StrictHostKeyChecking=yes` } },
+    'keys-strict',
+  );
+  assert.equal(overridden.endpoint.knownHostsFiles, ['/a/kh', '/b c/kh']);
+  assert.is(overridden.endpoint.hostKeyChecking, 'accept-new');
+  const both = specOf(
+    { h: { ansible_ssh_common_args: '-o StrictHostKeyChecking=ask', ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=~/x_%u' } },
+    'h',
+    noSshConfig,
+  );
+  assert.is(both.endpoint.hostKeyChecking, 'strict');
+  assert.equal(both.endpoint.knownHostsFiles, [join(homedir(), `x_${userInfo().username}`)]);
+  const none = specOf({ h: { ansible_ssh_common_args: '-o "UserKnownHostsFile none"' } }, 'h', noSshConfig);
+  assert.equal(none.endpoint.knownHostsFiles, ['/dev/null']);
+});
+
+test('jump hosts get their own settings: an inventory host from its vars, a plain address from the ssh config', () => {
+  const hosts = {
+    bastion: { ansible_ssh_common_args: '-o UserKnownHostsFile=/bastion/kh' },
+    a: { ploy_jump_host: 'bastion', ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new' },
+    b: { ansible_ssh_common_args: '-J keys-new' },
+  };
+  const a = specOf(hosts, 'a', noSshConfig);
+  assert.is(a.endpoint.hostKeyChecking, 'accept-new');
+  assert.equal(a.jump?.endpoint.knownHostsFiles, ['/bastion/kh']);
+  assert.is(a.jump?.endpoint.hostKeyChecking, undefined);
+  const b = specOf(hosts, 'b');
+  assert.is(b.endpoint.hostKeyChecking, undefined);
+  assert.is(b.jump?.endpoint.hostKeyChecking, 'accept-new');
+  assert.equal(b.jump?.endpoint.knownHostsFiles, [join(homedir(), 'new_known_hosts')]);
+});
+
+test('StrictHostKeyChecking no/off is refused, naming host and where it was set, with the alternative', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/ssh_config', import.meta.url));
+  inputError(
+    () => specOf({ h: { ansible_ssh_common_args: '-o StrictHostKeyChecking=no' } }, 'h', noSshConfig),
+    'host h',
+    'field "ansible_ssh_common_args"',
+    'StrictHostKeyChecking no would skip host key checks',
+    'accept-new',
+    '--accept-new-host-keys',
+  );
+  inputError(() => specOf({ h: { ansible_ssh_extra_args: '-o StrictHostKeyChecking=off' } }, 'h', noSshConfig), 'host h', 'ansible_ssh_extra_args', 'StrictHostKeyChecking off');
+  inputError(() => specOf({ 'keys-off': { ansible_ssh_common_args: `-F ${fixture}` } }, 'keys-off', noSshConfig), fixture, 'host keys-off', 'StrictHostKeyChecking (ssh config)', 'accept-new');
+  inputError(() => specOf({ t: { ansible_ssh_common_args: '-J keys-off' } }, 't'), 'host t', 'StrictHostKeyChecking of keys-off (ssh config)');
+  inputError(() => specOf({ h: { ansible_ssh_common_args: '-o StrictHostKeyChecking=maybe' } }, 'h', noSshConfig), 'host h', '"maybe" is not valid');
+  specOf({ me: { ansible_connection: 'local', ansible_ssh_common_args: '-o StrictHostKeyChecking=no' } }, 'me', noSshConfig);
+  specOf({ 'keys-off': { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' } }, 'keys-off');
 });
 
 test('a jump host loop is refused, naming the path', () => {
