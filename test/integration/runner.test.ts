@@ -179,7 +179,9 @@ test('a host with an unknown host key is refused (unreachable, exit 4) while the
   const pub1 = bed.host('pub1').ip;
   writeFileSync(knownHosts, readFileSync(bed.knownHostsPath, 'utf8').split('\n').filter((line) => !line.startsWith(`${pub1} `)).join('\n'));
   const reporter = new Recorder();
-  const summary = await runPlay(sitePlay, options(observedPool(knownHosts)), reporter);
+  // The bed's ssh_config names its own known_hosts; -o in the inventory's ssh args wins over it.
+  const extraVars = { ansible_ssh_extra_args: `-o UserKnownHostsFile=${knownHosts}` };
+  const summary = await runPlay(sitePlay, options(observedPool(knownHosts), { extraVars }), reporter);
   assert.is(summary.exitCode, 4);
   assert.equal(stats(summary, 'unreachable'), { bastion: 0, pub1: 1, pub2: 0, priv1: 0 });
   assert.equal(stats(summary, 'ok'), { bastion: 2, pub1: 0, pub2: 2, priv1: 2 });
