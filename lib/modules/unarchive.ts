@@ -1,33 +1,16 @@
 import { stat, readFile } from 'node:fs/promises';
 import { CommandError, InputError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type ModuleContext, type PrepareEnv } from '../module.ts';
-import { quote } from '../shell.ts';
 import { optionalAbsolutePath, optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
 import { downloadStdin } from './support/download-script.ts';
 import { downloadVars, mirrored, requireHttpUrl, requireSha256 } from './support/download-url.ts';
 import { parseMode } from './support/mode.ts';
 import { parseProbeOutput } from './support/probe.ts';
-import {
-  archiveFormat,
-  DIRECTORY_IN_THE_WAY,
-  EXTRACT_FAILED,
-  NO_DEST,
-  NO_REMOTE_SRC,
-  NO_UNZIP,
-  PRECONDITION_CODES,
-  preconditionScript,
-  unarchiveScript,
-  type ArchiveSource,
-  type UnarchiveJob,
-} from './support/unarchive-script.ts';
+import { problemMessage, probeGuards, validateVersionProbe, versionOutcome, type VersionProbe } from './support/unarchive-guard.ts';
+import { archiveFormat, DIRECTORY_IN_THE_WAY, EXTRACT_FAILED, PRECONDITION_CODES, unarchiveScript, type ArchiveSource, type UnarchiveJob } from './support/unarchive-script.ts';
 import { resolveControllerFile } from './copy.ts';
 
-export interface VersionProbe {
-  /** A shell command run on the host (its output and exit code are read, stderr included). */
-  cmd: string;
-  /** Matches when cmd exits 0 and its output contains this string, or matches this RegExp. */
-  expect: string | RegExp;
-}
+export type { VersionProbe } from './support/unarchive-guard.ts';
 
 export interface UnarchiveArgs {
   /** A controller file (relative to files/, or absolute), or with remoteSrc an absolute path on the host. */
@@ -63,7 +46,6 @@ export interface UnarchiveData {
 }
 
 const KNOWN = ['src', 'remoteSrc', 'url', 'sha256', 'dest', 'creates', 'versionProbe', 'owner', 'group', 'mode', 'extraOpts', 'include', 'timeoutS', 'retries'] as const;
-const VERSION_OUTPUT_LIMIT = 65536;
 
 /** Controller archives read by plan(), per args object, so apply does not read them again. */
 const archives = new WeakMap<UnarchiveArgs, Buffer>();
@@ -113,7 +95,7 @@ export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
     const data: Partial<UnarchiveData> = { dest: args.dest };
     let guard: string | undefined;
     if (args.creates !== undefined || args.versionProbe !== undefined) {
-      const facts = parseProbeOutput((await probe(ctx, args, format)).stdout);
+      const facts = parseProbeOutput((await probeGuards(ctx, args, format)).stdout);
       if (facts.get('creates')?.[0] === 'yes') return { changes: [], data: { ...data, entries: [], upToDate: 'creates' } };
       const version = versionOutcome(facts, args.versionProbe);
       if (version?.matched) return { changes: [], data: { ...data, entries: [], upToDate: 'versionProbe' } };
@@ -144,32 +126,6 @@ export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
     };
   },
 });
-
-/** One round trip: the guards, then what the extraction needs (dest, unzip, a remote archive). */
-function probe(ctx: ModuleContext, args: UnarchiveArgs, format: 'tar' | 'zip') {
-  const lines: string[] = [];
-  if (args.creates !== undefined) lines.push(`if [ -e ${quote(args.creates)} ]; then echo creates=yes; exit 0; fi`);
-  if (args.versionProbe) {
-    lines.push(
-      `out=$( (/bin/sh -c ${quote(args.versionProbe.cmd)}) 2>&1 </dev/null ); echo "version.rc=$?"`,
-      `printf 'version.out='; printf '%s' "$out" | head -c ${VERSION_OUTPUT_LIMIT} | base64 -w0; echo`,
-    );
-  }
-  lines.push(`( ${preconditionScript({ dest: args.dest, format, remoteSrc: args.remoteSrc ? args.src : undefined })} ) || echo "problem=$?"`);
-  return ctx.exec(lines.join('\n')).then((result) => {
-    if (result.code !== 0) throw new CommandError('unarchive probe', result, `probe for ${args.dest} failed (rc=${result.code}): ${result.stderr.trim()}`);
-    return result;
-  });
-}
-
-function versionOutcome(facts: Map<string, string[]>, probe: VersionProbe | undefined): { matched: boolean; summary: string } | undefined {
-  if (!probe) return undefined;
-  const rc = Number(facts.get('version.rc')?.[0] ?? '-1');
-  const output = Buffer.from(facts.get('version.out')?.[0] ?? '', 'base64').toString('utf8').trim();
-  const matched = rc === 0 && (typeof probe.expect === 'string' ? output.includes(probe.expect) : probe.expect.test(output));
-  const said = output.split('\n')[0]?.slice(0, 80) ?? '';
-  return { matched, summary: rc === 0 ? `${JSON.stringify(said)} does not match ${String(probe.expect)}` : `${probe.cmd} failed (rc=${rc})` };
-}
 
 async function jobFor(ctx: ModuleContext, args: UnarchiveArgs, format: 'tar' | 'zip'): Promise<Omit<UnarchiveJob, 'install'> & { stdin: string | Buffer }> {
   let source: ArchiveSource;
@@ -227,24 +183,8 @@ async function controllerArchive(env: PrepareEnv, src: string, read: boolean): P
   }
 }
 
-function problemMessage(code: number, args: UnarchiveArgs): string {
-  if (code === NO_DEST) return `${args.dest} is not a directory: create it first (file module, state 'directory')`;
-  if (code === NO_UNZIP) return 'extracting a .zip needs unzip on the host, which has none: install it first (apt package unzip)';
-  if (code === NO_REMOTE_SRC) return `the archive ${args.src} does not exist on the host (remoteSrc)`;
-  return `unarchive precondition failed (rc=${code})`;
-}
-
 function preview(entries: string[]): string {
   return entries.length <= 3 ? entries.join(', ') : `${entries.slice(0, 3).join(', ')}, …`;
-}
-
-function validateVersionProbe(value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'object' || value === null) throw new ModuleArgsError('must be { cmd, expect }', { field: 'versionProbe' });
-  const { cmd, expect, ...rest } = value as Record<string, unknown>;
-  if (Object.keys(rest).length) throw new ModuleArgsError(`unknown key ${Object.keys(rest)[0]} (known: cmd, expect)`, { field: 'versionProbe' });
-  if (typeof cmd !== 'string' || cmd.trim() === '') throw new ModuleArgsError('cmd must be a command', { field: 'versionProbe' });
-  if (!(typeof expect === 'string' && expect !== '') && !(expect instanceof RegExp)) throw new ModuleArgsError('expect must be a non-empty string or a RegExp', { field: 'versionProbe' });
 }
 
 function stringList(value: unknown, field: string): void {
