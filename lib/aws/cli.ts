@@ -1,23 +1,47 @@
-import { InputError, PloyError } from '../errors.ts';
-import { mask } from '../secret.ts';
+import { InputError } from '../errors.ts';
+import { formatFatalError } from '../cli/format-error.ts';
+import type { AwsCommonOptions, Parsed } from './flags.ts';
+
+/** 0 done; 1 bad input, nothing changed; 2 anything else failed (an AWS call, a wait, a bug) and may have changed something. */
+export type AwsExitCode = 0 | 1 | 2;
+
+export interface AwsCommand<O extends AwsCommonOptions> {
+  readonly parse: (argv: readonly string[]) => Parsed<O>;
+  readonly help: () => string;
+  readonly run: (options: O) => Promise<unknown>;
+}
+
+export interface AwsCommandIo {
+  /** Default: process.argv.slice(2). */
+  readonly argv?: readonly string[];
+  readonly stdout?: { write(text: string): unknown };
+  readonly stderr?: { write(text: string): unknown };
+}
 
 /**
- * Run a playbook's main function with ploy's exit codes: 0 done, 1 bad input (InputError),
- * 2 any other failure. Errors print as one "error: ..." paragraph; unexpected ones with their stack.
+ * Parse the command line, show --help or run, and say how it ended: errors print as every entry
+ * point's do (formatFatalError: `ERROR: ...`, the stack only at -vvv). Returns the exit code.
  */
-export async function runCommand(main: () => Promise<void>): Promise<void> {
+export async function awsCommandMain<O extends AwsCommonOptions>(command: AwsCommand<O>, io: AwsCommandIo = {}): Promise<AwsExitCode> {
+  const out = io.stdout ?? process.stdout;
+  const err = io.stderr ?? process.stderr;
+  let verbosity = 0;
   try {
-    await main();
-  } catch (error) {
-    if (error instanceof InputError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = 1;
-    } else if (error instanceof PloyError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`error: ${mask(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-      process.exitCode = 2;
+    const options = command.parse(io.argv ?? process.argv.slice(2));
+    if (options.help) {
+      out.write(command.help());
+      return 0;
     }
+    verbosity = options.verbosity;
+    await command.run(options);
+    return 0;
+  } catch (error) {
+    err.write(formatFatalError(error, verbosity));
+    return error instanceof InputError ? 1 : 2;
   }
+}
+
+/** A playbook's entry point: run the command and leave its exit code for when the process ends. */
+export async function runAwsCommand<O extends AwsCommonOptions>(command: AwsCommand<O>): Promise<void> {
+  process.exitCode = await awsCommandMain(command);
 }

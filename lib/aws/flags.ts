@@ -1,8 +1,10 @@
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../errors.ts';
-import { isAnywhere, parseIpv4Cidr } from './cidr.ts';
+import { defineFlags, type ParsedFlags } from '../cli/flag-table.ts';
+import { parseFlags, sharedFlags, withSharedFlags } from '../cli/flags.ts';
+import { formatHelp } from '../cli/help.ts';
+import { isAnywhere } from './cidr.ts';
+import { amiId, clusterName, endpointUrl, expandPath, instanceType, ipv4Cidr, regionName } from './flag-values.ts';
 
 /** Flags shared by provision and teardown (the shared names of lib/cli: --check/-C, --json, -v, -h). */
 export interface AwsCommonOptions {
@@ -28,124 +30,89 @@ export interface TeardownOptions extends AwsCommonOptions {
   readonly yes: boolean;
 }
 
-/** Either the parsed options or a request for the usage text. */
+/** Either the parsed options or a request for the help text. */
 export type Parsed<O> = { help: true } | ({ help: false } & O);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const COMMON = {
-  cluster: { type: 'string' },
-  region: { type: 'string' },
-  endpoint: { type: 'string' },
-  check: { type: 'boolean', short: 'C' },
-  json: { type: 'boolean' },
-  v: { type: 'boolean', short: 'v', multiple: true },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
+const awsFlags = defineFlags({
+  verbose: { ...sharedFlags.verbose, description: 'More output: -v names every AWS API call on stderr, -vvv also stack traces' },
+  cluster: { kind: 'value', placeholder: 'NAME', default: 'k3s-ha', parse: clusterName, description: 'Cluster name: the value of the ploy:cluster tag and prefix of every name' },
+  region: { kind: 'value', placeholder: 'REGION', parse: regionName, description: 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)' },
+  endpoint: { kind: 'value', placeholder: 'URL', parse: endpointUrl, description: 'Any EC2/ELBv2-compatible endpoint (default: AWS_ENDPOINT_URL)' },
+});
 
-const PROVISION = {
-  ...COMMON,
-  'operator-cidr': { type: 'string' },
-  'allow-ssh-from-anywhere': { type: 'boolean' },
-  'public-key': { type: 'string' },
-  'instance-type': { type: 'string' },
-  'bastion-instance-type': { type: 'string' },
-  ami: { type: 'string' },
-  'inventory-out': { type: 'string' },
-  'private-key': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+/** Every flag of playbooks/provision.ts, in the order --help lists them (after the shared ones). */
+export const provisionFlags = withSharedFlags({
+  operatorCidr: { kind: 'value', placeholder: 'CIDR', parse: ipv4Cidr, description: 'Who may SSH to the bastion, e.g. 203.0.113.7/32 (required)' },
+  allowSshFromAnywhere: { kind: 'boolean', description: 'Accept 0.0.0.0/0 as --operator-cidr' },
+  publicKey: { kind: 'value', placeholder: 'PATH', default: '~/.ssh/id_ed25519.pub', description: 'OpenSSH public key to import as the key pair' },
+  privateKey: { kind: 'value', placeholder: 'PATH', description: 'Written to the inventory as ansible_ssh_private_key_file' },
+  instanceType: { kind: 'value', placeholder: 'TYPE', default: 't3.medium', parse: instanceType, description: 'Instance type of the K3s servers' },
+  bastionInstanceType: { kind: 'value', placeholder: 'TYPE', default: 't3.micro', parse: instanceType, description: 'Instance type of the bastion' },
+  ami: { kind: 'value', placeholder: 'AMI', parse: amiId, description: 'Image for every host (default: the newest official Debian 12 amd64)' },
+  inventoryOut: { kind: 'value', placeholder: 'PATH', default: 'inventory/hosts.yml', description: 'Where to write the inventory' },
+  ...awsFlags,
+});
 
-const TEARDOWN = { ...COMMON, yes: { type: 'boolean', short: 'y' } } as const satisfies ParseArgsConfig['options'];
+/** Every flag of playbooks/teardown.ts, in the order --help lists them (after the shared ones). */
+export const teardownFlags = withSharedFlags({
+  yes: { kind: 'boolean', short: 'y', description: 'Do not ask for confirmation (required without a terminal)' },
+  ...awsFlags,
+});
+
+export function provisionHelp(program = 'tsx playbooks/provision.ts'): string {
+  const about = `Creates (or corrects) the cluster's AWS infrastructure: three security groups, the imported key
+pair, a bastion and three K3s servers in three availability zones of the default VPC, and an
+internet-facing network load balancer; then writes the inventory. A second run changes nothing.
+
+Exit codes: 0 done, 1 bad input (nothing changed), 2 an AWS call failed.`;
+  return formatHelp(`${program} --operator-cidr CIDR`, provisionFlags, about);
+}
+
+export function teardownHelp(program = 'tsx playbooks/teardown.ts'): string {
+  const about = `Deletes everything tagged ploy:cluster=NAME in the region, in dependency order: listeners, load
+balancers, target groups, instances, security groups, key pairs. A second run finds nothing.
+
+Exit codes: 0 done, 1 bad input or not confirmed (nothing deleted), 2 an AWS call failed.`;
+  return formatHelp(program, teardownFlags, about);
+}
 
 export function parseProvisionFlags(argv: readonly string[], env: Env = process.env, cwd = process.cwd()): Parsed<ProvisionOptions> {
-  const { values } = parse(argv, PROVISION);
-  if (values.help) return { help: true };
-  const operatorCidr = required(values['operator-cidr'], 'operator-cidr', 'who may SSH to the bastion, e.g. 203.0.113.7/32');
-  const cidr = parseIpv4Cidr(operatorCidr);
-  if ('error' in cidr) throw new InputError(cidr.error, { field: '--operator-cidr' });
-  if (isAnywhere(cidr) && !values['allow-ssh-from-anywhere']) {
+  const flags = parseFlags(argv, provisionFlags);
+  if (flags.help) return { help: true };
+  const cidr = flags.operatorCidr;
+  if (cidr === undefined) throw new InputError('--operator-cidr is required: who may SSH to the bastion, e.g. 203.0.113.7/32', { field: '--operator-cidr' });
+  if (isAnywhere(cidr) && !flags.allowSshFromAnywhere) {
     throw new InputError(`${cidr.text} opens SSH on the bastion to the whole internet; pass --allow-ssh-from-anywhere if that is really meant`, { field: '--operator-cidr' });
   }
   return {
     help: false,
-    ...common(values, env),
+    ...commonOptions(flags, env),
     operatorCidr: cidr.text,
-    publicKeyPath: expandPath(values['public-key'] ?? '~/.ssh/id_ed25519.pub', cwd),
-    instanceType: instanceType(values['instance-type'] ?? 't3.medium', '--instance-type'),
-    bastionInstanceType: instanceType(values['bastion-instance-type'] ?? 't3.micro', '--bastion-instance-type'),
-    ami: values.ami === undefined ? undefined : amiId(values.ami),
-    inventoryOut: resolve(cwd, nonEmpty(values['inventory-out'] ?? 'inventory/hosts.yml', 'inventory-out')),
-    privateKeyPath: values['private-key'] === undefined ? undefined : expandPath(nonEmpty(values['private-key'], 'private-key'), cwd),
+    publicKeyPath: expandPath(flags.publicKey, cwd),
+    instanceType: flags.instanceType,
+    bastionInstanceType: flags.bastionInstanceType,
+    ami: flags.ami,
+    inventoryOut: resolve(cwd, flags.inventoryOut),
+    privateKeyPath: flags.privateKey === undefined ? undefined : expandPath(flags.privateKey, cwd),
   };
 }
 
 export function parseTeardownFlags(argv: readonly string[], env: Env = process.env): Parsed<TeardownOptions> {
-  const { values } = parse(argv, TEARDOWN);
-  if (values.help) return { help: true };
-  return { help: false, ...common(values, env), yes: values.yes ?? false };
+  const flags = parseFlags(argv, teardownFlags);
+  if (flags.help) return { help: true };
+  return { help: false, ...commonOptions(flags, env), yes: flags.yes };
 }
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new InputError(`${message.split('\n')[0]} (see --help)`, { field: 'command line' }, { cause: error });
-  }
-}
+type CommonFlags = Pick<ParsedFlags<typeof teardownFlags>, 'cluster' | 'region' | 'endpoint' | 'check' | 'json' | 'verbose'>;
 
-interface CommonValues {
-  cluster?: string;
-  region?: string;
-  endpoint?: string;
-  check?: boolean;
-  json?: boolean;
-  v?: boolean[];
-}
-
-function common(values: CommonValues, env: Env): AwsCommonOptions {
-  const cluster = values.cluster ?? 'k3s-ha';
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?$/.test(cluster)) {
-    throw new InputError(`"${cluster}" is not a usable cluster name: 1-24 letters, digits and inner hyphens (it prefixes load balancer and target group names, which AWS limits to 32)`, { field: '--cluster' });
-  }
-  const region = values.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION);
+/** The flags both share, with region and endpoint taken from the environment when not given. */
+function commonOptions(flags: CommonFlags, env: Env): AwsCommonOptions {
+  const regionVariable = env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined;
+  const region = flags.region ?? (regionVariable ? regionName(env[regionVariable] ?? '', regionVariable) : undefined);
   if (!region) throw new InputError('no AWS region: pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)', { field: '--region' });
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new InputError(`"${region}" is not an AWS region name (e.g. eu-west-3)`, { field: '--region' });
-  const endpoint = values.endpoint ?? (env.AWS_ENDPOINT_URL || undefined);
-  if (endpoint !== undefined) checkEndpoint(endpoint, values.endpoint !== undefined ? '--endpoint' : 'AWS_ENDPOINT_URL');
-  return { cluster, region, endpoint, check: values.check ?? false, json: values.json ?? false, verbosity: values.v?.length ?? 0 };
-}
-
-function checkEndpoint(endpoint: string, field: string): void {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new InputError(`"${endpoint}" is not a URL (e.g. http://127.0.0.1:5000)`, { field });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`"${endpoint}" must be an http:// or https:// URL`, { field });
-}
-
-function required(value: string | undefined, flag: string, what: string): string {
-  if (value === undefined || value.trim() === '') throw new InputError(`--${flag} is required: ${what}`, { field: `--${flag}` });
-  return value;
-}
-
-function nonEmpty(value: string, flag: string): string {
-  if (value.trim() === '') throw new InputError(`--${flag} must not be empty`, { field: `--${flag}` });
-  return value;
-}
-
-function instanceType(value: string, field: string): string {
-  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) throw new InputError(`"${value}" is not an EC2 instance type (e.g. t3.medium)`, { field });
-  return value;
-}
-
-function amiId(value: string): string {
-  if (!/^ami-[0-9a-f]{8,17}$/.test(value)) throw new InputError(`"${value}" is not an AMI id (ami- followed by 8 or 17 hex digits)`, { field: '--ami' });
-  return value;
-}
-
-function expandPath(path: string, cwd: string): string {
-  return path === '~' || path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : resolve(cwd, path);
+  const envEndpoint = env.AWS_ENDPOINT_URL || undefined;
+  const endpoint = flags.endpoint ?? (envEndpoint ? endpointUrl(envEndpoint, 'AWS_ENDPOINT_URL') : undefined);
+  return { cluster: flags.cluster, region, endpoint, check: flags.check, json: flags.json, verbosity: flags.verbose };
 }

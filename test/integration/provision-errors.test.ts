@@ -124,13 +124,13 @@ if (!findMotoServer() && !process.env.PLOY_REQUIRE_MOTO) {
       AWS_CONFIG_FILE: join(dir, 'none'),
     });
     assert.is(run.code, 1, run.stderr);
-    assert.match(run.stderr, /^error: field "credentials": no AWS credentials found .*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    assert.match(run.stderr, /^ERROR: field "credentials": no AWS credentials found .*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
   });
 
   test('CLI: bad flags exit 1 naming the flag; -h prints the usage', () => {
     const bad = cli('provision', ['--operator-cidr', '0.0.0.0/0'], { AWS_REGION: REGION });
     assert.is(bad.code, 1);
-    assert.match(bad.stderr, /field "--operator-cidr": 0\.0\.0\.0\/0 opens SSH on the bastion to the whole internet/);
+    assert.match(bad.stderr, /^ERROR: field "--operator-cidr": 0\.0\.0\.0\/0 opens SSH on the bastion to the whole internet/);
     const help = cli('teardown', ['-h'], {});
     assert.is(help.code, 0);
     assert.match(help.stdout, /^Usage: tsx playbooks\/teardown\.ts/);

@@ -86,7 +86,6 @@ test('bad values name their flag', () => {
     [['--cluster', 'a-very-long-cluster-name-here'], '--cluster', /not a usable cluster name/],
     [['--instance-type', 'big'], '--instance-type', /not an EC2 instance type/],
     [['--ami', 'debian'], '--ami', /not an AMI id/],
-    [['--inventory-out', ''], '--inventory-out', /must not be empty/],
   ];
   for (const [args, field, message] of cases) {
     const e = inputError(() => provision([...base, ...args]));
@@ -94,17 +93,36 @@ test('bad values name their flag', () => {
     assert.match(e.message, message);
   }
   assert.is(inputError(() => provision(base, { AWS_REGION: 'eu-west-3', AWS_ENDPOINT_URL: 'ftp://x' })).where?.field, 'AWS_ENDPOINT_URL');
+  assert.is(inputError(() => provision(base, { AWS_REGION: 'Paris' })).where?.field, 'AWS_REGION');
+  assert.is(inputError(() => provision(base, { AWS_DEFAULT_REGION: 'Paris' })).where?.field, 'AWS_DEFAULT_REGION');
+});
+
+test('an empty value is refused by the shared parser, naming the flag', () => {
+  assert.match(inputError(() => provision([...base, '--inventory-out', ''])).message, /^--inventory-out: needs a value$/);
+  assert.match(inputError(() => provision([...base, '--private-key', ' '])).message, /^--private-key: needs a value$/);
+  assert.match(inputError(() => provision(['--operator-cidr'])).message, /^--operator-cidr: needs a value$/);
 });
 
 test('unknown flags and stray arguments are input errors', () => {
-  assert.match(inputError(() => provision([...base, '--forks', '3'])).message, /Unknown option '--forks'.*see --help/);
-  assert.match(inputError(() => provision([...base, 'extra'])).message, /see --help/);
-  assert.match(inputError(() => parseTeardownFlags(['--operator-cidr', '1.2.3.4/32'], env)).message, /Unknown option '--operator-cidr'/);
+  assert.is(inputError(() => provision([...base, '--forks', '3'])).message, 'unknown flag --forks (see --help for the flags)');
+  assert.is(inputError(() => provision([...base, 'extra'])).message, 'unexpected argument "extra": only flags are accepted (see --help)');
+  assert.match(inputError(() => parseTeardownFlags(['--operator-cidr', '1.2.3.4/32'], env)).message, /^unknown flag --operator-cidr /);
+  assert.match(inputError(() => provision([...base, '--allow-ssh-from-anywhere=yes'])).message, /^--allow-ssh-from-anywhere: takes no value/);
 });
 
 test('-h wins over missing required flags', () => {
   assert.equal(parseProvisionFlags(['-h'], {}), { help: true });
   assert.equal(parseTeardownFlags(['--help'], {}), { help: true });
+});
+
+test('-h also wins over bad flags and values', () => {
+  assert.equal(parseProvisionFlags(['--forks', '3', '--region', 'Paris', '-h'], {}), { help: true });
+});
+
+test('-v counts, long and short; the last value of a flag wins', () => {
+  assert.is(provision([...base, '-vvv']).verbosity, 3);
+  assert.is(provision([...base, '--verbose', '-v']).verbosity, 2);
+  assert.is(provision([...base, '--cluster', 'a', '--cluster', 'b']).cluster, 'b');
 });
 
 test('teardown: --yes/-y, and the common flags', () => {
