@@ -65,6 +65,11 @@ export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
     return args;
   },
 
+  prepare(args, env) {
+    downloadVars(env.vars, env.host); // a bad mirror or proxy variable fails before any host is touched
+    return args;
+  },
+
   async plan(ctx, args) {
     const { mirror, proxy } = downloadVars(ctx.vars, ctx.host);
     const url = mirrored(args.url, mirror);

@@ -87,6 +87,7 @@ export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
 
   async prepare(args, env) {
     if (args.src !== undefined && !args.remoteSrc) await controllerArchive(env, args.src, false);
+    if (args.url !== undefined) downloadVars(env.vars, env.host);
     return args;
   },
 

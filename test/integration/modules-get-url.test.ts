@@ -135,6 +135,7 @@ test('a missing directory is an error; bad arguments fail before any channel', a
   await rejects(() => run({ url: `${http.base}/x`, dest: '/opt/gu/x', sha256: 'abc' }), /field "sha256".*64 hex digits/);
   await rejects(() => run({ ...K3S_ARGS(), retries: -1 }), /field "retries"/);
   await rejects(() => run({ ...K3S_ARGS(), headers: { 'Bad Name': 'x' } }), /field "headers"/);
+  await rejects(() => run(K3S_ARGS(), { vars: { ploy_download_mirror: 'not-a-url' } }), /field "ploy_download_mirror"/);
   assert.is(h.connection.channelsOpened, before);
 });
 
