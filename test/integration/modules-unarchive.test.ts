@@ -39,7 +39,7 @@ function archive(name: string, tree: Record<string, string>, modes: Record<strin
   }
   for (const [path, mode] of Object.entries(modes)) chmodSync(join(root, path), mode);
   const out = join(files, name);
-  if (name.endsWith('.zip')) execFileSync('zip', ['-q', '-r', '-y', out, '.'], { cwd: root });
+  if (name.endsWith('.zip')) execFileSync('/usr/bin/python3', ['-m', 'zipfile', '-c', out, ...Object.keys(tree).map((p) => p.split('/')[0] as string).filter((v, i, a) => a.indexOf(v) === i)], { cwd: root });
   else execFileSync('tar', ['-czf', out, '--owner=0', '--group=0', '-C', root, ...Object.keys(tree).map((p) => p.split('/')[0] as string).filter((v, i, a) => a.indexOf(v) === i)]);
   return out;
 }
