@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core dpkg-dev)
+packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core dpkg-dev curl wget unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
