@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:c
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { quote } from '../../lib/shell.ts';
 import type { Testbed } from '../testbed/bed.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,6 +35,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kill the run (SIGKILL) after this long: a hang fails the test instead of stalling it. Default 60 s. */
   boundMs?: number;
+  /** Run it on a pseudo-terminal (util-linux script): stdout and stderr then arrive merged on stdout. */
+  tty?: boolean;
 }
 
 /** A HOME whose ~/.ssh/known_hosts holds the bed's host keys (and no ~/.ssh/config). */
@@ -51,7 +54,9 @@ export function removeHome(home: string | undefined): void {
 /** Start a playbook (a path under ROOT) with these arguments; NO_COLOR unless env says otherwise. */
 export function startCli(playbook: string, args: readonly string[], options: CliOptions): CliProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, playbook), ...args], {
+  const argv = [process.execPath, '--import', 'tsx', join(ROOT, playbook), ...args];
+  const [program, ...programArgs] = options.tty ? ['script', '-qfec', argv.map((arg) => quote(arg)).join(' '), '/dev/null'] : argv;
+  const child = spawn(program as string, programArgs, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
