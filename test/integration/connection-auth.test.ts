@@ -7,7 +7,7 @@ import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { InputError, UnreachableError } from '../../lib/errors.ts';
 import { secret } from '../../lib/secret.ts';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
-import { bedSpec, failure } from './connection-bed.ts';
+import { bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let agent: ChildProcess | undefined;

@@ -10,7 +10,7 @@ import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import type { Vars } from '../../lib/vars.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { failure } from './connection-bed.ts';
+import { failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let inventory: Inventory;

@@ -8,7 +8,7 @@ import { parseKnownHosts } from '../../lib/connection/known-hosts.ts';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { HostKeyError } from '../../lib/errors.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { bedSpec, failure } from './connection-bed.ts';
+import { bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let ip: string;

@@ -9,7 +9,7 @@ import { HostKeyError, UnreachableError } from '../../lib/errors.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { bedInventory, bedSpec, failure } from './connection-bed.ts';
+import { bedInventory, bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let inventory: Inventory;

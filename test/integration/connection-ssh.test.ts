@@ -7,7 +7,7 @@ import { SshConnection } from '../../lib/connection/ssh.ts';
 import { UnreachableError } from '../../lib/errors.ts';
 import { secret } from '../../lib/secret.ts';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
-import { bedSpec, failure } from './connection-bed.ts';
+import { bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let pool: ConnectionPool;

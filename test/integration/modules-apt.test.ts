@@ -1,35 +1,27 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { apt } from '../../lib/modules/apt.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { AptTestRepo } from '../support/apt-repo.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
  * One NAT bed host reaches Debian's mirror (one real, tiny package: sl) and a local flat repository
  * served from the controller on the bed's bridge address, whose versions the test controls
  * (ploy-demo 1.0, later 2.0, with a conffile for purge).
  */
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 const repo = new AptTestRepo();
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'p1' }], nat: true });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'p1');
+  h = await startModuleBed('p1', { nat: true });
   repo.publish({ name: 'ploy-demo', version: '1.0', conffile: 'setting=1\n' });
-  const bridge = bed.host('p1').ip.replace(/\.\d+$/, '.1');
-  await repo.serve(bridge);
+  await repo.serve(h.bridge);
   await h.sh(`echo 'deb [trusted=yes] ${repo.url} ./' > /etc/apt/sources.list.d/ploy-test.list`);
 });
 test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   await repo.close();
 });
 

@@ -8,13 +8,9 @@ import { join } from 'node:path';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { authorizedKey } from '../../lib/modules/authorized-key.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
-import { bedSpec } from './connection-bed.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 let keys = '';
 const pub: string[] = [];
 
@@ -24,14 +20,11 @@ test.before(async () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@laptop`, '-f', join(keys, name)]);
     pub.push(readFileSync(join(keys, `${name}.pub`), 'utf8').trim());
   }
-  bed = await startTestbed({ hosts: [{ name: 'a1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'a1');
+  h = await startModuleBed('a1');
   await h.sh('useradd -m -s /bin/sh kim && useradd -m -s /bin/sh lee && useradd -m -s /bin/sh max');
 });
 test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   rmSync(keys, { recursive: true, force: true });
 });
 
@@ -42,8 +35,8 @@ const file = (user: string) => h.sh(`cat /home/${user}/.ssh/authorized_keys`);
 
 /** Log in as user with one of the generated keys: sshd's StrictModes checks the modes and owners too. */
 async function canLogIn(user: string, key: string): Promise<boolean> {
-  const spec = bedSpec(bed, 'a1', user);
-  const probe = new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 5000 });
+  const spec = h.spec(user);
+  const probe = new ConnectionPool({ knownHostsFile: h.bed.knownHostsPath, connectTimeoutMs: 5000 });
   try {
     const connection = await probe.get({ ...spec, endpoint: { ...spec.endpoint, privateKeyFile: join(keys, key) } });
     return (await connection.exec('id -un')).stdout.trim() === user;

@@ -2,28 +2,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile.ts';
 import type { TextEditData } from '../../lib/modules/support/text-file-edit.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'bi1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'bi1');
+  h = await startModuleBed('bi1');
   await h.sh('mkdir -p /etc/bi && printf "127.0.0.1 localhost\\n::1 localhost\\n" > /etc/bi/hosts && chmod 0604 /etc/bi/hosts');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const run = (args: BlockinfileArgs, options: { check?: boolean; diff?: boolean } = {}) => h.run(blockinfile, args, options);
 const HOSTS: BlockinfileArgs = { path: '/etc/bi/hosts', block: '10.0.0.11 s1\n10.0.0.12 s2', marker: '# {mark} ploy k3s servers' };

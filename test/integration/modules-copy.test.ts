@@ -5,28 +5,25 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalConnection } from '../../lib/connection/local.ts';
 import { CommandError, InputError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { copy, type CopyArgs } from '../../lib/modules/copy.ts';
 import { secret } from '../../lib/secret.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { moduleContext, recordingConnection } from '../support/module-context.ts';
+import { localModuleHost, type ModuleHost } from '../support/module-host.ts';
 
 const root = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 let dir = '';
-let conn: ReturnType<typeof recordingConnection>;
-const ctx = (wantDiff = false) => moduleContext(conn, { projectDir: dir, wantDiff });
+let h: ModuleHost;
 test.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'ploy-copy-'));
-  conn = recordingConnection(new LocalConnection());
+  h = localModuleHost({ projectDir: dir });
 });
 test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
 const mode = (path: string) => statSync(path).mode & 0o7777;
-const converge = (args: CopyArgs, wantDiff = false) => executeTask(ctx(wantDiff), copy, args, { task: 't', check: false });
-const check = (args: CopyArgs, wantDiff = false) => executeTask(ctx(wantDiff), copy, args, { task: 't', check: true });
+const converge = (args: CopyArgs, diff = false) => h.run(copy, args, { diff });
+const check = (args: CopyArgs, diff = false) => h.run(copy, args, { check: true, diff });
 const leftovers = (path: string) => readdirSync(path).filter((name) => name.startsWith('.ploy-'));
 
 test('creates the file with content, mode and owner; then ok in one channel', async () => {
@@ -39,9 +36,9 @@ test('creates the file with content, mode and owner; then ok in one channel', as
   if (root) assert.equal([statSync(dest).uid, statSync(dest).gid], [NOBODY, NOBODY]);
   assert.equal(result.data, { dest, sha256: createHash('sha256').update('port 80\n').digest('hex'), size: 8 });
   assert.equal(leftovers(dir), []);
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   assert.is((await converge(args)).status, 'ok');
-  assert.is(conn.channelsOpened - before, 1);
+  assert.is(h.connection.channelsOpened - before, 1);
 });
 
 test('content drift: check mode predicts it with a diff (a second round trip) and alters nothing', async () => {
@@ -49,16 +46,16 @@ test('content drift: check mode predicts it with a diff (a second round trip) an
   const args: CopyArgs = { dest, content: 'port 80\nname a\n' };
   await converge(args);
   writeFileSync(dest, 'port 81\nname a\n');
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const planned = await check(args, true);
-  assert.is(conn.channelsOpened - before, 2, 'probe, then the old content for the diff');
+  assert.is(h.connection.channelsOpened - before, 2, 'probe, then the old content for the diff');
   assert.equal([planned.status, planned.changes], ['changed', [`update ${dest} content`]]);
   assert.match(planned.diff ?? '', `--- ${dest}\tbefore\n+++ ${dest}\tafter\n`);
   assert.match(planned.diff ?? '', '-port 81\n+port 80\n name a\n');
   assert.is(readFileSync(dest, 'utf8'), 'port 81\nname a\n', 'check mode changed nothing');
-  const noDiff = conn.channelsOpened;
+  const noDiff = h.connection.channelsOpened;
   assert.is((await check(args)).diff, undefined);
-  assert.is(conn.channelsOpened - noDiff, 1, 'no old content fetched without --diff');
+  assert.is(h.connection.channelsOpened - noDiff, 1, 'no old content fetched without --diff');
   const applied = await converge(args, true);
   assert.is(applied.status, 'changed');
   assert.ok(applied.diff);
@@ -72,9 +69,9 @@ test('an existing file keeps its mode and owner when none is asked; attribute dr
   await converge({ dest, content: 'new' });
   assert.equal([readFileSync(dest, 'utf8'), mode(dest)], ['new', 0o604]);
   const args: CopyArgs = { dest, content: 'new', mode: 'u=rw,go=' };
-  const before = conn.sent.length;
+  const before = h.sent.length;
   assert.equal((await converge(args)).changes, [`${dest}: mode 0604 -> 0600`]);
-  assert.equal(conn.sent.slice(before + 1).map((s) => s.command), [`chmod -- 00600 ${dest}`], 'only the chmod is sent');
+  assert.equal(h.sent.slice(before + 1).map((s) => s.command), [`chmod -- 00600 ${dest}`], 'only the chmod is sent');
   assert.is(mode(dest), 0o600);
 });
 
@@ -109,9 +106,9 @@ test('src: a binary controller file from files/ arrives byte for byte; a missing
   assert.ok(readFileSync(dest).equals(bytes));
   assert.match(result.diff ?? '', 'binary/large file differs (new file, 512 bytes)');
   assert.is((await converge({ dest, src: 'blob.bin' })).status, 'ok');
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   await rejects(() => converge({ dest, src: 'nope.txt' }), (error: Error) => error instanceof InputError && /cannot read .*files\/nope.txt: no such file/.test(error.message));
-  assert.is(conn.channelsOpened, before, 'nothing sent to the host');
+  assert.is(h.connection.channelsOpened, before, 'nothing sent to the host');
 });
 
 test('secret content: written, but masked in the diff and never on a command line', async () => {
@@ -122,7 +119,7 @@ test('secret content: written, but masked in the diff and never on a command lin
   assert.match(planned.diff ?? '', '+***');
   await converge({ dest, content: token, mode: '0600' });
   assert.is(readFileSync(dest, 'utf8'), 'K10-copy-secret-token');
-  for (const { command } of conn.sent) assert.not.match(command, 'K10-copy-secret-token');
+  for (const { command } of h.sent) assert.not.match(command, 'K10-copy-secret-token');
 });
 
 test('a failed write leaves the old file and no temp file behind', async () => {
@@ -148,7 +145,7 @@ test('a symlink at dest is replaced by the file; a directory at dest is an error
 test('bad arguments fail in validate, before any channel is opened', async () => {
   await rejects(() => converge({ dest: 'rel', content: 'x' }), ModuleArgsError);
   await rejects(() => converge({ dest: '/x', content: 'x', mode: 600 as unknown as string }), /field "mode"/);
-  assert.is(conn.channelsOpened, 0);
+  assert.is(h.connection.channelsOpened, 0);
   assert.not.ok(existsSync('/x'));
 });
 

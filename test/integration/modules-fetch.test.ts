@@ -5,29 +5,22 @@ import { rejects } from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { fetch, type FetchArgs, type FetchData } from '../../lib/modules/fetch.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 const project = mkdtempSync(join(tmpdir(), 'ploy-fetch-'));
 
 const KUBECONFIG = 'apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:6443\n  name: default\nusers:\n- name: default\n  user:\n    client-key-data: S0VZLWZldGNoLXNlY3JldA==\n';
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'fe1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'fe1');
+  h = await startModuleBed('fe1');
   await h.sh(`mkdir -p /etc/rancher/k3s && printf '%s' '${KUBECONFIG}' > /etc/rancher/k3s/k3s.yaml && chmod 0600 /etc/rancher/k3s/k3s.yaml`);
 });
 test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   rmSync(project, { recursive: true, force: true });
 });
 
@@ -35,15 +28,15 @@ const run = (args: FetchArgs, options: { check?: boolean; diff?: boolean } = {})
 const KUBE = (): FetchArgs => ({
   src: '/etc/rancher/k3s/k3s.yaml',
   dest: 'fetched/{host}/kubeconfig',
-  transform: (text) => text.replace('https://127.0.0.1:6443', `https://${bed.host('fe1').ip}:6443`),
+  transform: (text) => text.replace('https://127.0.0.1:6443', `https://${h.bed.host('fe1').ip}:6443`),
 });
 const localKube = () => join(project, 'fetched', 'fe1', 'kubeconfig');
 
 test('a root-only kubeconfig arrives rewritten, 0600, under {host}; a second run is ok in ONE channel', async () => {
   const result = await run(KUBE());
   assert.is(result.status, 'changed');
-  assert.equal(result.changes, [`fetch fe1:/etc/rancher/k3s/k3s.yaml to ${localKube()} (${KUBECONFIG.length + bed.host('fe1').ip.length - 9} bytes, mode 0600)`]);
-  assert.is(readFileSync(localKube(), 'utf8'), KUBECONFIG.replace('127.0.0.1', bed.host('fe1').ip));
+  assert.equal(result.changes, [`fetch fe1:/etc/rancher/k3s/k3s.yaml to ${localKube()} (${KUBECONFIG.length + h.bed.host('fe1').ip.length - 9} bytes, mode 0600)`]);
+  assert.is(readFileSync(localKube(), 'utf8'), KUBECONFIG.replace('127.0.0.1', h.bed.host('fe1').ip));
   assert.is(statSync(localKube()).mode & 0o777, 0o600);
   let again: TaskResult<FetchData> | undefined;
   assert.is(await h.channels(async () => (again = await run(KUBE()))), 1);

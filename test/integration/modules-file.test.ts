@@ -4,37 +4,32 @@ import { rejects } from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalConnection } from '../../lib/connection/local.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
-import type { ModuleContext } from '../../lib/module.ts';
 import { file, type FileArgs } from '../../lib/modules/file.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { moduleContext } from '../support/module-context.ts';
+import { localModuleHost, type ModuleHost } from '../support/module-host.ts';
 
 // Owner changes need root on the controller (chown): those tests are skipped otherwise.
 const root = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 let dir = '';
-let conn: LocalConnection;
-let ctx: ModuleContext;
+let h: ModuleHost;
 test.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'ploy-file-'));
-  conn = new LocalConnection();
-  ctx = moduleContext(conn);
+  h = localModuleHost();
 });
 test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
 const mode = (path: string) => statSync(path).mode & 0o7777;
-const converge = (args: FileArgs) => executeTask(ctx, file, args, { task: 't', check: false });
-const check = (args: FileArgs) => executeTask(ctx, file, args, { task: 't', check: true });
+const converge = (args: FileArgs) => h.run(file, args);
+const check = (args: FileArgs) => h.run(file, args, { check: true });
 
 /** A second run must be ok with exactly one channel (the probe). */
 async function assertIdempotent(args: FileArgs): Promise<void> {
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const again = await converge(args);
   assert.is(again.status, 'ok', JSON.stringify(again.changes));
-  assert.is(conn.channelsOpened - before, 1);
+  assert.is(h.connection.channelsOpened - before, 1);
 }
 
 test('directory: created with its parents, mode and owner; then ok in one channel', async () => {
@@ -177,7 +172,7 @@ test('absent: removes a directory tree; ok when already gone', async () => {
 test('bad arguments fail in validate, before any channel is opened', async () => {
   await rejects(() => converge({ path: 'relative', state: 'directory' }), ModuleArgsError);
   await rejects(() => converge({ path: '/x', state: 'file', mode: 644 as unknown as string }), /field "mode": file: mode must be a string, not the number 644/);
-  assert.is(conn.channelsOpened, 0);
+  assert.is(h.connection.channelsOpened, 0);
 });
 
 test.run();

@@ -12,19 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../../lib/connection/connection.ts';
 import { LocalConnection } from '../../lib/connection/local.ts';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { getUrl, type GetUrlArgs } from '../../lib/modules/get-url.ts';
 import { secret } from '../../lib/secret.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
 import { startHttpFixture, type HttpFixture } from '../support/http-fixture.ts';
-import { moduleContext } from '../support/module-context.ts';
+import { moduleHostOn, startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 let http: HttpFixture;
 const local = mkdtempSync(join(tmpdir(), 'ploy-get-url-'));
 
@@ -32,19 +26,15 @@ const sha = (data: Buffer | string) => createHash('sha256').update(data).digest(
 const K3S = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) % 256));
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'gu1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'gu1');
-  const bridge = bed.host('gu1').ip.replace(/\.\d+$/, '.1');
-  http = await startHttpFixture(bridge, bridge);
+  h = await startModuleBed('gu1');
+  http = await startHttpFixture(h.bridge, h.bridge);
   http.route('/k3s/v1.30.1/k3s', { body: K3S });
   http.route('/k3s/v1.30.1/sha256sum-amd64.txt', { body: `${sha('other')}  k3s-airgap.tar\n${sha(K3S)}  k3s\n` });
   await h.sh('mkdir -p /opt/gu');
 });
 test.after(async () => {
   await http?.close();
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   rmSync(local, { recursive: true, force: true });
 });
 
@@ -168,19 +158,18 @@ function withPath(inner: Connection, path: string): Connection {
 
 for (const [fetcher, hidden] of [['curl', []], ['wget', ['curl']], ['python3', ['curl', 'wget']]] as const) {
   test(`on the controller with ${fetcher}: download, proxy, secret header, mismatch`, async () => {
-    const connection = withPath(new LocalConnection(), pathWithout([...hidden]));
-    const ctx = moduleContext(connection, { vars: { ploy_http_proxy: http.base } });
+    const controller = moduleHostOn(withPath(new LocalConnection(), pathWithout([...hidden])), { vars: { ploy_http_proxy: http.base } });
     const dest = join(local, `k3s-${fetcher}`);
     const args: GetUrlArgs = { url: 'http://dl.example.invalid/k3s/v1.30.1/k3s', dest, sha256: sha(K3S), mode: '0750', headers: { Authorization: secret(`Bearer ${fetcher}-tok`) } };
-    const result = await executeTask(ctx, getUrl, args, { task: 't', check: false });
+    const result = await controller.run(getUrl, args);
     assert.equal([result.status, result.data.fetcher], ['changed', fetcher]);
     assert.ok(readFileSync(dest).equals(K3S));
     assert.is(statSync(dest).mode & 0o777, 0o750);
     const seen = http.requests.at(-1);
     assert.equal([seen?.proxied, seen?.headers.authorization], [true, `Bearer ${fetcher}-tok`]);
-    assert.is((await executeTask(ctx, getUrl, args, { task: 't', check: false })).status, 'ok');
+    assert.is((await controller.run(getUrl, args)).status, 'ok');
     await rejects(
-      () => executeTask(ctx, getUrl, { ...args, dest: `${dest}-bad`, sha256: sha('nope') }, { task: 't', check: false }),
+      () => controller.run(getUrl, { ...args, dest: `${dest}-bad`, sha256: sha('nope') }),
       (error: Error) => error.message.includes(`expected sha256 ${sha('nope')}, got ${sha(K3S)}`),
     );
     assert.equal(readdirSync(local).filter((name) => name.startsWith('.ploy-') || name.endsWith('-bad')), []);

@@ -6,47 +6,34 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { CommandError, ModuleArgsError } from '../../lib/errors.ts';
-import type { ModuleContext } from '../../lib/module.ts';
 import { helm, type HelmArgs } from '../../lib/modules/helm.ts';
 import { secret } from '../../lib/secret.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { bedSpec } from './connection-bed.ts';
-import { moduleContext, recordingConnection } from '../support/module-context.ts';
-import { callWatcher, installStandins, onHost, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
+import { callWatcher, installStandins, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
 
 const HOST = 'helm1';
 const RELEASES = `${STANDIN_STATE}/helm/releases.json`;
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let conn: ReturnType<typeof recordingConnection>;
+let h: BedModuleHost;
 let calls: () => Promise<StandinCall[]>;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: HOST }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 10_000 });
-  conn = recordingConnection(await pool.get(bedSpec(bed, HOST, 'deploy')));
-  await installStandins(bed, HOST);
+  h = await startModuleBed(HOST);
+  await installStandins(h);
 });
 
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 test.before.each(async () => {
-  await resetStandins(bed, HOST);
-  calls = callWatcher(bed, HOST);
+  await resetStandins(h);
+  calls = callWatcher(h);
 });
 
-const ctx = (wantDiff = false): ModuleContext => moduleContext(conn, { become: true, wantDiff });
-const converge = (args: HelmArgs, c = ctx()) => executeTask(c, helm, args, { task: 't', check: false });
-const check = (args: HelmArgs, c = ctx(true)) => executeTask(c, helm, args, { task: 't', check: true });
+const converge = (args: HelmArgs) => h.run(helm, args);
+const check = (args: HelmArgs) => h.run(helm, args, { check: true, diff: true });
 const argvs = (list: StandinCall[]) => list.map((call) => [call.tool, ...call.argv].join(' '));
-const releases = async () => JSON.parse(await onHost(bed, HOST, `cat ${RELEASES}`)) as Record<string, { revision: string; chart: string; status: string; values: unknown; repo: string | null }>;
+const releases = async () => JSON.parse(await h.sh(`cat ${RELEASES}`)) as Record<string, { revision: string; chart: string; status: string; values: unknown; repo: string | null }>;
 
 const KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
 const certManager = (version: string, values: Record<string, unknown> = { crds: { enabled: true }, replicaCount: 2 }): HelmArgs => ({
@@ -84,17 +71,17 @@ test('install: one probe, then upgrade --install with the values as JSON on stdi
 test('converged: ok in one channel, only list and get values ran; values compare regardless of key order', async () => {
   await converge(certManager('v1.14.4'));
   await calls();
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const again = await converge(certManager('1.14.4', { replicaCount: 2, crds: { enabled: true } }));
   assert.is(again.status, 'ok', 'same values in another key order, version without the v');
-  assert.is(conn.channelsOpened - before, 1, 'one round trip');
+  assert.is(h.connection.channelsOpened - before, 1, 'one round trip');
   assert.equal(argvs(await calls()), PROBE.map((line) => line.replace(/'/g, '')));
 });
 
 test('drifted values: check mode predicts the upgrade with a values diff (secrets hidden) and changes nothing; converge upgrades in place', async () => {
   const values = { crds: { enabled: true }, registry: { user: 'bot', password: secret('helm-registry-s3cret') } };
   await converge(certManager('v1.14.4', values));
-  await onHost(bed, HOST, `python3 -c "import json; p='${RELEASES}'; d=json.load(open(p)); d['cert-manager/cert-manager']['values']['registry']={'user':'someone','password':'old-hidden-pass'}; json.dump(d, open(p,'w'))"`);
+  await h.sh(`python3 -c "import json; p='${RELEASES}'; d=json.load(open(p)); d['cert-manager/cert-manager']['values']['registry']={'user':'someone','password':'old-hidden-pass'}; json.dump(d, open(p,'w'))"`);
   await calls();
   const planned = await check(certManager('v1.14.4', values));
   assert.is(planned.status, 'changed');
@@ -110,7 +97,7 @@ test('drifted values: check mode predicts the upgrade with a values diff (secret
   const made = await calls();
   assert.equal(argvs(made).at(-1), UPGRADE('v1.14.4'));
   assert.match(made.at(-1)?.stdin ?? '', 'helm-registry-s3cret');
-  for (const { command } of conn.sent) assert.not.match(command, 'helm-registry-s3cret', 'values travel on stdin only');
+  for (const { command } of h.sent) assert.not.match(command, 'helm-registry-s3cret', 'values travel on stdin only');
   const release = (await releases())['cert-manager/cert-manager'];
   assert.equal([release?.revision, release?.values], ['2', { crds: { enabled: true }, registry: { user: 'bot', password: 'helm-registry-s3cret' } }]);
 });
@@ -121,7 +108,7 @@ test('a new chart version upgrades (revision 2); a failed release is upgraded ag
   assert.equal(bumped.changes, ['upgrade release cert-manager in cert-manager: chart cert-manager-v1.14.4 -> cert-manager-v1.15.0']);
   assert.equal(argvs(await calls()).at(-1), UPGRADE('v1.15.0'));
   assert.is((await releases())['cert-manager/cert-manager']?.revision, '2');
-  await onHost(bed, HOST, `sed -i 's/"status": "deployed"/"status": "failed"/' ${RELEASES}`);
+  await h.sh(`sed -i 's/"status": "deployed"/"status": "failed"/' ${RELEASES}`);
   const retried = await converge(certManager('v1.15.0'));
   assert.equal(retried.changes, ['upgrade release cert-manager in cert-manager: status is failed']);
   assert.equal((await releases())['cert-manager/cert-manager']?.status, 'deployed');
@@ -141,12 +128,12 @@ test('a chart without repo, no values: values compare as empty; the namespace mu
 });
 
 test('a failing helm list fails the task with its stderr', async () => {
-  await onHost(bed, HOST, `echo 'Error: Kubernetes cluster unreachable' > ${STANDIN_STATE}/helm/fail-next`);
+  await h.sh(`echo 'Error: Kubernetes cluster unreachable' > ${STANDIN_STATE}/helm/fail-next`);
   await rejects(() => converge(certManager('v1.14.4')), (error: Error) => error instanceof CommandError && /helm probe of release cert-manager failed \(rc=1\): Error: Kubernetes cluster unreachable/.test(error.message));
 });
 
 test('bad arguments fail in validate, before any channel', async () => {
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const bad: Array<[Partial<HelmArgs> & Record<string, unknown>, RegExp]> = [
     [{ version: '^1.14' }, /field "version".*pin one exact chart version/],
     [{ version: undefined }, /field "version"/],
@@ -161,7 +148,7 @@ test('bad arguments fail in validate, before any channel', async () => {
   for (const [override, message] of bad) {
     await rejects(() => converge({ ...certManager('v1.14.4'), ...override } as HelmArgs), (error: Error) => error instanceof ModuleArgsError && message.test(error.message));
   }
-  assert.is(conn.channelsOpened, before);
+  assert.is(h.connection.channelsOpened, before);
   assert.equal(await calls(), []);
 });
 

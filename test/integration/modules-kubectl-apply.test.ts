@@ -8,49 +8,36 @@ import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { CommandError, InputError, ModuleArgsError } from '../../lib/errors.ts';
-import type { ModuleContext } from '../../lib/module.ts';
 import { kubectlApply, type KubectlApplyArgs } from '../../lib/modules/kubectl-apply.ts';
 import type { K8sObject } from '../../lib/k8s/object.ts';
 import { secret } from '../../lib/secret.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { bedSpec } from './connection-bed.ts';
-import { moduleContext, recordingConnection } from '../support/module-context.ts';
-import { callWatcher, installStandins, onHost, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
+import { startModuleBed, type BedModuleHost, type RunOptions } from '../support/module-host.ts';
+import { callWatcher, installStandins, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const HOST = 'k8s1';
 const OBJECTS = `${STANDIN_STATE}/kubectl/objects`;
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let conn: ReturnType<typeof recordingConnection>;
+let h: BedModuleHost;
 let calls: () => Promise<StandinCall[]>;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: HOST }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 10_000 });
-  conn = recordingConnection(await pool.get(bedSpec(bed, HOST, 'deploy')));
-  await installStandins(bed, HOST);
+  h = await startModuleBed(HOST, { projectDir });
+  await installStandins(h);
 });
 
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 test.before.each(async () => {
-  await resetStandins(bed, HOST);
-  calls = callWatcher(bed, HOST);
+  await resetStandins(h);
+  calls = callWatcher(h);
 });
 
-const ctx = (options: { wantDiff?: boolean; vars?: Record<string, unknown> } = {}): ModuleContext => moduleContext(conn, { become: true, projectDir, ...options });
-const converge = (args: KubectlApplyArgs, c = ctx()) => executeTask(c, kubectlApply, args, { task: 't', check: false });
-const check = (args: KubectlApplyArgs, c = ctx()) => executeTask(c, kubectlApply, args, { task: 't', check: true });
+const converge = (args: KubectlApplyArgs, options: RunOptions = {}) => h.run(kubectlApply, args, options);
+const check = (args: KubectlApplyArgs, options: RunOptions = {}) => h.run(kubectlApply, args, { ...options, check: true });
 const argvs = (list: StandinCall[]) => list.map((call) => [call.tool, ...call.argv].join(' '));
-const stored = (file: string) => onHost(bed, HOST, `cat ${OBJECTS}/${file}`);
+const stored = (file: string) => h.sh(`cat ${OBJECTS}/${file}`);
 
 function app(replicas: number, password = secret('s3cr3t-registry-pass')): K8sObject[] {
   return [
@@ -81,25 +68,25 @@ test('a fresh cluster: the diff cannot dry-run into a new namespace, so it is a 
   assert.ok(made[1]?.stdin?.startsWith('apiVersion: v1\nkind: Namespace\n'), 'the manifest goes on stdin, the namespace first');
   assert.match(await stored('apps.v1.Deployment.demo.web'), /^  replicas: 2$/m);
   assert.match(await stored('v1.Secret.demo.registry'), 'password: s3cr3t-registry-pass');
-  for (const { command } of conn.sent) assert.not.match(command, 's3cr3t-registry-pass', 'the secret travels on stdin only');
+  for (const { command } of h.sent) assert.not.match(command, 's3cr3t-registry-pass', 'the secret travels on stdin only');
   assert.equal(result.data.objects, ['Namespace demo', 'Secret demo/registry', 'Deployment demo/web']);
 });
 
 test('converged: ok, one channel, and the only call is the diff', async () => {
   await converge({ objects: app(2) });
   await calls();
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const again = await converge({ objects: app(2) });
   assert.is(again.status, 'ok');
-  assert.is(conn.channelsOpened - before, 1, 'a converged apply costs one round trip');
+  assert.is(h.connection.channelsOpened - before, 1, 'a converged apply costs one round trip');
   assert.equal(argvs(await calls()), [DIFF]);
 });
 
 test('drift: check mode runs only the diff, shows it with the Secret data masked, and changes nothing; converge repairs', async () => {
   await converge({ objects: app(2) });
-  await onHost(bed, HOST, `sed -i 's/replicas: 2/replicas: 5/' ${OBJECTS}/apps.v1.Deployment.demo.web && sed -i 's/password: .*/password: old-drifted-pass/' ${OBJECTS}/v1.Secret.demo.registry`);
+  await h.sh(`sed -i 's/replicas: 2/replicas: 5/' ${OBJECTS}/apps.v1.Deployment.demo.web && sed -i 's/password: .*/password: old-drifted-pass/' ${OBJECTS}/v1.Secret.demo.registry`);
   await calls();
-  const planned = await check({ objects: app(2) }, ctx({ wantDiff: true }));
+  const planned = await check({ objects: app(2) }, { diff: true });
   assert.is(planned.status, 'changed');
   assert.equal(planned.changes, ['apply 3 objects server-side: Secret demo/registry, Deployment demo/web differ']);
   const diff = planned.diff ?? '';
@@ -150,9 +137,9 @@ test('flags: namespace, kubeconfig, field manager and force-conflicts reach kube
     'kubectl wait --for=condition=Ready daemonset.apps/echo --namespace=kube-system --kubeconfig=/etc/rancher/k3s/k3s.yaml --timeout=90s',
   ]);
   assert.match(await stored('v1.ConfigMap.kube-system.page'), 'enabled: "yes"', 'YAML 1.1 words stay strings for kubectl');
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   assert.is((await converge(args)).status, 'ok');
-  assert.is(conn.channelsOpened - before, 1);
+  assert.is(h.connection.channelsOpened - before, 1);
   assert.equal(argvs(await calls()), [`kubectl diff ${flags}`], 'no wait when nothing changed');
 });
 
@@ -162,32 +149,32 @@ test('prune: off by default; on, with the selector, deletes what the manifest no
   assert.is((await converge({ objects: [labelled('a')] })).status, 'ok', 'without prune, b is left alone');
   await calls();
   const prune = { selector: 'app.kubernetes.io/managed-by=ploy' };
-  const planned = await check({ objects: [labelled('a')], prune }, ctx({ wantDiff: true }));
+  const planned = await check({ objects: [labelled('a')], prune }, { diff: true });
   assert.equal(planned.changes, ['apply 1 object server-side: ConfigMap default/b differ']);
   assert.match(planned.diff ?? '', '-  name: b');
   const pruned = await converge({ objects: [labelled('a')], prune });
   assert.is(pruned.status, 'changed');
   const flags = '--server-side --field-manager=ploy --prune --selector=app.kubernetes.io/managed-by=ploy -f -';
   assert.equal(argvs(await calls()), [`kubectl diff ${flags}`, `kubectl diff ${flags}`, `kubectl apply ${flags}`]);
-  assert.is((await onHost(bed, HOST, `ls ${OBJECTS}`)).trim(), 'v1.ConfigMap.default.a');
+  assert.is((await h.sh(`ls ${OBJECTS}`)).trim(), 'v1.ConfigMap.default.a');
 });
 
 test('a template manifest renders with the host vars (a Secret among them) and is checked before the host is touched', async () => {
   const vars = { namespace: 'tpl', replicas: 3, image: 'nginx:1.27', registry_password: secret('tpl-registry-secret') };
-  const result = await converge({ src: 'k8s/app.yaml.hbs' }, ctx({ vars, wantDiff: true }));
+  const result = await converge({ src: 'k8s/app.yaml.hbs' }, { vars, diff: true });
   assert.is(result.status, 'changed');
   assert.match(await stored('v1.Secret.tpl.registry'), 'password: tpl-registry-secret');
-  assert.is((await converge({ src: 'k8s/app.yaml.hbs' }, ctx({ vars }))).status, 'ok');
-  const before = conn.channelsOpened;
+  assert.is((await converge({ src: 'k8s/app.yaml.hbs' }, { vars })).status, 'ok');
+  const before = h.connection.channelsOpened;
   await rejects(
-    () => converge({ src: 'k8s/app.yaml.hbs' }, ctx({ vars: { ...vars, replicas: 'three' } })),
+    () => converge({ src: 'k8s/app.yaml.hbs' }, { vars: { ...vars, replicas: 'three' } }),
     (error: Error) => error instanceof InputError && /Deployment tpl\/web \(rendered manifest, document 3, line 20\): field spec\.replicas must be integer, got string "three"/.test(error.message),
   );
-  assert.is(conn.channelsOpened, before, 'a bad rendered manifest fails before any channel');
+  assert.is(h.connection.channelsOpened, before, 'a bad rendered manifest fails before any channel');
 });
 
 test('kubectl diff failing (exit > 1) fails the task with its stderr; nothing is applied', async () => {
-  await onHost(bed, HOST, `echo 'error: You must be logged in to the server (Unauthorized)' > ${STANDIN_STATE}/kubectl/fail-next`);
+  await h.sh(`echo 'error: You must be logged in to the server (Unauthorized)' > ${STANDIN_STATE}/kubectl/fail-next`);
   await rejects(
     () => converge({ objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }] }),
     (error: Error) => error instanceof CommandError && error.result.code === 2 && /kubectl diff failed \(rc=2\): error: You must be logged in to the server \(Unauthorized\)/.test(error.message),
@@ -196,7 +183,7 @@ test('kubectl diff failing (exit > 1) fails the task with its stderr; nothing is
 });
 
 test('bad arguments and bad objects fail in validate, before any channel', async () => {
-  const before = conn.channelsOpened;
+  const before = h.connection.channelsOpened;
   const bad: Array<[unknown, RegExp]> = [
     [{ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { replicas: '2', selector: {}, template: {} } }] }, /Deployment w \(objects\[0\]\): field spec\.replicas must be integer/],
     [{ manifest: 'kind: ConfigMap\nmetadata: {name: x}\n' }, /field apiVersion is required/],
@@ -213,7 +200,7 @@ test('bad arguments and bad objects fail in validate, before any channel', async
   for (const [args, message] of bad) {
     await rejects(() => converge(args as KubectlApplyArgs), (error: Error) => error instanceof ModuleArgsError && message.test(error.message));
   }
-  assert.is(conn.channelsOpened, before, 'no channel was opened');
+  assert.is(h.connection.channelsOpened, before, 'no channel was opened');
   assert.equal(await calls(), []);
 });
 

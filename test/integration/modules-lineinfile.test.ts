@@ -2,27 +2,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { lineinfile, type LineinfileArgs, type LineinfileData } from '../../lib/modules/lineinfile.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'li1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'li1');
+  h = await startModuleBed('li1');
   await h.sh('mkdir -p /etc/li && printf "# sshd\\nPermitRootLogin yes\\nUsePAM yes\\n" > /etc/li/sshd_config');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const run = (args: LineinfileArgs, options: { check?: boolean; diff?: boolean } = {}) => h.run(lineinfile, args, options);
 

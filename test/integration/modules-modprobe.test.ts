@@ -1,11 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { modprobe } from '../../lib/modules/modprobe.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
  * What can run here: the bed's kernel has no loadable module support at all (no /proc/modules;
@@ -14,19 +12,12 @@ import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
  * (overlay, built in), and a module that would need loading must fail clearly, or be noted with
  * load: 'bestEffort'. Actually running modprobe is not verified here.
  */
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'm1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'm1');
+  h = await startModuleBed('m1');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const cat = (path: string) => h.sh(`cat ${path} 2>/dev/null || echo '(missing)'`);
 

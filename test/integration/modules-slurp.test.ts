@@ -2,27 +2,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { slurp } from '../../lib/modules/slurp.ts';
 import { isSecret, mask } from '../../lib/secret.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'sl1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'sl1');
+  h = await startModuleBed('sl1');
   await h.sh('mkdir -p /var/lib/rancher/k3s/server && echo K10bed-slurp-token::server:abc123 > /var/lib/rancher/k3s/server/token && chmod 0600 /var/lib/rancher/k3s/server/token');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 test('a root-only token read as a Secret, in one channel, ok, also in check mode; masked from then on', async () => {
   for (const check of [false, true]) {

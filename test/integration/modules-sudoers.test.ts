@@ -1,31 +1,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { planContent } from '../../lib/modules/support/content-plan.ts';
 import { sudoers } from '../../lib/modules/sudoers.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
-import { moduleContext } from '../support/module-context.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 's1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 's1');
+  h = await startModuleBed('s1');
   await h.sh('useradd -m -s /bin/sh kim');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const RULE = 'kim ALL=(root) NOPASSWD: /usr/bin/id';
-const asKim = async (command: string) => (await bed.sh('s1', `su kim -c ${JSON.stringify(command)}`)).stdout.trim();
+const asKim = async (command: string) => (await h.bed.sh('s1', `su kim -c ${JSON.stringify(command)}`)).stdout.trim();
 
 test('writes a drop-in 0440 root:root that sudo honours; then ok in one channel', async () => {
   assert.is(await asKim('sudo -n /usr/bin/id -u 2>/dev/null || echo refused'), 'refused');
@@ -60,7 +50,7 @@ test('content visudo rejects fails in the plan (check mode too), naming the erro
 
 test('the validate hook runs on the temp file before the rename: a rejected write leaves the old file and no temp', async () => {
   await h.sh("printf 'ok\\n' > /tmp/validated");
-  const ctx = moduleContext(h.connection, { become: true });
+  const ctx = h.context();
   const plan = await planContent(ctx, { dest: '/tmp/validated', content: 'not good\n', validate: 'grep -q ok %s' });
   await rejects(() => plan.changes[0]!.apply(), (e: Error) => e instanceof CommandError && e.message.includes('validation failed (grep -q ok %s); /tmp/validated left unchanged'));
   assert.is(await h.sh('cat /tmp/validated'), 'ok\n');

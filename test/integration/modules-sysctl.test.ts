@@ -1,11 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { sysctl } from '../../lib/modules/sysctl.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
  * The bed's containers see /proc/sys read-only (nspawn mounts it so, and drops CAP_NET_ADMIN, so even
@@ -16,20 +14,13 @@ import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
  */
 const KEY = 'kernel.domainname';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'y1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'y1');
+  h = await startModuleBed('y1');
   await h.sh('f=/proc/sys/kernel/domainname; mount --bind $f $f && mount -o remount,bind,rw $f');
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const live = async () => (await h.sh('cat /proc/sys/kernel/domainname')).trim();
 const conf = (file = '/etc/sysctl.d/99-ploy.conf') => h.sh(`cat ${file} 2>/dev/null || true`);

@@ -4,15 +4,11 @@ import { rejects } from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { InputError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { systemd, type SystemdArgs } from '../../lib/modules/systemd.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 let project = '';
 
 const UNIT = '[Unit]\nDescription=ploy test sleeper\n\n[Service]\nExecStart=/bin/sleep infinity\nExecReload=/bin/true\n\n[Install]\nWantedBy=multi-user.target\n';
@@ -22,13 +18,10 @@ test.before(async () => {
   mkdirSync(join(project, 'templates', 'svc'), { recursive: true });
   writeFileSync(join(project, 'templates', 'svc', 'web.service.hbs'), '[Service]\nExecStart=/usr/bin/python3 -m http.server --bind 127.0.0.1 {{port}}\n\n[Install]\nWantedBy=multi-user.target\n');
   writeFileSync(join(project, 'templates', 'svc', 'broken.service.hbs'), '[Service]\nExecStart=/bin/sleep {{missing.var}}\n');
-  bed = await startTestbed({ hosts: [{ name: 'd1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'd1');
+  h = await startModuleBed('d1');
 });
 test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   rmSync(project, { recursive: true, force: true });
 });
 

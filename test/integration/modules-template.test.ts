@@ -5,28 +5,26 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalConnection } from '../../lib/connection/local.ts';
 import { InputError } from '../../lib/errors.ts';
 import { template, type TemplateArgs } from '../../lib/modules/template.ts';
 import { secret } from '../../lib/secret.ts';
-import { executeTask } from '../../lib/task/execute.ts';
 import type { Vars } from '../../lib/vars.ts';
-import { moduleContext, recordingConnection } from '../support/module-context.ts';
+import { localModuleHost, type ModuleHost, type RunOptions } from '../support/module-host.ts';
 
 // The fixtures folder is laid out as a project: its templates/ holds the test templates.
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
+const hostVars: Vars = { token: secret('K10-template-secret'), server: { name: 'h1.example' } };
+
 let dir = '';
-let conn: ReturnType<typeof recordingConnection>;
+let h: ModuleHost;
 test.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'ploy-template-'));
-  conn = recordingConnection(new LocalConnection());
+  h = localModuleHost({ projectDir, vars: hostVars });
 });
 test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
-const hostVars: Vars = { token: secret('K10-template-secret'), server: { name: 'h1.example' } };
-const run = (args: TemplateArgs, options: { check?: boolean; wantDiff?: boolean; vars?: Vars } = {}) =>
-  executeTask(moduleContext(conn, { projectDir, vars: options.vars ?? hostVars, wantDiff: options.wantDiff ?? false }), template, args, { task: 't', check: options.check ?? false });
+const run = (args: TemplateArgs, options: RunOptions = {}) => h.run(template, args, options);
 
 test("renders with the host's vars (extra vars over them) and writes like copy; then ok in one channel", async () => {
   const dest = join(dir, 'k3s.yaml');
@@ -35,10 +33,10 @@ test("renders with the host's vars (extra vars over them) and writes like copy; 
   assert.is(result.status, 'changed');
   assert.is(readFileSync(dest, 'utf8'), 'token: K10-template-secret\nserver: override\n');
   assert.is(statSync(dest).mode & 0o7777, 0o600);
-  for (const { command } of conn.sent) assert.not.match(command, 'K10-template-secret');
-  const before = conn.channelsOpened;
+  for (const { command } of h.sent) assert.not.match(command, 'K10-template-secret');
+  const before = h.connection.channelsOpened;
   assert.is((await run(args)).status, 'ok');
-  assert.is(conn.channelsOpened - before, 1);
+  assert.is(h.connection.channelsOpened - before, 1);
 });
 
 test('drift: check mode shows a diff with the secret masked and alters nothing', async () => {
@@ -46,7 +44,7 @@ test('drift: check mode shows a diff with the secret masked and alters nothing',
   const args: TemplateArgs = { src: 'web/secret.conf.hbs', dest };
   await run(args);
   writeFileSync(dest, 'token: K10-template-secret\nserver: drifted\n');
-  const planned = await run(args, { check: true, wantDiff: true });
+  const planned = await run(args, { check: true, diff: true });
   assert.is(planned.status, 'changed');
   assert.match(planned.diff ?? '', '+server: h1.example');
   assert.match(planned.diff ?? '', ' token: ***');
@@ -61,7 +59,7 @@ test('an undefined variable fails before the host is touched, naming file, line 
   );
   await rejects(() => run({ src: 'web/none.hbs', dest: join(dir, 'x') }), /template templates\/web\/none.hbs not found/);
   await rejects(() => run({ src: 'web/secret.conf.hbs', dest: 'relative' }), /field "dest"/);
-  assert.is(conn.channelsOpened, 0);
+  assert.is(h.connection.channelsOpened, 0);
 });
 
 test.run();

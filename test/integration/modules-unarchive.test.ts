@@ -12,17 +12,13 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { InputError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { unarchive, type UnarchiveArgs, type UnarchiveData } from '../../lib/modules/unarchive.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 import { startHttpFixture, type HttpFixture } from '../support/http-fixture.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 let http: HttpFixture;
 const project = mkdtempSync(join(tmpdir(), 'ploy-unarchive-'));
 const files = join(project, 'files');
@@ -49,17 +45,13 @@ const HELM = { 'linux-amd64/helm': '#!/bin/sh\necho helm v3.14.4\n', 'linux-amd6
 test.before(async () => {
   mkdirSync(files);
   archive('helm.tar.gz', HELM, { 'linux-amd64/helm': 0o755 });
-  bed = await startTestbed({ hosts: [{ name: 'ua1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'ua1');
-  const bridge = bed.host('ua1').ip.replace(/\.\d+$/, '.1');
-  http = await startHttpFixture(bridge, bridge);
+  h = await startModuleBed('ua1');
+  http = await startHttpFixture(h.bridge, h.bridge);
   await h.sh('mkdir -p /opt/ua /opt/ua-v /opt/ua-o /opt/ua-z /opt/ua-r /opt/ua-u');
 });
 test.after(async () => {
   await http?.close();
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
   rmSync(project, { recursive: true, force: true });
 });
 

@@ -1,31 +1,22 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { group } from '../../lib/modules/group.ts';
 import { user, type UserArgs } from '../../lib/modules/user.ts';
 import { secret } from '../../lib/secret.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 // `openssl passwd -6 -salt abcdefgh pw1` and `... pw2`: crypt(3) SHA-512 hashes, as the module wants them.
 const HASH1 = '$6$abcdefgh$BOw/nV5aU2HJ8o7otKMCN5S.MoSoxPoAUYewKjq5oSqs8UMghGB3x4G4HaPK7NZqL54npGT9hs/qRSokU.4Qt/';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'u1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'u1');
+  h = await startModuleBed('u1');
   for (const name of ['docker', 'adm2', 'web']) await h.run(group, { name });
 });
-test.after(async () => {
-  await pool?.closeAll();
-  await bed?.stop();
-});
+test.after(() => h?.stop());
 
 const passwd = async (name: string) => (await h.sh(`getent passwd ${name} || true`)).trim();
 const groupsOf = async (name: string) => (await h.sh(`id -Gn ${name}`)).trim().split(' ').sort();

@@ -3,33 +3,24 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { waitFor, type WaitForArgs, type WaitForData } from '../../lib/modules/wait-for.ts';
 import type { TaskResult } from '../../lib/result.ts';
 import { quote } from '../../lib/shell.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { moduleHost, type ModuleHost } from '../support/bed-module.ts';
+import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
-let bed: Testbed;
-let pool: ConnectionPool;
-let h: ModuleHost;
+let h: BedModuleHost;
 let controllerPort: Server;
-let bridge = '';
 
 test.before(async () => {
-  bed = await startTestbed({ hosts: [{ name: 'wf1' }] });
-  pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
-  h = await moduleHost(bed, pool, 'wf1');
-  bridge = bed.host('wf1').ip.replace(/\.\d+$/, '.1');
+  h = await startModuleBed('wf1');
   controllerPort = createServer((socket) => socket.end());
-  await new Promise<void>((resolve) => controllerPort.listen(0, bridge, resolve));
+  await new Promise<void>((resolve) => controllerPort.listen(0, h.bridge, resolve));
 });
 test.after(async () => {
   controllerPort?.close();
   await h?.sh('pkill -f ploy-wait-fixture- || true').catch(() => undefined);
-  await pool?.closeAll();
-  await bed?.stop();
+  await h?.stop();
 });
 
 /** Start a process inside the host, detached, after `after` seconds (its command line names it as a fixture). */
@@ -63,7 +54,7 @@ test('stopped: waits until the port is closed', async () => {
 
 test('host: a port elsewhere, as the host sees it (here: the controller on the bridge)', async () => {
   const port = (controllerPort.address() as { port: number }).port;
-  assert.is((await timed({ port, host: bridge, timeoutS: 10 })).result.status, 'ok');
+  assert.is((await timed({ port, host: h.bridge, timeoutS: 10 })).result.status, 'ok');
 });
 
 test('a timeout fails after about timeoutS, naming what was awaited; msg replaces the message', async () => {

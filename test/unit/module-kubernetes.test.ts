@@ -15,7 +15,7 @@ import { helm } from '../../lib/modules/helm.ts';
 import { kubectlApply } from '../../lib/modules/kubectl-apply.ts';
 import { secret } from '../../lib/secret.ts';
 import { executeTask, validateArgs } from '../../lib/task/execute.ts';
-import { moduleContext } from '../support/module-context.ts';
+import { moduleContext } from '../support/module-host.ts';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 

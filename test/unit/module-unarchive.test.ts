@@ -6,12 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalConnection } from '../../lib/connection/local.ts';
 import { TaskFailedError } from '../../lib/errors.ts';
 import { archiveFormat } from '../../lib/modules/support/unarchive-script.ts';
 import { unarchive, type UnarchiveArgs } from '../../lib/modules/unarchive.ts';
-import { executeTask } from '../../lib/task/execute.ts';
-import { moduleContext } from '../support/module-context.ts';
+import { localModuleHost } from '../support/module-host.ts';
 
 let dir = '';
 test.before.each(() => {
@@ -25,7 +23,7 @@ test.before.each(() => {
 });
 test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (args: UnarchiveArgs, check = false) => executeTask(moduleContext(new LocalConnection(), { projectDir: dir }), unarchive, args, { task: 't', check });
+const run = (args: UnarchiveArgs, check = false) => localModuleHost({ projectDir: dir }).run(unarchive, args, { check });
 
 test('formats come from the name; anything else is refused in validate', () => {
   assert.equal(['a.tar.gz', 'a.TGZ', 'a.tar', 'a.tar.xz', 'a.tbz2', 'a.zip', 'https://x/a.zip?sig=1', 'a.rar', 'a.gz'].map(archiveFormat), ['tar', 'tar', 'tar', 'tar', 'tar', 'zip', 'zip', undefined, undefined]);

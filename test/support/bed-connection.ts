@@ -1,4 +1,4 @@
-/** Helpers shared by the connection integration tests: specs and inventories for test-bed hosts. */
+/** Test-bed hosts as the connection code sees them: SSH specs and inventories (connection and module tests). */
 import { InputError } from '../../lib/errors.ts';
 import type { ConnectionSpec } from '../../lib/connection/spec.ts';
 import type { Inventory, InventoryHost } from '../../lib/inventory/types.ts';
