@@ -85,7 +85,7 @@ export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>(
     const path = args.path ?? `${account.home === '/' ? '' : account.home}/.ssh/authorized_keys`;
     const dirPath = path.replace(/\/[^/]+$/, '') || '/';
 
-    const current = readProbedText(facts, 'keys', path);
+    const current = readProbedText(facts, 'keys', path, 'authorizedKey edits text files only');
     const fileState = readPathState(facts, 'dest');
     if (state === 'absent' && fileState.type === 'absent') return { changes: [], data: { path, keys: 0 } };
     const edit = editAuthorizedKeys(current ?? '', keysOf(args.key), state, args.exclusive ?? false);

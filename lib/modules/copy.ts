@@ -3,41 +3,21 @@ import { isAbsolute, join } from 'node:path';
 import { InputError, ModuleArgsError } from '../errors.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
 import type { Secret } from '../secret.ts';
-import { optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject, isTextValue } from './support/args.ts';
+import { rejectControlCharacters, requireObject, isTextValue } from './support/args.ts';
 import { planContent, type ContentData } from './support/content-plan.ts';
-import { parseMode } from './support/mode.ts';
+import { contentTarget, validateFileTarget, type FileTargetArgs } from './support/file-target.ts';
 
-export interface CopyArgs {
-  /** Absolute path of the file to write. */
-  dest: string;
+export interface CopyArgs extends FileTargetArgs {
   /** A controller file: relative to the project's files/ directory, or absolute. */
   src?: string;
   /** The content itself; a Secret is written but never shown. Exactly one of src and content. */
   content?: string | Buffer | Secret;
-  owner?: string;
-  group?: string;
-  /** '0644', '644', '2755' or symbolic 'u=rw,g=r,o='; never a number. */
-  mode?: string;
-  /** Keep the old file as DEST.PID.YYYY-MM-DD@HH:MM:SS~ before overwriting it. */
-  backup?: boolean;
-  /** Create a missing parent directory with this mode (missing ancestors get the default mode); without it a missing parent is an error. */
-  directoryMode?: string;
 }
 
 const KNOWN = ['dest', 'src', 'content', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
 
 /** Controller files read by prepare(), per prepared args object, so plan() does not read them again. */
 const loaded = new WeakMap<CopyArgs, Buffer>();
-
-/** Validate copy-like arguments (copy's and template's common part). */
-export function validateFileTarget(raw: Record<string, unknown>): void {
-  requireAbsolutePath(raw.dest, 'dest');
-  optionalAccount(raw.owner, 'owner');
-  optionalAccount(raw.group, 'group');
-  if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-  if (raw.directoryMode !== undefined) parseMode(raw.directoryMode, 'directoryMode');
-  optionalBoolean(raw.backup, 'backup');
-}
 
 /** Where a controller file named by src lives: absolute, or under the project's files/. */
 export function resolveControllerFile(projectDir: string, src: string): string {
@@ -74,15 +54,7 @@ export const copy = defineModule<CopyArgs, ContentData>({
 
   async plan(ctx, args) {
     const content = args.content ?? loaded.get(args) ?? (await readSource(ctx, args.src ?? ''));
-    return planContent(ctx, {
-      dest: args.dest,
-      content,
-      owner: args.owner,
-      group: args.group,
-      mode: args.mode === undefined ? undefined : parseMode(args.mode),
-      backup: args.backup,
-      directoryMode: args.directoryMode === undefined ? undefined : parseMode(args.directoryMode, 'directoryMode'),
-    });
+    return planContent(ctx, contentTarget(args, content));
   },
 });
 

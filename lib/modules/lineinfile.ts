@@ -1,16 +1,10 @@
 import { ModuleArgsError } from '../errors.ts';
-import { defineModule } from '../module.ts';
-import { oneOf, optionalBoolean, optionalString, requireAbsolutePath, requireObject } from './support/args.ts';
 import { editLines, type LineEdit } from './support/line-edit.ts';
-import { parseMode } from './support/mode.ts';
 import { compilePythonRegex, parseTemplate, type PythonRegex } from './support/python-regex.ts';
-import { planTextEdit, type TextEditData } from './support/text-file-edit.ts';
-import { validateEditAttributes } from './support/text-edit-args.ts';
+import { defineTextEditModule, type TextEditArgs } from './support/text-edit-module.ts';
+import type { TextEditData } from './support/text-file-edit.ts';
 
-export interface LineinfileArgs {
-  /** The file to edit (a symbolic link is followed). */
-  path: string;
-  state?: 'present' | 'absent';
+export interface LineinfileArgs extends TextEditArgs {
   /** The line to ensure (required with present); with backrefs, a Python template (\1, \g<name>). */
   line?: string;
   /** A Python regular expression: the last matching line is replaced (or, absent, every one removed). */
@@ -25,14 +19,6 @@ export interface LineinfileArgs {
   backrefs?: boolean;
   /** Use the first match of regexp/insertAfter/insertBefore instead of the last. */
   firstMatch?: boolean;
-  /** Create the file (and its directory) when missing; otherwise a missing file is an error. */
-  create?: boolean;
-  backup?: boolean;
-  /** A command that must accept the new file, %s being its temp path ('visudo -cf %s'). */
-  validate?: string;
-  owner?: string;
-  group?: string;
-  mode?: string;
 }
 
 export interface LineinfileData extends TextEditData {
@@ -44,20 +30,13 @@ const KNOWN = [
   'path', 'state', 'line', 'regexp', 'searchString', 'insertAfter', 'insertBefore', 'backrefs', 'firstMatch', 'create', 'backup', 'validate', 'owner', 'group', 'mode',
 ] as const;
 
-/** Compiled patterns, per validated args object, so plan() does not compile them again. */
-const compiled = new WeakMap<LineinfileArgs, LineEdit>();
-
-export const lineinfile = defineModule<LineinfileArgs, LineinfileData>({
+export const lineinfile = defineTextEditModule<LineinfileArgs, LineEdit, LineinfileData>({
   name: 'lineinfile',
+  known: KNOWN,
+  strings: ['line', 'regexp', 'searchString'],
+  booleans: ['backrefs', 'firstMatch'],
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAbsolutePath(raw.path, 'path');
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'] as const, 'state');
-    for (const field of ['line', 'regexp', 'searchString', 'insertAfter', 'insertBefore'] as const) optionalString(raw[field], field);
-    for (const field of ['backrefs', 'firstMatch', 'create'] as const) optionalBoolean(raw[field], field);
-    validateEditAttributes(raw);
-    exclusive(raw, 'insertAfter', 'insertBefore');
+  check(raw, state) {
     exclusive(raw, 'regexp', 'searchString');
     if (raw.backrefs === true) exclusive(raw, 'backrefs', 'searchString');
     if (raw.line !== undefined && /[\r\n]/.test(raw.line as string)) throw new ModuleArgsError('must be one line (no \\n or \\r)', { field: 'line' });
@@ -67,30 +46,13 @@ export const lineinfile = defineModule<LineinfileArgs, LineinfileData>({
     } else if (raw.line === undefined && raw.regexp === undefined && raw.searchString === undefined) {
       throw new ModuleArgsError("state 'absent' needs one of line, regexp or searchString", { field: 'line' });
     }
-    const valid = args;
-    compiled.set(valid, compile(valid, state));
-    return valid;
   },
 
-  async plan(ctx, args) {
-    const edit = compiled.get(args) ?? compile(args, args.state ?? 'present');
-    return planTextEdit<LineinfileData>(
-      ctx,
-      {
-        path: args.path,
-        create: args.create ?? false,
-        owner: args.owner,
-        group: args.group,
-        mode: args.mode === undefined ? undefined : parseMode(args.mode),
-        backup: args.backup,
-        validate: args.validate,
-      },
-      (current) => {
-        if (current === null && edit.state === 'absent') return 'leave';
-        const result = editLines(current ?? '', edit);
-        return { text: result.text, msg: result.msg, data: { found: result.found ?? 0 } };
-      },
-    );
+  compile,
+
+  edit(current, edit) {
+    const result = editLines(current ?? '', edit);
+    return { text: result.text, msg: result.msg, data: { found: result.found ?? 0 } };
   },
 });
 

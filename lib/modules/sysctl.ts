@@ -76,7 +76,7 @@ export const sysctl = defineModule<SysctlArgs, SysctlData>({
     const data = { name, file, ...(live !== undefined ? { live: normalValue(live) } : {}) };
     const changes: Change<SysctlData>[] = [];
 
-    const current = readProbedText(facts, 'conf', file);
+    const current = readProbedText(facts, 'conf', file, 'sysctl edits text files only');
     if (current === undefined && readPathState(facts, 'dest').type !== 'absent') throw new TaskFailedError(`${file} is not a regular file`);
     const edit = editSysctlConf(current ?? '', name, value);
     if (edit.changed) {

@@ -5,21 +5,13 @@ import { renderTemplate } from '../template/render.ts';
 import type { Vars } from '../vars.ts';
 import { rejectControlCharacters, requireObject } from './support/args.ts';
 import { planContent, type ContentData } from './support/content-plan.ts';
-import { parseMode } from './support/mode.ts';
-import { validateFileTarget } from './copy.ts';
+import { contentTarget, validateFileTarget, type FileTargetArgs } from './support/file-target.ts';
 
-export interface TemplateArgs {
+export interface TemplateArgs extends FileTargetArgs {
   /** The template, relative to the project's templates/ directory ('k3s-server/config.yaml.hbs'). */
   src: string;
-  /** Absolute path of the file to write. */
-  dest: string;
   /** Extra variables, over the host's. */
   vars?: Vars;
-  owner?: string;
-  group?: string;
-  mode?: string;
-  backup?: boolean;
-  directoryMode?: string;
 }
 
 const KNOWN = ['src', 'dest', 'vars', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
@@ -50,15 +42,7 @@ export const template = defineModule<TemplateArgs, ContentData>({
 
   async plan(ctx, args) {
     const content = rendered.get(args) ?? render(args, ctx);
-    return planContent(ctx, {
-      dest: args.dest,
-      content,
-      owner: args.owner,
-      group: args.group,
-      mode: args.mode === undefined ? undefined : parseMode(args.mode),
-      backup: args.backup,
-      directoryMode: args.directoryMode === undefined ? undefined : parseMode(args.directoryMode, 'directoryMode'),
-    });
+    return planContent(ctx, contentTarget(args, content));
   },
 });
 

@@ -5,9 +5,7 @@ import { contentProbeScript, planContentFromFacts, type ContentData } from './co
 import { parseMode, type ModeSpec } from './mode.ts';
 import { parseProbeOutput, readPathState } from './probe.ts';
 import { runChecked } from './run.ts';
-
-/** lineinfile and blockinfile read at most this much; a bigger file is an error, not a slow edit. */
-export const TEXT_EDIT_LIMIT_BYTES = 4 * 1024 * 1024;
+import { readProbedText, textProbeScript } from './text-probe.ts';
 
 /** Parents of a file created with create: true get this mode (Ansible's os.makedirs under umask 022). */
 const CREATED_PARENT_MODE = parseMode('0755');
@@ -33,7 +31,7 @@ export type TextEdit<R extends TextEditData> = (current: string | null) => { tex
 /**
  * Edit a remote text file as Ansible does, in ONE round trip when nothing changes: the probe
  * resolves symbolic links (the link's target is edited, as Ansible's realpath does), stats the
- * file and reads it (base64, up to TEXT_EDIT_LIMIT_BYTES); the new text is computed here and goes
+ * file and reads it (textProbeScript); the new text is computed here and goes
  * through the content planner (atomic write with final owner and mode, backup, validate, diff).
  */
 export async function planTextEdit<R extends TextEditData>(ctx: ModuleContext, target: TextEditTarget, edit: TextEdit<R>): Promise<Plan<R>> {
@@ -44,7 +42,7 @@ export async function planTextEdit<R extends TextEditData>(ctx: ModuleContext, t
   if (state.type === 'directory') throw new TaskFailedError(`${shown} is a directory, not a file to edit`);
   if (state.type === 'link') throw new TaskFailedError(`${target.path} is a symbolic link whose target cannot be resolved (${state.target ?? '?'})`);
 
-  const current = state.type === 'file' ? decodeText(facts.get('text')?.[0], shown, state.size) : null;
+  const current = state.type === 'file' ? readEditedText(facts, shown) : null;
   const outcome = edit(current);
   if (outcome === 'leave') return { changes: [], data: { dest: real, msg: 'file not present' } as Partial<R> };
   if (current === null && !target.create) {
@@ -71,30 +69,19 @@ export async function planTextEdit<R extends TextEditData>(ctx: ModuleContext, t
   return { changes, data: { ...plan.data, ...outcome.data, msg: outcome.msg } as Partial<R> };
 }
 
-/** Print `real=`, the content probe's facts for the real path, and `text=BASE64` (or `text=toolarge`). */
+/** Print `real=`, the content probe's facts for the real path, and its text (textProbeScript, key `edit`). */
 export function editProbeScript(path: string): string {
   const given = quote(path);
   return [
     `real=$(readlink -f -- ${given} 2>/dev/null) && [ -n "$real" ] || real=${given}`,
     `printf 'real=%s\\n' "$real"`,
     contentProbeScript({ shell: '"$real"' }),
-    `if [ -f "$real" ]; then`,
-    `  s=$(stat -L -c %s -- "$real") || exit 3`,
-    `  if [ "$s" -le ${TEXT_EDIT_LIMIT_BYTES} ]; then printf 'text='; base64 -w0 -- "$real" || exit 3; echo; else echo text=toolarge; fi`,
-    `fi`,
+    textProbeScript('edit', { shell: '"$real"' }),
   ].join('\n');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function decodeText(encoded: string | undefined, path: string, size: number): string {
-  if (encoded === 'toolarge') {
-    throw new TaskFailedError(`${path} is too large to edit line by line (${size} bytes, limit ${TEXT_EDIT_LIMIT_BYTES}); use copy or template for whole files`);
-  }
-  if (encoded === undefined) throw new TaskFailedError(`the probe of ${path} printed no content`);
-  try {
-    return utf8.decode(Buffer.from(encoded, 'base64'));
-  } catch {
-    throw new TaskFailedError(`${path} is not UTF-8 text; lineinfile/blockinfile edit text files only`);
-  }
+function readEditedText(facts: Map<string, string[]>, path: string): string {
+  const text = readProbedText(facts, 'edit', path, 'lineinfile/blockinfile edit text files only');
+  if (text === undefined) throw new TaskFailedError(`the probe of ${path} printed no content`);
+  return text;
 }
