@@ -6,16 +6,7 @@ import { InputError, ModuleArgsError } from '../../lib/errors.ts';
 import { defineModule } from '../../lib/module.ts';
 import { defineRole, definePlay, type Role } from '../../lib/role.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
-import { CountingPool, RecordingReporter, lineFile, localInventory, localSpec, recorder, runCommand, runOptions, tempDir } from './runner-support.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { CountingPool, RecordingReporter, lineFile, localInventory, localSpec, recorder, rejection, runCommand, runOptions, tempDir } from './runner-support.ts';
 
 /** A module whose prepare() needs a variable, like a template does. */
 const needsVar = defineModule<{ name: string }, { value: string }>({

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { InputError } from '../../lib/errors.ts';
 import { defineRole, definePlay, type Play, type Role } from '../../lib/role.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
-import { CountingPool, RecordingReporter, localInventory, recorder, runOptions } from './runner-support.ts';
+import { CountingPool, RecordingReporter, localInventory, recorder, rejection, runOptions } from './runner-support.ts';
 
 const inventory = () => localInventory({ bastion: {}, s1: {}, s2: {}, s3: {} }, { bastion: ['bastion'], servers: ['s1', 's2', 's3'], buildkit: ['s3'] });
 
@@ -14,15 +14,6 @@ function play(log: string[]): Play {
       await t.run(name, record, { entry: `${name}@${t.host.name}${vars['color'] ? `:${String(vars['color'])}` : ''}` });
     } }) as Role;
   return definePlay({ name: 'site', roles: [role('base', 'all'), role('k3s', 'servers', { color: 'default' }), role('buildkit', 'buildkit')] });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 test('roles run in play order, each on its hosts; play-start lists every host once', async () => {

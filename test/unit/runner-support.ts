@@ -6,53 +6,27 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import type { Connection } from '../../lib/connection/connection.ts';
 import { LocalConnection } from '../../lib/connection/local.ts';
 import type { ConnectionSpec } from '../../lib/connection/spec.ts';
-import { CommandError, InputError, ModuleArgsError } from '../../lib/errors.ts';
-import type { Inventory, InventoryGroup, InventoryHost } from '../../lib/inventory/types.ts';
+import { CommandError, ModuleArgsError } from '../../lib/errors.ts';
+import { inventoryFromYaml } from '../../lib/inventory/load.ts';
+import type { Inventory } from '../../lib/inventory/types.ts';
 import { defineModule } from '../../lib/module.ts';
 import type { Reporter, RunEvent } from '../../lib/runner/events.ts';
 import type { RunOptions } from '../../lib/runner/options.ts';
 import { sh } from '../../lib/shell.ts';
 import type { Vars } from '../../lib/vars.ts';
 
-/** Hosts (in order) with their vars, and groups of them. Patterns: names, groups, all, a:b, a:&b, a:!b. */
+/**
+ * Hosts (in order) with their vars, and groups of them, as an Ansible YAML inventory read by the
+ * real loader: host patterns, groups (`ungrouped` included) and vars precedence are the real ones.
+ */
 export function localInventory(hosts: Record<string, Vars>, groups: Record<string, string[]> = {}): Inventory {
-  const names = Object.keys(hosts);
-  const groupMap = new Map<string, InventoryGroup>();
-  groupMap.set('all', { name: 'all', children: Object.keys(groups), hosts: names, vars: {} });
-  for (const [name, members] of Object.entries(groups)) groupMap.set(name, { name, children: [], hosts: members, vars: {} });
-  const hostMap = new Map<string, InventoryHost>(
-    names.map((name) => [
-      name,
-      { name, groups: ['all', ...Object.keys(groups).filter((g) => groups[g]?.includes(name))], vars: { ansible_connection: 'local', ...hosts[name] } },
-    ]),
-  );
-  const one = (word: string): string[] => {
-    if (groupMap.has(word)) return [...(groupMap.get(word)?.hosts ?? [])];
-    if (hostMap.has(word)) return [word];
-    throw new InputError(`pattern "${word}" matches no host or group`, { field: 'hosts' });
-  };
-  return {
-    source: 'test-inventory',
-    hosts: hostMap,
-    groups: groupMap,
-    host(name) {
-      const host = hostMap.get(name);
-      if (!host) throw new InputError(`unknown host "${name}"`);
-      return host;
-    },
-    select(pattern) {
-      let chosen = new Set<string>();
-      for (const word of pattern.split(/[:,]/).filter(Boolean)) {
-        if (word.startsWith('&')) chosen = new Set(one(word.slice(1)).filter((h) => chosen.has(h)));
-        else if (word.startsWith('!')) for (const h of one(word.slice(1))) chosen.delete(h);
-        else for (const h of one(word)) chosen.add(h);
-      }
-      return names.filter((n) => chosen.has(n));
-    },
-  };
+  const children = Object.fromEntries(Object.entries(groups).map(([group, members]) => [group, { hosts: Object.fromEntries(members.map((host) => [host, null])) }]));
+  const all = { vars: { ansible_connection: 'local' }, hosts, ...(Object.keys(children).length ? { children } : {}) };
+  return inventoryFromYaml(stringify({ all }), 'test-inventory');
 }
 
 export function localSpec(_inventory: Inventory, host: string): ConnectionSpec {
@@ -101,6 +75,16 @@ export class RecordingReporter implements Reporter {
   results(): string[] {
     return this.of('task-end').map((e) => `${e.host} ${e.task} ${e.result.status}`);
   }
+}
+
+/** The error a promise rejects with; throws when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
 }
 
 export function tempDir(): string {
