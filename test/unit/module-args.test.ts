@@ -1,30 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleArgsError } from '../../lib/errors.ts';
-import type { Module } from '../../lib/module.ts';
 import { command } from '../../lib/modules/command.ts';
 import { copy } from '../../lib/modules/copy.ts';
 import { file } from '../../lib/modules/file.ts';
 import { shell } from '../../lib/modules/shell.ts';
 import { splitArgv } from '../../lib/modules/support/argv.ts';
 import { template } from '../../lib/modules/template.ts';
-import { validateArgs } from '../../lib/task/execute.ts';
 import { secret } from '../../lib/secret.ts';
-
-/** validate() through the runner's wrapper, as a task would: the message must name module, task, host and field. */
-function rejects<A, R>(module: Module<A, R>, args: unknown, field: string, pattern: RegExp): void {
-  try {
-    validateArgs(module, args as A, 'my task', 'h1');
-  } catch (error) {
-    assert.instance(error, ModuleArgsError, `${JSON.stringify(args)}: ${String(error)}`);
-    const e = error as ModuleArgsError;
-    assert.is(e.where?.field, field, e.message);
-    assert.match(e.message, new RegExp(`^host h1, task "my task", field "${field}": ${module.name}: `), e.message);
-    assert.match(e.message, pattern);
-    return;
-  }
-  assert.unreachable(`${module.name} accepted ${JSON.stringify(args)}`);
-}
+import { assertArgsRejected as rejects } from '../support/module-args.ts';
 
 test('splitArgv splits like a shell without expanding anything', () => {
   assert.equal(splitArgv(`ls -l 'my dir' "a \\"b\\" $HOME" c\\ d`), ['ls', '-l', 'my dir', 'a "b" $HOME', 'c d']);

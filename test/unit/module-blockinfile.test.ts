@@ -5,12 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleArgsError } from '../../lib/errors.ts';
 import { blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile.ts';
 import { editBlock, type BlockEdit } from '../../lib/modules/support/block-edit.ts';
 import { compilePythonRegex } from '../../lib/modules/support/python-regex.ts';
-import { validateArgs } from '../../lib/task/execute.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
+import { assertArgsRejected } from '../support/module-args.ts';
 
 interface Case {
   name: string;
@@ -133,17 +132,7 @@ for (const c of cases) {
   });
 }
 
-function rejected(args: unknown, field: string, pattern: RegExp): void {
-  try {
-    validateArgs(blockinfile, args as BlockinfileArgs, 'edit', 'h1');
-  } catch (error) {
-    assert.instance(error, ModuleArgsError);
-    assert.is((error as ModuleArgsError).where?.field, field, String(error));
-    assert.match((error as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`accepted ${JSON.stringify(args)}`);
-}
+const rejected = (args: unknown, field: string, pattern: RegExp) => assertArgsRejected(blockinfile, args, field, pattern);
 
 test('validate names the bad field', () => {
   rejected({ path: 'x', block: 'a' }, 'path', /absolute path/);

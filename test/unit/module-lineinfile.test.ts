@@ -6,12 +6,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ModuleArgsError } from '../../lib/errors.ts';
 import { lineinfile, type LineinfileArgs } from '../../lib/modules/lineinfile.ts';
 import { editLines, type LineEdit } from '../../lib/modules/support/line-edit.ts';
 import { compilePythonRegex, type PythonRegex } from '../../lib/modules/support/python-regex.ts';
-import { validateArgs } from '../../lib/task/execute.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
+import { assertArgsRejected } from '../support/module-args.ts';
 
 interface Case {
   name: string;
@@ -249,17 +248,7 @@ for (const [index, c] of cases.entries()) {
   });
 }
 
-function rejected(args: unknown, field: string, pattern: RegExp): void {
-  try {
-    validateArgs(lineinfile, args as LineinfileArgs, 'edit', 'h1');
-  } catch (error) {
-    assert.instance(error, ModuleArgsError);
-    assert.is((error as ModuleArgsError).where?.field, field, String(error));
-    assert.match((error as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`accepted ${JSON.stringify(args)}`);
-}
+const rejected = (args: unknown, field: string, pattern: RegExp) => assertArgsRejected(lineinfile, args, field, pattern);
 
 test('validate refuses what Ansible refuses, naming the field', () => {
   rejected({ path: 'etc/x', line: 'a' }, 'path', /absolute path/);
