@@ -9,16 +9,17 @@ import { formatHelp } from '../lib/cli/help.ts';
 import { PloyError } from '../lib/errors.ts';
 import { startTestbed, type Testbed } from '../test/testbed/bed.ts';
 import { ensureAptRepo } from './lib/apt-repo.ts';
+import { bundlePlay } from './lib/bundle.ts';
 import { expectHosts, resetHosts, useLocalAptRepo } from './lib/bed-hosts.ts';
 import { BENCH } from './lib/desired-state.ts';
 import { serveDirectory, type FileServer } from './lib/file-server.ts';
 import { benchFlags, parseBenchFlags } from './lib/flags.ts';
 import { machineInfo } from './lib/machine.ts';
 import { formatProfile, profilePloy, type ProfileReport } from './lib/profile-run.ts';
-import { formatTable, scenarioNumbers, speedupLines, targetLines } from './lib/report.ts';
+import { formatTable, scenarioNumbers, speedupLines, startupLines, targetLines } from './lib/report.ts';
 import { runScenario, type BenchContext, type ScenarioResult } from './lib/scenarios.ts';
 import { runningToolPids, runTool } from './lib/tool-run.ts';
-import { ployCommand, prepareHome } from './lib/tools.ts';
+import { ployCommand, prepareHome, type ToolSetup } from './lib/tools.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -45,7 +46,12 @@ try {
   await resetHosts(bed);
   progress(`bed up: ${bed.inventoryPath}; apt repository ${server.url}`);
 
-  const setup = { root, inventoryPath: bed.inventoryPath, forks: flags.hosts, home: prepareHome(workDir, bed.knownHostsPath) };
+  const setup: ToolSetup = { root, inventoryPath: bed.inventoryPath, forks: flags.hosts, home: prepareHome(workDir), launcher: flags.launcher };
+  if (flags.launcher === 'bundle') {
+    const bundle = await bundlePlay(root);
+    setup.bundlePath = bundle.path;
+    progress(`play bundled in ${Math.round(bundle.buildMs)} ms (not timed): ${relative(root, bundle.path)}`);
+  }
   const ctx: BenchContext = {
     bed,
     setup,
@@ -82,21 +88,22 @@ try {
       name: r.name,
       pairs: r.pairs,
       floorMs: r.floorMs,
+      startupMs: r.startupMs,
       ployRssKb: r.runs.filter((run) => run.tool === 'ploy' && !run.warmup).map((run) => run.peakRssKb),
       warnings: r.runs.filter((run) => !run.warmup).flatMap((run) => run.warnings.map((w) => `${run.tool} pair ${run.pair}: ${w}`)),
     }),
   );
   const command = `npm run bench -- ${argv.join(' ')}`.trim();
   const table = formatTable(flags.hosts, numbers);
-  const out: string[] = ['', `${command}   (${new Date().toISOString().slice(0, 10)}, ${machine.cores} cores ${machine.cpuModel}, ${machine.ansible}, ploy ${machine.ployCommit})`, '', table, ''];
+  const out: string[] = ['', `${command}   (${new Date().toISOString().slice(0, 10)}, ${machine.cores} cores ${machine.cpuModel}, ${machine.ansible}, ploy ${machine.ployCommit}, launcher ${flags.launcher})`, '', table, '', ...startupLines(numbers)];
   for (const n of numbers) if (n.warnings.length > 0) out.push(`warnings ${n.name}: ${n.warnings.slice(0, 5).join('; ')}${n.warnings.length > 5 ? ` (+${n.warnings.length - 5})` : ''}`);
   for (const p of profiles) out.push(...formatProfile(p));
   out.push(...targetLines(flags.hosts, numbers), '', ...speedupLines(flags.hosts, numbers));
   process.stdout.write(`${out.join('\n')}\n`);
 
-  const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', `${flags.hosts}-hosts.json`));
+  const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', `${flags.hosts}-hosts${flags.launcher === 'tsx' ? '' : `-${flags.launcher}`}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), hosts: flags.hosts, pairs: flags.pairs, machine, scenarios: results.map((r, i) => ({ ...r, summary: numbers[i] })), profiles, table }, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), hosts: flags.hosts, pairs: flags.pairs, launcher: flags.launcher, machine, scenarios: results.map((r, i) => ({ ...r, summary: numbers[i] })), profiles, table }, null, 2)}\n`);
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);
   succeeded = true;
 } catch (error) {

@@ -1,6 +1,7 @@
 import { defineFlags, flagError, positiveInteger } from '../../lib/cli/flag-table.ts';
 import { parseFlags } from '../../lib/cli/flags.ts';
 import { SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { LAUNCHERS, type Launcher } from './tools.ts';
 
 function scenario(raw: string, flag: string): ScenarioName {
   const name = SCENARIOS.find((s) => s === raw);
@@ -8,12 +9,25 @@ function scenario(raw: string, flag: string): ScenarioName {
   return name;
 }
 
+function launcher(raw: string, flag: string): Launcher {
+  const name = LAUNCHERS.find((l) => l === raw);
+  if (!name) throw flagError(flag, `unknown launcher "${raw}"; the launchers are ${LAUNCHERS.join(', ')}`);
+  return name;
+}
+
 export const benchFlags = defineFlags({
   hosts: { kind: 'value', placeholder: 'N', default: '1', parse: positiveInteger, description: 'Test-bed hosts to boot (ploy and Ansible both get --forks N)' },
   pairs: { kind: 'value', placeholder: 'N', default: '5', parse: positiveInteger, description: 'Measured ploy/Ansible pairs per scenario, after one warm-up pair' },
   scenario: { kind: 'list', placeholder: 'NAME', commaSeparated: true, parse: scenario, description: `Only these scenarios (${SCENARIOS.join(', ')}; default all)` },
+  launcher: {
+    kind: 'value',
+    placeholder: 'HOW',
+    default: 'tsx',
+    parse: launcher,
+    description: 'How ploy is started: tsx (as users run it), node (node --import tsx), bundle (plain node on the play bundled by esbuild beforehand)',
+  },
   profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised' },
-  results: { kind: 'value', placeholder: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json)' },
+  results: { kind: 'value', placeholder: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json, N-hosts-LAUNCHER.json)' },
   keep: { kind: 'boolean', description: "Keep the work directory (every run's output) even when all went well" },
   help: { kind: 'boolean', short: 'h', description: 'Show this help and exit' },
 });

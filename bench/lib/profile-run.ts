@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PloyError } from '../../lib/errors.ts';
 import { commandsPerHost, summarizeProfile, type CpuProfile, type ProfileSummary } from './cpu-profile.ts';
 import type { ScenarioName } from './scenarios.ts';
 import { runTool } from './tool-run.ts';
@@ -19,14 +20,14 @@ export interface ProfileReport {
 
 /**
  * One extra, unmeasured ploy run on hosts in the scenario's state, with -v (to count its remote
- * commands per host) and node --cpu-prof; the largest profile written is the process running the
- * play (tsx starts it as a child of its own).
+ * commands per host) under node --cpu-prof.
  */
 export async function profilePloy(setup: ToolSetup, workDir: string, scenario: ScenarioName): Promise<ProfileReport> {
   const dir = join(workDir, `profile-${scenario}`);
   mkdirSync(dir, { recursive: true });
-  const command = ployCommand(setup, { check: scenario === 'check', verbose: true, nodeOptions: `--cpu-prof --cpu-prof-dir=${dir}` });
+  const command = ployCommand(setup, { check: scenario === 'check', verbose: true, cpuProfileDir: dir });
   const run = await runTool(command, join(dir, 'ploy-v.log'));
+  if (run.exitCode !== 0) throw new PloyError(`bench: the profiled ploy ${scenario} run exited ${run.exitCode}; see ${run.logPath}`);
   const perHost = Object.values(commandsPerHost(readFileSync(run.logPath, 'utf8')));
   const counts = perHost.map((h) => h.commands);
   const report: ProfileReport = {

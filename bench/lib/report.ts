@@ -7,6 +7,8 @@ export interface ScenarioNumbers {
   summary: PairSummary;
   /** Median floor time, when measured. */
   floorMs?: number;
+  /** Median time of ploy starting and exiting without contacting a host, when measured. */
+  startupMs?: number;
   /** The largest peak RSS of ploy's measured runs, in KiB. */
   ployPeakRssKb: number;
   /** Runs whose change counts were not what the scenario expects. */
@@ -17,11 +19,19 @@ const seconds = (ms: number): string => (ms >= 10_000 ? (ms / 1000).toFixed(1) :
 const spreadText = (s: Spread): string => `${seconds(s.median)} (${seconds(s.min)}–${seconds(s.max)})`;
 const ratioText = (s: Spread): string => `${s.median.toFixed(3)} (${s.min.toFixed(3)}–${s.max.toFixed(3)})`;
 
-export function scenarioNumbers(input: { name: ScenarioName; pairs: readonly { ployMs: number; ansibleMs: number }[]; floorMs: readonly number[]; ployRssKb: readonly number[]; warnings: string[] }): ScenarioNumbers {
+export function scenarioNumbers(input: {
+  name: ScenarioName;
+  pairs: readonly { ployMs: number; ansibleMs: number }[];
+  floorMs: readonly number[];
+  startupMs?: readonly number[];
+  ployRssKb: readonly number[];
+  warnings: string[];
+}): ScenarioNumbers {
   return {
     name: input.name,
     summary: summarizePairs(input.pairs),
     ...(input.floorMs.length > 0 ? { floorMs: median(input.floorMs) } : {}),
+    ...(input.startupMs && input.startupMs.length > 0 ? { startupMs: median(input.startupMs) } : {}),
     ployPeakRssKb: Math.max(...input.ployRssKb),
     warnings: input.warnings,
   };
@@ -46,6 +56,17 @@ export function formatTable(hosts: number, scenarios: readonly ScenarioNumbers[]
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** How much of a no-change run is ploy starting up: node, tsx and its modules, before any host. */
+export function startupLines(scenarios: readonly ScenarioNumbers[]): string[] {
+  return scenarios
+    .filter((s) => s.startupMs !== undefined)
+    .map((s) => {
+      const startup = s.startupMs as number;
+      const share = Math.round((100 * startup) / s.summary.ploy.median);
+      return `ploy startup (the play with --help: node, loader and modules, no host contacted): ${seconds(startup)} s, ${share}% of the ${s.name} run's ${seconds(s.summary.ploy.median)} s`;
+    });
 }
 
 /** The last lines: `speedup no-change 3 hosts: 12.3x`, one per scenario (the median of per-pair speedups). */

@@ -8,7 +8,7 @@ import { convergedFacts, differences, parseFacts, probeScript } from './host-sta
 import { recapProblems, total } from './recap.ts';
 import type { Pair } from './stats.ts';
 import { runTool, type Tool, type ToolRun } from './tool-run.ts';
-import { ansibleCommand, newControlDir, ployCommand, stopControlMasters, type ToolSetup } from './tools.ts';
+import { ansibleCommand, newControlDir, ployCommand, ployStartupCommand, stopControlMasters, type ToolSetup } from './tools.ts';
 
 export const SCENARIOS = ['converge', 'no-change', 'check'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -47,6 +47,8 @@ export interface ScenarioResult {
   runs: RunRecord[];
   /** Floor times (no-change and check only), one per pair, warm-up left out. */
   floorMs: number[];
+  /** ploy started with --help, no host contacted (no-change only), one per pair. */
+  startupMs: number[];
   loadBefore: number[];
   loadAfter: number[];
 }
@@ -57,7 +59,7 @@ export interface ScenarioResult {
  * a run that fails, leaves a host unreachable or ends in another state stops the bench.
  */
 export async function runScenario(ctx: BenchContext, name: ScenarioName): Promise<ScenarioResult> {
-  const result: ScenarioResult = { name, pairs: [], runs: [], floorMs: [], loadBefore: loadavg(), loadAfter: [] };
+  const result: ScenarioResult = { name, pairs: [], runs: [], floorMs: [], startupMs: [], loadBefore: loadavg(), loadAfter: [] };
   for (let pair = 0; pair <= ctx.pairs; pair++) {
     const warmup = pair === 0;
     const times: Partial<Record<Tool, number>> = {};
@@ -72,6 +74,11 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName): Promis
       const floor = await floorOnce(ctx);
       if (!warmup) result.floorMs.push(floor);
       ctx.progress(`${name} ${warmup ? 'warm-up' : `pair ${pair}/${ctx.pairs}`} floor: ${(floor / 1000).toFixed(3)} s`);
+    }
+    if (name === 'no-change') {
+      const startup = await runTool(ployStartupCommand(ctx.setup), join(ctx.workDir, `startup-${pair}.log`));
+      if (startup.exitCode !== 0) throw new PloyError(`bench: ploy --help exited ${startup.exitCode}; see ${startup.logPath}`);
+      if (!warmup) result.startupMs.push(startup.wallMs);
     }
     if (!warmup) result.pairs.push({ ployMs: times.ploy ?? Number.NaN, ansibleMs: times.ansible ?? Number.NaN });
   }

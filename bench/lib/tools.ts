@@ -1,7 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import type { ToolCommand } from './tool-run.ts';
+
+/**
+ * How ploy's playbook is started: `tsx` as users run it today; `node` with tsx as an import hook
+ * (no launcher process); `bundle`, plain node on the play bundled ahead of time (bundle.ts).
+ */
+export type Launcher = 'tsx' | 'node' | 'bundle';
+export const LAUNCHERS: readonly Launcher[] = ['tsx', 'node', 'bundle'];
 
 /** What both tools are run against. */
 export interface ToolSetup {
@@ -9,19 +16,23 @@ export interface ToolSetup {
   root: string;
   inventoryPath: string;
   forks: number;
-  /** HOME for both tools: holds only .ssh/known_hosts, the bed's host keys. */
+  /** HOME for both tools: an empty directory. */
   home: string;
+  launcher: Launcher;
+  /** The bundled play, for the bundle launcher. */
+  bundlePath?: string;
 }
 
+const PLAY = 'bench/play/site.ts';
+
 /**
- * A HOME whose ~/.ssh/known_hosts is the bed's: ploy checks host keys against ~/.ssh/known_hosts
- * (it does not read UserKnownHostsFile from the -F config), Ansible's ssh reads the bed's file
- * through -F; so both refuse an unknown key, against the same keys.
+ * An empty HOME for both tools: no ~/.ssh/config, known_hosts or agent of the caller's gets in.
+ * Both find the bed's known_hosts (UserKnownHostsFile, StrictHostKeyChecking yes) through the
+ * inventory's `-F` config, so both refuse an unknown host key, against the same keys.
  */
-export function prepareHome(dir: string, knownHostsPath: string): string {
+export function prepareHome(dir: string): string {
   const home = join(dir, 'home');
-  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
-  copyFileSync(knownHostsPath, join(home, '.ssh', 'known_hosts'));
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   return home;
 }
 
@@ -29,14 +40,31 @@ function baseEnv(home: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1', TERM: 'dumb' };
 }
 
-/** ploy as its users run a playbook: `tsx bench/play/site.ts -i INVENTORY --forks N [--check]`. */
-export function ployCommand(setup: ToolSetup, options: { check: boolean; verbose?: boolean; nodeOptions?: string }): ToolCommand {
-  const argv = [join(setup.root, 'node_modules', '.bin', 'tsx'), 'bench/play/site.ts', '-i', setup.inventoryPath, '--forks', String(setup.forks)];
+/**
+ * ploy as its users run a playbook: `tsx bench/play/site.ts -i INVENTORY --forks N [--check]`
+ * (or as setup.launcher says). With cpuProfileDir, node itself runs the play under --cpu-prof
+ * (node refuses --cpu-prof in NODE_OPTIONS, and so the profile is of the process running the play).
+ */
+export function ployCommand(setup: ToolSetup, options: { check: boolean; verbose?: boolean; cpuProfileDir?: string }): ToolCommand {
+  const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const argv = [...startPlay(setup, profile), '-i', setup.inventoryPath, '--forks', String(setup.forks)];
   if (options.check) argv.push('--check');
   if (options.verbose) argv.push('-v');
-  const env = baseEnv(setup.home);
-  if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
-  return { tool: 'ploy', argv, cwd: setup.root, env };
+  return { tool: 'ploy', argv, cwd: setup.root, env: baseEnv(setup.home) };
+}
+
+/** ploy started and stopped without contacting a host: node, tsx and every module of the play loaded. */
+export function ployStartupCommand(setup: ToolSetup): ToolCommand {
+  return { tool: 'ploy', argv: [...startPlay(setup, []), '--help'], cwd: setup.root, env: baseEnv(setup.home) };
+}
+
+function startPlay(setup: ToolSetup, nodeFlags: string[]): string[] {
+  if (setup.launcher === 'bundle') {
+    if (!setup.bundlePath) throw new Error('bench: the bundle launcher needs the bundled play (bundlePath)');
+    return [process.execPath, ...nodeFlags, setup.bundlePath];
+  }
+  if (setup.launcher === 'node' || nodeFlags.length > 0) return [process.execPath, ...nodeFlags, '--import', 'tsx', PLAY];
+  return [join(setup.root, 'node_modules', '.bin', 'tsx'), PLAY];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatTable, scenarioNumbers, speedupLines, targetLines } from '../../bench/lib/report.ts';
+import { formatTable, scenarioNumbers, speedupLines, startupLines, targetLines } from '../../bench/lib/report.ts';
 import { median, spread, summarizePairs } from '../../bench/lib/stats.ts';
 
 test('median of odd and even counts; spread keeps min and max', () => {
@@ -35,6 +35,11 @@ test('the table has a row per scenario and the speedup lines end the report', ()
   assert.is(table[2], '| converge | 3 | 2.00 (1.90–2.10) | 20.0 (19.5–21.0) | 0.100 (0.097–0.100) | 10.0x | — | — | 88 MB |');
   assert.is(table[3], '| no-change | 3 | 0.50 (0.48–0.52) | 8.00 (7.90–8.10) | 0.063 (0.061–0.064) | 16.0x | 0.25 | 2.00x | 78 MB |');
   assert.equal(speedupLines(3, scenarios), ['speedup converge 3 hosts: 10.0x', 'speedup no-change 3 hosts: 16.0x']);
+});
+
+test('the startup line says how much of the run is starting ploy', () => {
+  const noChange = scenarioNumbers({ name: 'no-change', pairs: [{ ployMs: 1000, ansibleMs: 9000 }], floorMs: [], startupMs: [600, 640, 580], ployRssKb: [1], warnings: [] });
+  assert.equal(startupLines([noChange, numbers('check', [900], [9000], [], 1)]), ['ploy startup (the play with --help: node, loader and modules, no host contacted): 0.60 s, 60% of the no-change run\'s 1.00 s']);
 });
 
 test('targets: the no-change speedup at 1 and 30 hosts, the floor at 30, check against no-change, memory', () => {

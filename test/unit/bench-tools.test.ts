@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../lib/errors.ts';
@@ -10,7 +10,7 @@ import { serveDirectory } from '../../bench/lib/file-server.ts';
 import { parseBenchFlags } from '../../bench/lib/flags.ts';
 import { ed25519Keys } from '../../bench/lib/floor.ts';
 import { runTool } from '../../bench/lib/tool-run.ts';
-import { ansibleCommand, newControlDir, ployCommand, prepareHome, stopControlMasters } from '../../bench/lib/tools.ts';
+import { ansibleCommand, newControlDir, ployCommand, ployStartupCommand, prepareHome, stopControlMasters, type ToolSetup } from '../../bench/lib/tools.ts';
 
 /** GET a path exactly as written (fetch would resolve the dots away). */
 function rawStatus(base: string, path: string): Promise<number> {
@@ -29,11 +29,9 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-tools-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('both tools get the same inventory, forks and HOME, and nothing of the caller’s ssh-agent', () => {
-  const known = join(dir, 'known_hosts');
-  writeFileSync(known, '10.0.0.1 ssh-ed25519 AAAA\n');
-  const home = prepareHome(dir, known);
-  assert.is(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8'), '10.0.0.1 ssh-ed25519 AAAA\n');
-  const setup = { root: '/repo', inventoryPath: '/bed/inventory.yml', forks: 30, home };
+  const home = prepareHome(dir);
+  assert.equal(readdirSync(home), [], 'nothing of the caller\'s ~/.ssh');
+  const setup: ToolSetup = { root: '/repo', inventoryPath: '/bed/inventory.yml', forks: 30, home, launcher: 'tsx' };
   const ploy = ployCommand(setup, { check: true });
   assert.equal(ploy.argv, ['/repo/node_modules/.bin/tsx', 'bench/play/site.ts', '-i', '/bed/inventory.yml', '--forks', '30', '--check']);
   const ansible = ansibleCommand(setup, { check: false, controlDir: '/tmp/cp-x' });
@@ -45,7 +43,12 @@ test('both tools get the same inventory, forks and HOME, and nothing of the call
     assert.is(command.env.HOME, home);
     assert.is(command.env.SSH_AUTH_SOCK, undefined);
   }
-  assert.is(ployCommand(setup, { check: false, verbose: true, nodeOptions: '--cpu-prof' }).env.NODE_OPTIONS, '--cpu-prof');
+  const profiled = ployCommand(setup, { check: false, verbose: true, cpuProfileDir: '/tmp/prof' });
+  assert.equal(ployStartupCommand(setup).argv.slice(1), ['bench/play/site.ts', '--help']);
+  assert.equal(ployCommand({ ...setup, launcher: 'node' }, { check: false }).argv.slice(1, 5), ['--import', 'tsx', 'bench/play/site.ts', '-i']);
+  assert.equal(ployCommand({ ...setup, launcher: 'bundle', bundlePath: '/b.mjs' }, { check: false }).argv.slice(1, 3), ['/b.mjs', '-i']);
+  assert.throws(() => ployCommand({ ...setup, launcher: 'bundle' }, { check: false }), /bundlePath/);
+  assert.equal(profiled.argv.slice(1), ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', 'bench/play/site.ts', '-i', '/bed/inventory.yml', '--forks', '30', '-v']);
 });
 
 test('a control directory is removed after its masters are asked to exit', async () => {
@@ -101,6 +104,9 @@ test('bench flags: hosts and pairs are positive numbers, scenarios are known nam
   assert.equal(flags.scenarios, ['no-change', 'check']);
   assert.equal(parseBenchFlags([]).scenarios, ['converge', 'no-change', 'check']);
   assert.throws(() => parseBenchFlags(['--hosts', '0']), (e: unknown) => e instanceof InputError && /--hosts/.test(e.message));
+  assert.is(flags.launcher, 'tsx');
+  assert.is(parseBenchFlags(['--launcher', 'bundle']).launcher, 'bundle');
+  assert.throws(() => parseBenchFlags(['--launcher', 'bun']), (e: unknown) => e instanceof InputError && /unknown launcher "bun"/.test(e.message));
   assert.throws(() => parseBenchFlags(['--scenario', 'fast']), (e: unknown) => e instanceof InputError && /unknown scenario "fast"/.test(e.message));
 });
 
