@@ -16,18 +16,18 @@ function launcher(raw: string, flag: string): Launcher {
 }
 
 export const benchFlags = defineFlags({
-  hosts: { kind: 'value', placeholder: 'N', default: '1', parse: positiveInteger, description: 'Test-bed hosts to boot (ploy and Ansible both get --forks N)' },
-  pairs: { kind: 'value', placeholder: 'N', default: '5', parse: positiveInteger, description: 'Measured ploy/Ansible pairs per scenario, after one warm-up pair' },
-  scenario: { kind: 'list', placeholder: 'NAME', commaSeparated: true, parse: scenario, description: `Only these scenarios (${SCENARIOS.join(', ')}; default all)` },
+  hosts: { kind: 'value', valueName: 'N', default: '1', parse: positiveInteger, description: 'Test-bed hosts to boot (ploy and Ansible both get --forks N)' },
+  pairs: { kind: 'value', valueName: 'N', default: '5', parse: positiveInteger, description: 'Measured ploy/Ansible pairs per scenario, after one warm-up pair' },
+  scenario: { kind: 'list', valueName: 'NAME', commaSeparated: true, parse: scenario, description: `Only these scenarios (${SCENARIOS.join(', ')}; default all)` },
   launcher: {
     kind: 'value',
-    placeholder: 'HOW',
+    valueName: 'HOW',
     default: 'tsx',
     parse: launcher,
     description: 'How ploy is started: tsx (as users run it), node (node --import tsx), bundle (plain node on the play bundled by esbuild beforehand)',
   },
   profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised' },
-  results: { kind: 'value', placeholder: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json, N-hosts-LAUNCHER.json)' },
+  results: { kind: 'value', valueName: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json, N-hosts-LAUNCHER.json)' },
   keep: { kind: 'boolean', description: "Keep the work directory (every run's output) even when all went well" },
   help: { kind: 'boolean', short: 'h', description: 'Show this help and exit' },
 });

@@ -37,21 +37,21 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const awsFlags = defineFlags({
   verbose: { ...sharedFlags.verbose, description: 'More output: -v names every AWS API call on stderr, -vvv also stack traces' },
-  cluster: { kind: 'value', placeholder: 'NAME', default: 'k3s-ha', parse: clusterName, description: 'Cluster name: the value of the ploy:cluster tag and prefix of every name' },
-  region: { kind: 'value', placeholder: 'REGION', parse: regionName, description: 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)' },
-  endpoint: { kind: 'value', placeholder: 'URL', parse: endpointUrl, description: 'Any EC2/ELBv2-compatible endpoint (default: AWS_ENDPOINT_URL)' },
+  cluster: { kind: 'value', valueName: 'NAME', default: 'k3s-ha', parse: clusterName, description: 'Cluster name: the value of the ploy:cluster tag and prefix of every name' },
+  region: { kind: 'value', valueName: 'REGION', parse: regionName, description: 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)' },
+  endpoint: { kind: 'value', valueName: 'URL', parse: endpointUrl, description: 'Any EC2/ELBv2-compatible endpoint (default: AWS_ENDPOINT_URL)' },
 });
 
 /** Every flag of playbooks/provision.ts, in the order --help lists them (after the shared ones). */
 export const provisionFlags = withSharedFlags({
-  operatorCidr: { kind: 'value', placeholder: 'CIDR', parse: ipv4Cidr, description: 'Who may SSH to the bastion, e.g. 203.0.113.7/32 (required)' },
+  operatorCidr: { kind: 'value', valueName: 'CIDR', parse: ipv4Cidr, description: 'Who may SSH to the bastion, e.g. 203.0.113.7/32 (required)' },
   allowSshFromAnywhere: { kind: 'boolean', description: 'Accept 0.0.0.0/0 as --operator-cidr' },
-  publicKey: { kind: 'value', placeholder: 'PATH', default: '~/.ssh/id_ed25519.pub', description: 'OpenSSH public key to import as the key pair' },
-  privateKey: { kind: 'value', placeholder: 'PATH', description: 'Written to the inventory as ansible_ssh_private_key_file' },
-  instanceType: { kind: 'value', placeholder: 'TYPE', default: 't3.medium', parse: instanceType, description: 'Instance type of the K3s servers' },
-  bastionInstanceType: { kind: 'value', placeholder: 'TYPE', default: 't3.micro', parse: instanceType, description: 'Instance type of the bastion' },
-  ami: { kind: 'value', placeholder: 'AMI', parse: amiId, description: 'Image for every host (default: the newest official Debian 12 amd64)' },
-  inventoryOut: { kind: 'value', placeholder: 'PATH', default: 'inventory/hosts.yml', description: 'Where to write the inventory' },
+  publicKey: { kind: 'value', valueName: 'PATH', default: '~/.ssh/id_ed25519.pub', description: 'OpenSSH public key to import as the key pair' },
+  privateKey: { kind: 'value', valueName: 'PATH', description: 'Written to the inventory as ansible_ssh_private_key_file' },
+  instanceType: { kind: 'value', valueName: 'TYPE', default: 't3.medium', parse: instanceType, description: 'Instance type of the K3s servers' },
+  bastionInstanceType: { kind: 'value', valueName: 'TYPE', default: 't3.micro', parse: instanceType, description: 'Instance type of the bastion' },
+  ami: { kind: 'value', valueName: 'AMI', parse: amiId, description: 'Image for every host (default: the newest official Debian 12 amd64)' },
+  inventoryOut: { kind: 'value', valueName: 'PATH', default: 'inventory/hosts.yml', description: 'Where to write the inventory' },
   ...awsFlags,
 });
 

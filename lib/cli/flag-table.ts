@@ -20,8 +20,8 @@ export interface CountFlag extends FlagBase {
 /** One value; the last one given wins. */
 export interface ValueFlag<T = unknown> extends FlagBase {
   readonly kind: 'value';
-  /** Shown in help: `--forks N`. */
-  readonly placeholder: string;
+  /** Names the value in help, like argparse's metavar: `--forks N`. */
+  readonly valueName: string;
   /** Raw default, parsed like user input and shown in help. */
   readonly default?: string;
   /** Turn the raw text into the value; throw flagError() when it is bad. */
@@ -31,7 +31,7 @@ export interface ValueFlag<T = unknown> extends FlagBase {
 /** Repeatable; values kept in the order given. */
 export interface ListFlag<T = unknown> extends FlagBase {
   readonly kind: 'list';
-  readonly placeholder: string;
+  readonly valueName: string;
   /** Also split each value at commas: `-t a,b -t c` gives [a, b, c]. */
   readonly commaSeparated?: boolean;
   readonly parse?: (raw: string, flag: string) => T;

@@ -21,21 +21,21 @@ export const sharedFlags = defineFlags({
 
 /** Every flag of a playbook, in the order --help lists them. */
 export const playbookFlags = defineFlags({
-  inventory: { kind: 'value', short: 'i', placeholder: 'PATH', default: 'inventory/hosts.yml', description: 'Inventory file, relative to the current directory' },
-  limit: { kind: 'value', short: 'l', placeholder: 'PATTERN', description: 'Only hosts matching this pattern (web*, a:b, a:&b, a:!b)' },
+  inventory: { kind: 'value', short: 'i', valueName: 'PATH', default: 'inventory/hosts.yml', description: 'Inventory file, relative to the current directory' },
+  limit: { kind: 'value', short: 'l', valueName: 'PATTERN', description: 'Only hosts matching this pattern (web*, a:b, a:&b, a:!b)' },
   check: sharedFlags.check,
   diff: { kind: 'boolean', short: 'D', description: 'Show the differences in files that change' },
-  tags: { kind: 'list', short: 't', placeholder: 'TAGS', commaSeparated: true, description: 'Only tasks with these tags (comma list, repeatable)' },
-  skipTags: { kind: 'list', placeholder: 'TAGS', commaSeparated: true, description: 'Skip tasks with these tags (comma list, repeatable)' },
-  role: { kind: 'list', placeholder: 'NAME', commaSeparated: true, description: 'Only this role of the play (repeatable)' },
-  forks: { kind: 'value', short: 'f', placeholder: 'N', default: '10', parse: positiveInteger, description: 'Hosts worked on at once' },
-  extraVars: { kind: 'list', short: 'e', placeholder: 'VARS', description: 'Extra variables: k=v, JSON or YAML, or @file.yml (repeatable, later wins)' },
+  tags: { kind: 'list', short: 't', valueName: 'TAGS', commaSeparated: true, description: 'Only tasks with these tags (comma list, repeatable)' },
+  skipTags: { kind: 'list', valueName: 'TAGS', commaSeparated: true, description: 'Skip tasks with these tags (comma list, repeatable)' },
+  role: { kind: 'list', valueName: 'NAME', commaSeparated: true, description: 'Only this role of the play (repeatable)' },
+  forks: { kind: 'value', short: 'f', valueName: 'N', default: '10', parse: positiveInteger, description: 'Hosts worked on at once' },
+  extraVars: { kind: 'list', short: 'e', valueName: 'VARS', description: 'Extra variables: k=v, JSON or YAML, or @file.yml (repeatable, later wins)' },
   json: sharedFlags.json,
   verbose: sharedFlags.verbose,
   listHosts: { kind: 'boolean', description: "List each role's hosts (after --limit) and exit" },
   acceptNewHostKeys: { kind: 'boolean', description: 'Trust and record host keys not yet in known_hosts (changed keys are still refused)' },
-  connectTimeout: { kind: 'value', placeholder: 'SECONDS', default: '10', parse: positiveSecondsAsMs, description: 'Give up on a host that does not answer for this long: while connecting, and once connected (keepalive probes)' },
-  commandTimeout: { kind: 'value', placeholder: 'SECONDS', parse: positiveSecondsAsMs, description: 'Kill any remote command running longer than this (default: no limit)' },
+  connectTimeout: { kind: 'value', valueName: 'SECONDS', default: '10', parse: positiveSecondsAsMs, description: 'Give up on a host that does not answer for this long: while connecting, and once connected (keepalive probes)' },
+  commandTimeout: { kind: 'value', valueName: 'SECONDS', parse: positiveSecondsAsMs, description: 'Kill any remote command running longer than this (default: no limit)' },
   help: sharedFlags.help,
 });
 
@@ -44,7 +44,7 @@ export type PlaybookFlags = ParsedFlags<typeof playbookFlags>;
 
 /**
  * Another entry point's table: the shared flags plus its own, with --help last. For example
- * `parseFlags(argv, withSharedFlags({ region: { kind: 'value', placeholder: 'NAME', description: '…' } }))`.
+ * `parseFlags(argv, withSharedFlags({ region: { kind: 'value', valueName: 'NAME', description: '…' } }))`.
  */
 export function withSharedFlags<const E extends FlagTable>(extraFlags: E) {
   const { help, ...shared } = sharedFlags;

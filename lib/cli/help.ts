@@ -3,7 +3,7 @@ import { longName, type FlagSpec, type FlagTable } from './flag-table.ts';
 /** The left column of one flag: `-f, --forks N` or `    --skip-tags TAGS`. */
 function usageOf(key: string, spec: FlagSpec): string {
   const names = `${spec.short ? `-${spec.short}, ` : '    '}--${longName(key, spec)}`;
-  return spec.kind === 'value' || spec.kind === 'list' ? `${names} ${spec.placeholder}` : names;
+  return spec.kind === 'value' || spec.kind === 'list' ? `${names} ${spec.valueName}` : names;
 }
 
 function defaultOf(spec: FlagSpec): string {

@@ -86,13 +86,13 @@ test('--help wins over other mistakes', () => {
 
 test('other entry points add their own flags and keep the shared ones', () => {
   const own = defineFlags({
-    region: { kind: 'value', placeholder: 'NAME', default: 'eu-west-3', description: 'AWS region' },
+    region: { kind: 'value', valueName: 'NAME', default: 'eu-west-3', description: 'AWS region' },
     yes: { kind: 'boolean', short: 'y', description: 'Do not ask' },
   });
   const teardown = parseFlags(['-C', '--json', '-vv', '-y', '--region', 'us-east-1'], withSharedFlags(own));
   assert.equal(teardown, { check: true, json: true, verbose: 2, region: 'us-east-1', yes: true, help: false });
   assert.throws(() => parseFlags(['--limit', 'x'], withSharedFlags(own)), (e: unknown) => e instanceof InputError && /--limit/.test(String(e)));
-  const site = parsePlaybookFlags(['--cluster', 'c1'], { cluster: { kind: 'value', placeholder: 'NAME', description: 'Cluster name' } });
+  const site = parsePlaybookFlags(['--cluster', 'c1'], { cluster: { kind: 'value', valueName: 'NAME', description: 'Cluster name' } });
   assert.is(site.cluster, 'c1');
   assert.is(site.forks, 10);
 });
