@@ -24,7 +24,7 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr | { error: string } {
   const value = octets.reduce((acc, o) => acc * 256 + Number(o), 0);
   const hostBits = 2 ** (32 - prefix);
   if (value % hostBits !== 0) {
-    const network = toDotted(value - (value % hostBits));
+    const network = dottedQuad(value - (value % hostBits));
     return { error: `"${text}" has host bits set: write ${network}/${prefix}, or ${address}/32 for the single address` };
   }
   return { address, prefix, text: `${address}/${prefix}` };
@@ -34,6 +34,6 @@ export function isAnywhere(cidr: Ipv4Cidr): boolean {
   return cidr.prefix === 0;
 }
 
-function toDotted(value: number): string {
+function dottedQuad(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
