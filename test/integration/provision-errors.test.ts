@@ -3,8 +3,7 @@
  * must come before anything is created, so each case also proves that no mutating call was sent.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,51 +13,46 @@ import {
   DeleteSubnetCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
-  EC2Client,
   ImportKeyPairCommand,
 } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isReadOnlyCommand, onCommand } from '../../lib/aws/clients.ts';
+import { isReadOnlyCommand } from '../../lib/aws/clients.ts';
 import type { ProvisionOptions } from '../../lib/aws/flags.ts';
 import { provision } from '../../lib/aws/provision.ts';
 import { InputError } from '../../lib/errors.ts';
 import { ed25519PublicKey } from '../support/aws-test-key.ts';
-import { findMotoServer, startMoto, type MotoServer } from '../support/moto.ts';
+import { findMotoServer } from '../support/moto.ts';
+import { useProvisionBed, type ProvisionBed } from '../support/provision-bed.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // node 20 is this project's floor
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REGION = 'us-east-1'; // see startMoto
-let moto: MotoServer;
-let dir: string;
-let ec2: EC2Client;
-let elb: ElasticLoadBalancingV2Client;
-const sent: string[] = [];
+let bed: ProvisionBed;
 const lines: string[] = [];
 
 const options = (): ProvisionOptions => ({
-  cluster: 'k3s-ha', region: REGION, endpoint: moto.endpoint, check: false, json: false, verbosity: 0,
-  operatorCidr: '203.0.113.7/32', publicKeyPath: join(dir, 'id_ed25519.pub'), instanceType: 't3.medium',
-  bastionInstanceType: 't3.micro', inventoryOut: join(dir, 'inventory', 'hosts.yml'),
+  cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0,
+  operatorCidr: '203.0.113.7/32', publicKeyPath: join(bed.dir, 'id_ed25519.pub'), instanceType: 't3.medium',
+  bastionInstanceType: 't3.micro', inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'),
 });
-const deps = () => ({ clients: { ec2, elb }, output: { out: (l: string) => lines.push(l), err: () => {} } });
+const deps = () => ({ clients: { ec2: bed.ec2, elb: bed.elb }, output: { out: (l: string) => lines.push(l), err: () => {} } });
 
 /** Provision must fail with an InputError matching `message`, having sent no mutating call. */
 async function refused(o: ProvisionOptions, message: RegExp): Promise<InputError> {
-  sent.length = 0;
+  bed.sent.length = 0;
   lines.length = 0;
   const error = await provision(o, deps()).then(() => undefined, (e: unknown) => e);
   assert.instance(error, InputError, `expected an InputError, got ${String(error)}`);
   assert.match((error as Error).message, message);
-  assert.equal(sent.filter((n) => !isReadOnlyCommand(n)), [], 'no mutating call');
+  assert.equal(bed.sent.filter((n) => !isReadOnlyCommand(n)), [], 'no mutating call');
   return error as InputError;
 }
 
 function cli(script: string, args: string[], env: Record<string, string>) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', `playbooks/${script}.ts`, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: bed.dir, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     timeout: 120_000,
@@ -70,30 +64,14 @@ if (!findMotoServer() && !process.env.PLOY_REQUIRE_MOTO) {
   console.log('provision-errors.test.ts: SKIPPED, moto_server not found (set PLOY_REQUIRE_MOTO=1 to make this a failure)');
   test.skip('provision errors against moto_server', () => {});
 } else {
-  test.before(async () => {
-    moto = await startMoto(REGION);
-    dir = mkdtempSync(join(tmpdir(), 'ploy-provision-errors-'));
-    writeFileSync(join(dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
-    const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    ec2 = new EC2Client(config);
-    elb = new ElasticLoadBalancingV2Client(config);
-    onCommand(ec2, (name) => sent.push(name));
-    onCommand(elb, (name) => sent.push(name));
-  });
-
-  test.after(async () => {
-    ec2?.destroy();
-    elb?.destroy();
-    await moto?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  bed = useProvisionBed(test, REGION, 'ploy-provision-errors-');
 
   test('an unreadable public key is refused before any AWS call', async () => {
-    const error = await refused({ ...options(), publicKeyPath: join(dir, 'missing.pub') }, /missing\.pub, field "--public-key": cannot read the public key: no such file/);
+    const error = await refused({ ...options(), publicKeyPath: join(bed.dir, 'missing.pub') }, /missing\.pub, field "--public-key": cannot read the public key: no such file/);
     assert.is(error.where?.field, '--public-key');
-    assert.equal(sent, []);
-    writeFileSync(join(dir, 'private'), '-----BEGIN OPENSSH PRIVATE KEY-----\n');
-    await refused({ ...options(), publicKeyPath: join(dir, 'private') }, /not a usable public key: this is a private key/);
+    assert.equal(bed.sent, []);
+    writeFileSync(join(bed.dir, 'private'), '-----BEGIN OPENSSH PRIVATE KEY-----\n');
+    await refused({ ...options(), publicKeyPath: join(bed.dir, 'private') }, /not a usable public key: this is a private key/);
   });
 
   test('an --ami that does not exist is refused', async () => {
@@ -101,27 +79,27 @@ if (!findMotoServer() && !process.env.PLOY_REQUIRE_MOTO) {
   });
 
   test('a same-named security group that is not the cluster\'s is never adopted', async () => {
-    const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
-    const { GroupId } = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'k3s-ha-nlb', Description: 'hand-made', VpcId: Vpcs[0]?.VpcId }));
+    const { Vpcs = [] } = await bed.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+    const { GroupId } = await bed.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'k3s-ha-nlb', Description: 'hand-made', VpcId: Vpcs[0]?.VpcId }));
     await refused(options(), /the plan has 1 problem\(s\) \(listed above\); nothing was changed/);
     assert.ok(lines.some((l) => l.startsWith(`! security group k3s-ha-nlb (${GroupId}) exists in`) && l.includes('not tagged ploy:cluster=k3s-ha')), lines.join('\n'));
-    await ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
+    await bed.ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
   });
 
   test('an existing key pair with another key is an error explaining it, never replaced', async () => {
-    await ec2.send(new ImportKeyPairCommand({ KeyName: 'k3s-ha', PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('someone-else')) }));
+    await bed.ec2.send(new ImportKeyPairCommand({ KeyName: 'k3s-ha', PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('someone-else')) }));
     await refused(options(), /1 problem/);
     assert.ok(lines.some((l) => /^! key pair "k3s-ha" \(key-\w+\) already exists with a different public key than --public-key/.test(l)), lines.join('\n'));
-    await ec2.send(new DeleteKeyPairCommand({ KeyName: 'k3s-ha' }));
+    await bed.ec2.send(new DeleteKeyPairCommand({ KeyName: 'k3s-ha' }));
   });
 
   test('CLI: no credentials is exit 1 with a clear message, before any call', () => {
-    const run = cli('provision', ['--operator-cidr', '203.0.113.7/32', '--public-key', join(dir, 'id_ed25519.pub')], {
+    const run = cli('provision', ['--operator-cidr', '203.0.113.7/32', '--public-key', join(bed.dir, 'id_ed25519.pub')], {
       AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL: bed.moto.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
-      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(bed.dir, 'none'),
+      AWS_CONFIG_FILE: join(bed.dir, 'none'),
     });
     assert.is(run.code, 1, run.stderr);
     assert.match(run.stderr, /^ERROR: field "credentials": no AWS credentials found .*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
@@ -137,7 +115,7 @@ if (!findMotoServer() && !process.env.PLOY_REQUIRE_MOTO) {
   });
 
   test('CLI: --check --json prints one JSON document; -v names every AWS call on stderr', () => {
-    const run = cli('provision', ['--operator-cidr', '203.0.113.7/32', '--public-key', join(dir, 'id_ed25519.pub'), '--check', '--json', '-v'], moto.env);
+    const run = cli('provision', ['--operator-cidr', '203.0.113.7/32', '--public-key', join(bed.dir, 'id_ed25519.pub'), '--check', '--json', '-v'], bed.moto.env);
     assert.is(run.code, 0, run.stderr);
     const doc = JSON.parse(run.stdout) as { command: string; check: boolean; summary: unknown; resources: { action: string }[] };
     assert.equal([doc.command, doc.check, doc.summary], ['provision', true, { create: 13, change: 0, unchanged: 0 }]);
@@ -147,24 +125,24 @@ if (!findMotoServer() && !process.env.PLOY_REQUIRE_MOTO) {
   });
 
   test('CLI: teardown without a terminal and without --yes is exit 1 (here with something to delete)', async () => {
-    await ec2.send(new ImportKeyPairCommand({
+    await bed.ec2.send(new ImportKeyPairCommand({
       KeyName: 'k3s-ha',
       PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('x')),
       TagSpecifications: [{ ResourceType: 'key-pair', Tags: [{ Key: 'ploy:cluster', Value: 'k3s-ha' }] }],
     }));
-    const run = cli('teardown', [], moto.env);
+    const run = cli('teardown', [], bed.moto.env);
     assert.is(run.code, 1, run.stderr);
     assert.match(run.stdout, /- delete key pair k3s-ha/);
     assert.match(run.stderr, /refusing to delete without confirmation: not on a terminal; pass --yes/);
-    const yes = cli('teardown', ['--yes'], moto.env);
+    const yes = cli('teardown', ['--yes'], bed.moto.env);
     assert.is(yes.code, 0, yes.stderr);
     assert.match(yes.stdout, /deleted 1 resources/);
   });
 
   test('fewer than three zones with a default subnet: a clear error before anything is created', async () => {
-    const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const { Subnets = [] } = await bed.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
     const keep = [...Subnets].sort((a, b) => a.AvailabilityZone!.localeCompare(b.AvailabilityZone!)).slice(0, 2);
-    for (const s of Subnets) if (!keep.includes(s)) await ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId }));
+    for (const s of Subnets) if (!keep.includes(s)) await bed.ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId }));
     const error = await refused(options(), /region us-east-1 has 2 availability zone\(s\) with a default subnet in vpc-\w+ \(us-east-1a, us-east-1b\); the cluster needs 3 distinct zones/);
     assert.is(error.where?.field, '--region');
   });

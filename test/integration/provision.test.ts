@@ -3,8 +3,7 @@
  * cluster. moto accepts duplicate creates that AWS would refuse, so every count here is of ALL
  * resources in the region, not only tagged ones: a second create anywhere shows up as one too many.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -12,7 +11,6 @@ import {
   DescribeKeyPairsCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
-  EC2Client,
   RevokeSecurityGroupIngressCommand,
   type Instance,
 } from '@aws-sdk/client-ec2';
@@ -23,46 +21,41 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
   ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isReadOnlyCommand, onCommand } from '../../lib/aws/clients.ts';
+import { isReadOnlyCommand } from '../../lib/aws/clients.ts';
 import type { ProvisionOptions, TeardownOptions } from '../../lib/aws/flags.ts';
 import { provision } from '../../lib/aws/provision.ts';
 import { teardown } from '../../lib/aws/teardown.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
-import { findMotoServer, NEWEST_DEBIAN_12, startMoto, type MotoServer } from '../support/moto.ts';
-import { ed25519PublicKey } from '../support/aws-test-key.ts';
+import { findMotoServer, NEWEST_DEBIAN_12 } from '../support/moto.ts';
+import { useProvisionBed, type ProvisionBed } from '../support/provision-bed.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // node 20 is this project's floor
 const REGION = 'us-east-1'; // see startMoto
-let moto: MotoServer;
-let dir: string;
-let ec2: EC2Client;
-let elb: ElasticLoadBalancingV2Client;
-const sent: string[] = [];
+let bed: ProvisionBed;
 const lines: string[] = [];
 
 const options = (): ProvisionOptions => ({
-  cluster: 'k3s-ha', region: REGION, endpoint: moto.endpoint, check: false, json: false, verbosity: 0,
-  operatorCidr: '203.0.113.7/32', publicKeyPath: join(dir, 'id_ed25519.pub'), instanceType: 't3.medium',
-  bastionInstanceType: 't3.micro', inventoryOut: join(dir, 'inventory', 'hosts.yml'), privateKeyPath: '/home/op/.ssh/id_ed25519',
+  cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0,
+  operatorCidr: '203.0.113.7/32', publicKeyPath: join(bed.dir, 'id_ed25519.pub'), instanceType: 't3.medium',
+  bastionInstanceType: 't3.micro', inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'), privateKeyPath: '/home/op/.ssh/id_ed25519',
 });
-const teardownOptions = (): TeardownOptions => ({ cluster: 'k3s-ha', region: REGION, endpoint: moto.endpoint, check: false, json: false, verbosity: 0, yes: true });
-const deps = () => ({ clients: { ec2, elb }, output: { out: (l: string) => lines.push(l), err: () => {} }, waits: { instances: 60, loadBalancer: 60, dependencies: 60 } });
+const teardownOptions = (): TeardownOptions => ({ cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0, yes: true });
+const deps = () => ({ clients: { ec2: bed.ec2, elb: bed.elb }, output: { out: (l: string) => lines.push(l), err: () => {} }, waits: { instances: 60, loadBalancer: 60, dependencies: 60 } });
 
 /** Run `fn` and return the commands it sent that change something. */
 async function mutations(fn: () => Promise<unknown>): Promise<string[]> {
-  sent.length = 0;
+  bed.sent.length = 0;
   await fn();
-  return sent.filter((name) => !isReadOnlyCommand(name));
+  return bed.sent.filter((name) => !isReadOnlyCommand(name));
 }
 
 async function liveInstances(): Promise<Instance[]> {
-  const { Reservations = [] } = await ec2.send(new DescribeInstancesCommand({}));
+  const { Reservations = [] } = await bed.ec2.send(new DescribeInstancesCommand({}));
   return Reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
 }
 
@@ -70,20 +63,20 @@ async function liveInstances(): Promise<Instance[]> {
 async function counts() {
   const [instances, { SecurityGroups = [] }, { KeyPairs = [] }, { LoadBalancers = [] }, { TargetGroups = [] }] = await Promise.all([
     liveInstances(),
-    ec2.send(new DescribeSecurityGroupsCommand({})),
-    ec2.send(new DescribeKeyPairsCommand({})),
-    elb.send(new DescribeLoadBalancersCommand({})),
-    elb.send(new DescribeTargetGroupsCommand({})),
+    bed.ec2.send(new DescribeSecurityGroupsCommand({})),
+    bed.ec2.send(new DescribeKeyPairsCommand({})),
+    bed.elb.send(new DescribeLoadBalancersCommand({})),
+    bed.elb.send(new DescribeTargetGroupsCommand({})),
   ]);
   let listeners = 0;
-  for (const lb of LoadBalancers) listeners += (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners?.length ?? 0;
+  for (const lb of LoadBalancers) listeners += (await bed.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners?.length ?? 0;
   return { instances: instances.length, groups: SecurityGroups.filter((g) => g.GroupName !== 'default').length, keyPairs: KeyPairs.length, loadBalancers: LoadBalancers.length, targetGroups: TargetGroups.length, listeners };
 }
 const FULL = { instances: 4, groups: 3, keyPairs: 1, loadBalancers: 1, targetGroups: 2, listeners: 2 };
 const EMPTY = { instances: 0, groups: 0, keyPairs: 0, loadBalancers: 0, targetGroups: 0, listeners: 0 };
 
 async function groupId(name: string): Promise<string> {
-  const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [name] }] }));
+  const { SecurityGroups = [] } = await bed.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [name] }] }));
   assert.is(SecurityGroups.length, 1, `exactly one group ${name}`);
   return SecurityGroups[0]!.GroupId!;
 }
@@ -91,7 +84,7 @@ async function groupId(name: string): Promise<string> {
 /** A group's rules as "in tcp 22-22 sg:k3s-ha-bastion" lines, sorted; group ids shown by name. */
 async function rulesOf(name: string): Promise<string[]> {
   const ids = Object.fromEntries(await Promise.all(['bastion', 'servers', 'nlb'].map(async (r) => [await groupId(`k3s-ha-${r}`), `sg:k3s-ha-${r}`])));
-  const { SecurityGroupRules = [] } = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [await groupId(name)] }] }));
+  const { SecurityGroupRules = [] } = await bed.ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [await groupId(name)] }] }));
   return SecurityGroupRules.map((r) => `${r.IsEgress ? 'out' : 'in'} ${r.IpProtocol} ${r.FromPort}-${r.ToPort} ${r.CidrIpv4 ?? ids[r.ReferencedGroupInfo?.GroupId ?? ''] ?? r.ReferencedGroupInfo?.GroupId}`).sort();
 }
 
@@ -114,29 +107,13 @@ if (!motoPath && !process.env.PLOY_REQUIRE_MOTO) {
   console.log('provision.test.ts: SKIPPED, moto_server not found (set PLOY_REQUIRE_MOTO=1 to make this a failure)');
   test.skip('provision and teardown against moto_server', () => {});
 } else {
-  test.before(async () => {
-    moto = await startMoto(REGION);
-    dir = mkdtempSync(join(tmpdir(), 'ploy-provision-'));
-    writeFileSync(join(dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
-    const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    ec2 = new EC2Client(config);
-    elb = new ElasticLoadBalancingV2Client(config);
-    onCommand(ec2, (name) => sent.push(name));
-    onCommand(elb, (name) => sent.push(name));
-  });
-
-  test.after(async () => {
-    ec2?.destroy();
-    elb?.destroy();
-    await moto?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  bed = useProvisionBed(test, REGION, 'ploy-provision-');
 
   test('--check on an empty region: a plan of 13 creates, only Describe calls, nothing created', async () => {
     let summary;
     assert.equal(await mutations(async () => ({ summary } = (await provision({ ...options(), check: true }, deps())).plan)), []);
     assert.equal(summary, { create: 13, change: 0, unchanged: 0 });
-    assert.ok(sent.length > 5 && sent.every((n) => /^(Describe|Get)/.test(n)), sent.join(','));
+    assert.ok(bed.sent.length > 5 && bed.sent.every((n) => /^(Describe|Get)/.test(n)), bed.sent.join(','));
     assert.equal(await counts(), EMPTY);
   });
 
@@ -162,30 +139,30 @@ if (!motoPath && !process.env.PLOY_REQUIRE_MOTO) {
 
   test('security groups: rules exactly as designed, tagged', async () => {
     await assertRulesExact();
-    const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ploy:cluster', Values: ['k3s-ha'] }] }));
+    const { SecurityGroups = [] } = await bed.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ploy:cluster', Values: ['k3s-ha'] }] }));
     assert.equal(SecurityGroups.map((g) => g.Tags?.find((t) => t.Key === 'ploy:role')?.Value).sort(), ['bastion', 'nlb', 'servers']);
   });
 
   test('load balancer: internet-facing, cross-zone, NLB group, TCP target groups with health check 32000, listeners', async () => {
-    const { LoadBalancers = [] } = await elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
     const lb = LoadBalancers[0]!;
     assert.equal([lb.Type, lb.Scheme, lb.State?.Code], ['network', 'internet-facing', 'active']);
     assert.equal(lb.SecurityGroups, [await groupId('k3s-ha-nlb')]);
     const serverZones = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.Placement?.AvailabilityZone).sort();
     assert.equal(lb.AvailabilityZones?.map((z) => z.ZoneName).sort(), serverZones);
-    const { Attributes = [] } = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+    const { Attributes = [] } = await bed.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
     assert.is(Attributes.find((a) => a.Key === 'load_balancing.cross_zone.enabled')?.Value, 'true');
-    const { TargetGroups = [] } = await elb.send(new DescribeTargetGroupsCommand({}));
+    const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({}));
     const serverIds = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.InstanceId).sort();
     for (const g of TargetGroups) {
       assert.equal([g.Protocol, g.HealthCheckProtocol, g.HealthCheckPort, g.TargetType], ['TCP', 'TCP', '32000', 'instance'], g.TargetGroupName);
-      const { TargetHealthDescriptions = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }));
+      const { TargetHealthDescriptions = [] } = await bed.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }));
       assert.equal(TargetHealthDescriptions.map((d) => d.Target?.Id).sort(), serverIds);
     }
-    const { Listeners = [] } = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+    const { Listeners = [] } = await bed.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
     const tgName = (arn?: string) => TargetGroups.find((g) => g.TargetGroupArn === arn)?.TargetGroupName;
     assert.equal(Listeners.map((l) => `${l.Protocol} ${l.Port} -> ${tgName(l.DefaultActions?.[0]?.TargetGroupArn)}`).sort(), ['TCP 443 -> k3s-ha-tg443', 'TCP 80 -> k3s-ha-tg80']);
-    const { TagDescriptions = [] } = await elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn!, ...TargetGroups.map((g) => g.TargetGroupArn!)] }));
+    const { TagDescriptions = [] } = await bed.elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn!, ...TargetGroups.map((g) => g.TargetGroupArn!)] }));
     assert.ok(TagDescriptions.length === 3 && TagDescriptions.every((d) => d.Tags?.some((t) => t.Key === 'ploy:cluster' && t.Value === 'k3s-ha')));
   });
 
@@ -202,7 +179,7 @@ if (!motoPath && !process.env.PLOY_REQUIRE_MOTO) {
       assert.is(vars.ansible_ssh_private_key_file, '/home/op/.ssh/id_ed25519');
     }
     assert.equal(inv.select('buildkit'), ['k3s-ha-server-3']);
-    const { LoadBalancers = [] } = await elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
     assert.is(inv.host('k3s-ha-server-1').vars.k3s_lb_dns, LoadBalancers[0]?.DNSName);
   });
 
@@ -215,12 +192,12 @@ if (!motoPath && !process.env.PLOY_REQUIRE_MOTO) {
 
   test('drift by hand (a rule, cross-zone, a health check) is planned in --check and corrected by a run', async () => {
     const servers = await groupId('k3s-ha-servers');
-    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'udp', FromPort: 8472, ToPort: 8472, UserIdGroupPairs: [{ GroupId: servers }] }] }));
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-    const { LoadBalancers = [] } = await elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
-    await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: LoadBalancers[0]!.LoadBalancerArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'false' }] }));
-    const { TargetGroups = [] } = await elb.send(new DescribeTargetGroupsCommand({ Names: ['k3s-ha-tg443'] }));
-    await elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: TargetGroups[0]!.TargetGroupArn, HealthCheckPort: 'traffic-port' }));
+    await bed.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'udp', FromPort: 8472, ToPort: 8472, UserIdGroupPairs: [{ GroupId: servers }] }] }));
+    await bed.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+    await bed.elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: LoadBalancers[0]!.LoadBalancerArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'false' }] }));
+    const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({ Names: ['k3s-ha-tg443'] }));
+    await bed.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: TargetGroups[0]!.TargetGroupArn, HealthCheckPort: 'traffic-port' }));
 
     lines.length = 0;
     let checked;
