@@ -31,12 +31,12 @@ import type { ProvisionOptions, TeardownOptions } from '../../lib/aws/flags.ts';
 import { provision } from '../../lib/aws/provision.ts';
 import { teardown } from '../../lib/aws/teardown.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
-import { findMotoServer, NEWEST_DEBIAN_12 } from '../support/moto.ts';
-import { useProvisionBed, type ProvisionBed } from '../support/provision-bed.ts';
+import { NEWEST_DEBIAN_12 } from '../support/moto.ts';
+import { useProvisionBed } from '../support/provision-bed.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // node 20 is this project's floor
 const REGION = 'us-east-1'; // see startMoto
-let bed: ProvisionBed;
+const bed = useProvisionBed(test, REGION, 'ploy-provision-');
 const lines: string[] = [];
 
 const options = (): ProvisionOptions => ({
@@ -102,132 +102,124 @@ async function assertRulesExact(): Promise<void> {
   for (const [name, expected] of Object.entries(EXPECTED_RULES)) assert.equal(await rulesOf(name), [...expected].sort(), name);
 }
 
-const motoPath = findMotoServer();
-if (!motoPath && !process.env.PLOY_REQUIRE_MOTO) {
-  console.log('provision.test.ts: SKIPPED, moto_server not found (set PLOY_REQUIRE_MOTO=1 to make this a failure)');
-  test.skip('provision and teardown against moto_server', () => {});
-} else {
-  bed = useProvisionBed(test, REGION, 'ploy-provision-');
+test('--check on an empty region: a plan of 13 creates, only Describe calls, nothing created', async () => {
+  let summary;
+  assert.equal(await mutations(async () => ({ summary } = (await provision({ ...options(), check: true }, deps())).plan)), []);
+  assert.equal(summary, { create: 13, change: 0, unchanged: 0 });
+  assert.ok(bed.sent.length > 5 && bed.sent.every((n) => /^(Describe|Get)/.test(n)), bed.sent.join(','));
+  assert.equal(await counts(), EMPTY);
+});
 
-  test('--check on an empty region: a plan of 13 creates, only Describe calls, nothing created', async () => {
-    let summary;
-    assert.equal(await mutations(async () => ({ summary } = (await provision({ ...options(), check: true }, deps())).plan)), []);
-    assert.equal(summary, { create: 13, change: 0, unchanged: 0 });
-    assert.ok(bed.sent.length > 5 && bed.sent.every((n) => /^(Describe|Get)/.test(n)), bed.sent.join(','));
-    assert.equal(await counts(), EMPTY);
-  });
+test('first run creates everything once', async () => {
+  const result = await provision(options(), deps());
+  assert.equal(result.plan.summary, { create: 13, change: 0, unchanged: 0 });
+  assert.equal(await counts(), FULL);
+  assert.ok(lines.includes('13 to create, 0 to change, 0 unchanged'));
+});
 
-  test('first run creates everything once', async () => {
-    const result = await provision(options(), deps());
-    assert.equal(result.plan.summary, { create: 13, change: 0, unchanged: 0 });
-    assert.equal(await counts(), FULL);
-    assert.ok(lines.includes('13 to create, 0 to change, 0 unchanged'));
-  });
+test('instances: three servers in three distinct zones, Debian 12 image, types and tags', async () => {
+  const instances = await liveInstances();
+  const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
+  const servers = instances.filter((i) => tag(i, 'ploy:role') === 'server');
+  const bastion = instances.find((i) => tag(i, 'ploy:role') === 'bastion')!;
+  assert.equal(servers.map((i) => tag(i, 'Name')).sort(), ['k3s-ha-server-1', 'k3s-ha-server-2', 'k3s-ha-server-3']);
+  assert.is(new Set(servers.map((i) => i.Placement?.AvailabilityZone)).size, 3);
+  assert.ok(instances.every((i) => i.ImageId === NEWEST_DEBIAN_12 && i.KeyName === 'k3s-ha' && tag(i, 'ploy:cluster') === 'k3s-ha'));
+  assert.ok(servers.every((i) => i.InstanceType === 't3.medium'));
+  assert.is(bastion.InstanceType, 't3.micro');
+  assert.ok(bastion.PublicIpAddress);
+});
 
-  test('instances: three servers in three distinct zones, Debian 12 image, types and tags', async () => {
-    const instances = await liveInstances();
-    const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
-    const servers = instances.filter((i) => tag(i, 'ploy:role') === 'server');
-    const bastion = instances.find((i) => tag(i, 'ploy:role') === 'bastion')!;
-    assert.equal(servers.map((i) => tag(i, 'Name')).sort(), ['k3s-ha-server-1', 'k3s-ha-server-2', 'k3s-ha-server-3']);
-    assert.is(new Set(servers.map((i) => i.Placement?.AvailabilityZone)).size, 3);
-    assert.ok(instances.every((i) => i.ImageId === NEWEST_DEBIAN_12 && i.KeyName === 'k3s-ha' && tag(i, 'ploy:cluster') === 'k3s-ha'));
-    assert.ok(servers.every((i) => i.InstanceType === 't3.medium'));
-    assert.is(bastion.InstanceType, 't3.micro');
-    assert.ok(bastion.PublicIpAddress);
-  });
+test('security groups: rules exactly as designed, tagged', async () => {
+  await assertRulesExact();
+  const { SecurityGroups = [] } = await bed.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ploy:cluster', Values: ['k3s-ha'] }] }));
+  assert.equal(SecurityGroups.map((g) => g.Tags?.find((t) => t.Key === 'ploy:role')?.Value).sort(), ['bastion', 'nlb', 'servers']);
+});
 
-  test('security groups: rules exactly as designed, tagged', async () => {
-    await assertRulesExact();
-    const { SecurityGroups = [] } = await bed.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ploy:cluster', Values: ['k3s-ha'] }] }));
-    assert.equal(SecurityGroups.map((g) => g.Tags?.find((t) => t.Key === 'ploy:role')?.Value).sort(), ['bastion', 'nlb', 'servers']);
-  });
+test('load balancer: internet-facing, cross-zone, NLB group, TCP target groups with health check 32000, listeners', async () => {
+  const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+  const lb = LoadBalancers[0]!;
+  assert.equal([lb.Type, lb.Scheme, lb.State?.Code], ['network', 'internet-facing', 'active']);
+  assert.equal(lb.SecurityGroups, [await groupId('k3s-ha-nlb')]);
+  const serverZones = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.Placement?.AvailabilityZone).sort();
+  assert.equal(lb.AvailabilityZones?.map((z) => z.ZoneName).sort(), serverZones);
+  const { Attributes = [] } = await bed.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  assert.is(Attributes.find((a) => a.Key === 'load_balancing.cross_zone.enabled')?.Value, 'true');
+  const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({}));
+  const serverIds = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.InstanceId).sort();
+  for (const g of TargetGroups) {
+    assert.equal([g.Protocol, g.HealthCheckProtocol, g.HealthCheckPort, g.TargetType], ['TCP', 'TCP', '32000', 'instance'], g.TargetGroupName);
+    const { TargetHealthDescriptions = [] } = await bed.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }));
+    assert.equal(TargetHealthDescriptions.map((d) => d.Target?.Id).sort(), serverIds);
+  }
+  const { Listeners = [] } = await bed.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  const tgName = (arn?: string) => TargetGroups.find((g) => g.TargetGroupArn === arn)?.TargetGroupName;
+  assert.equal(Listeners.map((l) => `${l.Protocol} ${l.Port} -> ${tgName(l.DefaultActions?.[0]?.TargetGroupArn)}`).sort(), ['TCP 443 -> k3s-ha-tg443', 'TCP 80 -> k3s-ha-tg80']);
+  const { TagDescriptions = [] } = await bed.elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn!, ...TargetGroups.map((g) => g.TargetGroupArn!)] }));
+  assert.ok(TagDescriptions.length === 3 && TagDescriptions.every((d) => d.Tags?.some((t) => t.Key === 'ploy:cluster' && t.Value === 'k3s-ha')));
+});
 
-  test('load balancer: internet-facing, cross-zone, NLB group, TCP target groups with health check 32000, listeners', async () => {
-    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
-    const lb = LoadBalancers[0]!;
-    assert.equal([lb.Type, lb.Scheme, lb.State?.Code], ['network', 'internet-facing', 'active']);
-    assert.equal(lb.SecurityGroups, [await groupId('k3s-ha-nlb')]);
-    const serverZones = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.Placement?.AvailabilityZone).sort();
-    assert.equal(lb.AvailabilityZones?.map((z) => z.ZoneName).sort(), serverZones);
-    const { Attributes = [] } = await bed.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
-    assert.is(Attributes.find((a) => a.Key === 'load_balancing.cross_zone.enabled')?.Value, 'true');
-    const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({}));
-    const serverIds = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.InstanceId).sort();
-    for (const g of TargetGroups) {
-      assert.equal([g.Protocol, g.HealthCheckProtocol, g.HealthCheckPort, g.TargetType], ['TCP', 'TCP', '32000', 'instance'], g.TargetGroupName);
-      const { TargetHealthDescriptions = [] } = await bed.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }));
-      assert.equal(TargetHealthDescriptions.map((d) => d.Target?.Id).sort(), serverIds);
-    }
-    const { Listeners = [] } = await bed.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
-    const tgName = (arn?: string) => TargetGroups.find((g) => g.TargetGroupArn === arn)?.TargetGroupName;
-    assert.equal(Listeners.map((l) => `${l.Protocol} ${l.Port} -> ${tgName(l.DefaultActions?.[0]?.TargetGroupArn)}`).sort(), ['TCP 443 -> k3s-ha-tg443', 'TCP 80 -> k3s-ha-tg80']);
-    const { TagDescriptions = [] } = await bed.elb.send(new DescribeTagsCommand({ ResourceArns: [lb.LoadBalancerArn!, ...TargetGroups.map((g) => g.TargetGroupArn!)] }));
-    assert.ok(TagDescriptions.length === 3 && TagDescriptions.every((d) => d.Tags?.some((t) => t.Key === 'ploy:cluster' && t.Value === 'k3s-ha')));
-  });
+test('the inventory matches what AWS reports and reads back through lib/inventory', async () => {
+  const path = options().inventoryOut;
+  assert.is(statSync(path).mode & 0o777, 0o644);
+  const inv = await loadInventory(path);
+  const instances = await liveInstances();
+  const byName = (name: string) => instances.find((i) => i.Tags?.some((t) => t.Key === 'Name' && t.Value === name))!;
+  assert.is(inv.host('k3s-ha-bastion').vars.ansible_host, byName('k3s-ha-bastion').PublicIpAddress);
+  for (const name of inv.select('k3s_servers')) {
+    const vars = inv.host(name).vars;
+    assert.equal([vars.ansible_host, vars.private_ip, vars.ploy_jump_host, vars.ansible_user], [byName(name).PrivateIpAddress, byName(name).PrivateIpAddress, 'k3s-ha-bastion', 'admin']);
+    assert.is(vars.ansible_ssh_private_key_file, '/home/op/.ssh/id_ed25519');
+  }
+  assert.equal(inv.select('buildkit'), ['k3s-ha-server-3']);
+  const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+  assert.is(inv.host('k3s-ha-server-1').vars.k3s_lb_dns, LoadBalancers[0]?.DNSName);
+});
 
-  test('the inventory matches what AWS reports and reads back through lib/inventory', async () => {
-    const path = options().inventoryOut;
-    assert.is(statSync(path).mode & 0o777, 0o644);
-    const inv = await loadInventory(path);
-    const instances = await liveInstances();
-    const byName = (name: string) => instances.find((i) => i.Tags?.some((t) => t.Key === 'Name' && t.Value === name))!;
-    assert.is(inv.host('k3s-ha-bastion').vars.ansible_host, byName('k3s-ha-bastion').PublicIpAddress);
-    for (const name of inv.select('k3s_servers')) {
-      const vars = inv.host(name).vars;
-      assert.equal([vars.ansible_host, vars.private_ip, vars.ploy_jump_host, vars.ansible_user], [byName(name).PrivateIpAddress, byName(name).PrivateIpAddress, 'k3s-ha-bastion', 'admin']);
-      assert.is(vars.ansible_ssh_private_key_file, '/home/op/.ssh/id_ed25519');
-    }
-    assert.equal(inv.select('buildkit'), ['k3s-ha-server-3']);
-    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
-    assert.is(inv.host('k3s-ha-server-1').vars.k3s_lb_dns, LoadBalancers[0]?.DNSName);
-  });
+test('second run: 0 to create, 0 to change, and not one mutating call', async () => {
+  let summary;
+  assert.equal(await mutations(async () => ({ summary } = (await provision(options(), deps())).plan)), []);
+  assert.equal(summary, { create: 0, change: 0, unchanged: 13 });
+  assert.equal(await counts(), FULL);
+});
 
-  test('second run: 0 to create, 0 to change, and not one mutating call', async () => {
-    let summary;
-    assert.equal(await mutations(async () => ({ summary } = (await provision(options(), deps())).plan)), []);
-    assert.equal(summary, { create: 0, change: 0, unchanged: 13 });
-    assert.equal(await counts(), FULL);
-  });
+test('drift by hand (a rule, cross-zone, a health check) is planned in --check and corrected by a run', async () => {
+  const servers = await groupId('k3s-ha-servers');
+  await bed.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'udp', FromPort: 8472, ToPort: 8472, UserIdGroupPairs: [{ GroupId: servers }] }] }));
+  await bed.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+  const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
+  await bed.elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: LoadBalancers[0]!.LoadBalancerArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'false' }] }));
+  const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({ Names: ['k3s-ha-tg443'] }));
+  await bed.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: TargetGroups[0]!.TargetGroupArn, HealthCheckPort: 'traffic-port' }));
 
-  test('drift by hand (a rule, cross-zone, a health check) is planned in --check and corrected by a run', async () => {
-    const servers = await groupId('k3s-ha-servers');
-    await bed.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'udp', FromPort: 8472, ToPort: 8472, UserIdGroupPairs: [{ GroupId: servers }] }] }));
-    await bed.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: servers, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-    const { LoadBalancers = [] } = await bed.elb.send(new DescribeLoadBalancersCommand({ Names: ['k3s-ha-nlb'] }));
-    await bed.elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: LoadBalancers[0]!.LoadBalancerArn, Attributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'false' }] }));
-    const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({ Names: ['k3s-ha-tg443'] }));
-    await bed.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: TargetGroups[0]!.TargetGroupArn, HealthCheckPort: 'traffic-port' }));
+  lines.length = 0;
+  let checked;
+  assert.equal(await mutations(async () => ({ summary: checked } = (await provision({ ...options(), check: true }, deps())).plan)), []);
+  assert.equal(checked, { create: 0, change: 3, unchanged: 10 });
+  assert.ok(lines.includes('      authorize in udp 8472 from sg k3s-ha-servers'), lines.join('\n'));
+  assert.ok(lines.includes('      revoke in tcp 8080 from 0.0.0.0/0'));
+  assert.ok(lines.includes('    health check TCP traffic-port -> TCP 32000'));
 
-    lines.length = 0;
-    let checked;
-    assert.equal(await mutations(async () => ({ summary: checked } = (await provision({ ...options(), check: true }, deps())).plan)), []);
-    assert.equal(checked, { create: 0, change: 3, unchanged: 10 });
-    assert.ok(lines.includes('      authorize in udp 8472 from sg k3s-ha-servers'), lines.join('\n'));
-    assert.ok(lines.includes('      revoke in tcp 8080 from 0.0.0.0/0'));
-    assert.ok(lines.includes('    health check TCP traffic-port -> TCP 32000'));
+  assert.equal((await provision(options(), deps())).plan.summary, { create: 0, change: 3, unchanged: 10 });
+  await assertRulesExact();
+  assert.equal((await provision({ ...options(), check: true }, deps())).plan.summary, { create: 0, change: 0, unchanged: 13 });
+  assert.equal(await counts(), FULL);
+});
 
-    assert.equal((await provision(options(), deps())).plan.summary, { create: 0, change: 3, unchanged: 10 });
-    await assertRulesExact();
-    assert.equal((await provision({ ...options(), check: true }, deps())).plan.summary, { create: 0, change: 0, unchanged: 13 });
-    assert.equal(await counts(), FULL);
-  });
+test('teardown --check lists everything and deletes nothing', async () => {
+  let items: unknown[] = [];
+  assert.equal(await mutations(async () => (items = await teardown({ ...teardownOptions(), check: true }, deps()))), []);
+  assert.is(items.length, 13);
+  assert.equal(await counts(), FULL);
+});
 
-  test('teardown --check lists everything and deletes nothing', async () => {
-    let items: unknown[] = [];
-    assert.equal(await mutations(async () => (items = await teardown({ ...teardownOptions(), check: true }, deps()))), []);
-    assert.is(items.length, 13);
-    assert.equal(await counts(), FULL);
-  });
-
-  test('teardown deletes everything tagged; a second teardown finds nothing and calls nothing', async () => {
-    const deleted = await teardown(teardownOptions(), deps());
-    assert.is(deleted.length, 13);
-    assert.equal(await counts(), EMPTY);
-    let again: unknown[] = [1];
-    assert.equal(await mutations(async () => (again = await teardown(teardownOptions(), deps()))), []);
-    assert.equal(again, []);
-  });
-}
+test('teardown deletes everything tagged; a second teardown finds nothing and calls nothing', async () => {
+  const deleted = await teardown(teardownOptions(), deps());
+  assert.is(deleted.length, 13);
+  assert.equal(await counts(), EMPTY);
+  let again: unknown[] = [1];
+  assert.equal(await mutations(async () => (again = await teardown(teardownOptions(), deps()))), []);
+  assert.equal(again, []);
+});
 
 test.run();

@@ -38,8 +38,8 @@ export const FIXTURE_AMIS: readonly MotoAmi[] = [
 ];
 export const NEWEST_DEBIAN_12 = 'ami-0deb12a0000000002';
 
-/** The moto_server executable, or undefined when it is not installed. */
-export function findMotoServer(): string | undefined {
+/** The moto_server executable: on PATH, or where pyenv puts it. Every machine of this project has it. */
+function motoServerPath(): string {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/root/.pyenv/shims'];
   for (const dir of dirs) {
     const candidate = join(dir, 'moto_server');
@@ -50,7 +50,7 @@ export function findMotoServer(): string | undefined {
       // not here
     }
   }
-  return undefined;
+  throw new Error('moto_server not found on PATH or in /root/.pyenv/shims: install it with pip install "moto[server]" (tested with 5.2.1; see docs/aws.md)');
 }
 
 async function freePort(): Promise<number> {
@@ -70,8 +70,7 @@ async function freePort(): Promise<number> {
  * loads the first region's AMIs, and then fails (HTTP 500) loading them for any other region.
  */
 export async function startMoto(region = 'us-east-1', amis: readonly MotoAmi[] = FIXTURE_AMIS): Promise<MotoServer> {
-  const executable = findMotoServer();
-  if (!executable) throw new Error('moto_server is not installed (pip install "moto[server]"); see docs/aws.md');
+  const executable = motoServerPath();
   const dir = mkdtempSync(join(tmpdir(), 'ploy-moto-'));
   const amisPath = join(dir, 'amis.json');
   writeFileSync(amisPath, JSON.stringify(amis.map(motoAmi)));

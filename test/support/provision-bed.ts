@@ -25,18 +25,28 @@ export interface ProvisionBed {
 /**
  * Registers the suite's hooks on `test`: the bed is set up before the first test and stopped and
  * removed after the last. The returned bed is filled in by the before hook; use it inside tests.
+ * uvu drops an error thrown by a before hook without a word (the file then "passes" 0 of N), so a
+ * failed set-up, moto_server missing included, is kept and fails every test with its message.
  */
 export function useProvisionBed(test: Test, region: string, dirPrefix: string): ProvisionBed {
   const bed = { sent: [] as string[] } as ProvisionBed;
+  let setUpFailure: unknown;
   test.before(async () => {
-    bed.moto = await startMoto(region);
-    bed.dir = mkdtempSync(join(tmpdir(), dirPrefix));
-    writeFileSync(join(bed.dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
-    const config = { region, endpoint: bed.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    bed.ec2 = new EC2Client(config);
-    bed.elb = new ElasticLoadBalancingV2Client(config);
-    onCommand(bed.ec2, (name) => bed.sent.push(name));
-    onCommand(bed.elb, (name) => bed.sent.push(name));
+    try {
+      bed.moto = await startMoto(region);
+      bed.dir = mkdtempSync(join(tmpdir(), dirPrefix));
+      writeFileSync(join(bed.dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
+      const config = { region, endpoint: bed.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+      bed.ec2 = new EC2Client(config);
+      bed.elb = new ElasticLoadBalancingV2Client(config);
+      onCommand(bed.ec2, (name) => bed.sent.push(name));
+      onCommand(bed.elb, (name) => bed.sent.push(name));
+    } catch (error) {
+      setUpFailure = error;
+    }
+  });
+  test.before.each(() => {
+    if (setUpFailure) throw setUpFailure;
   });
   test.after(async () => {
     bed.ec2?.destroy();
