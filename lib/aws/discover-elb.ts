@@ -5,8 +5,6 @@ import {
   DescribeTargetHealthCommand,
   paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups,
-  type LoadBalancer,
-  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsContext } from './clients.ts';
 import { CLUSTER_TAG, type ExistingListener, type ExistingLoadBalancer, type ExistingTargetGroup } from './model.ts';
@@ -28,19 +26,42 @@ function conflict(kind: string, name: string, arn: string, cluster: string): str
   return `${kind} ${name} (${arn}) exists but is not tagged ${CLUSTER_TAG}=${cluster}; ploy never adopts what it did not create: delete it or choose another --cluster`;
 }
 
-/** The cluster's load balancers with listeners and cross-zone setting; same-named foreign ones are conflicts. */
-export async function discoverLoadBalancers(aws: AwsContext, cluster: string, names: readonly string[] = []): Promise<{ loadBalancers: ExistingLoadBalancer[]; conflicts: string[] }> {
-  const all = await aws.call('listing load balancers', async () => {
-    const found: LoadBalancer[] = [];
-    for await (const page of paginateDescribeLoadBalancers({ client: aws.elb }, {})) found.push(...(page.LoadBalancers ?? []));
+/** How to list one kind of ELBv2 resource and read its ARN and name. */
+interface ElbResourceKind<T> {
+  /** In messages: "load balancer", "target group". */
+  readonly kind: string;
+  readonly pages: () => AsyncIterable<readonly T[]>;
+  readonly arn: (resource: T) => string | undefined;
+  readonly name: (resource: T) => string | undefined;
+}
+
+/** Every resource of a kind, split into the cluster's (tagged) and conflicts: foreign ones with a name in `names`. */
+async function findOwned<T>(aws: AwsContext, cluster: string, names: readonly string[], resources: ElbResourceKind<T>): Promise<{ owned: T[]; conflicts: string[] }> {
+  const all = await aws.call(`listing ${resources.kind}s`, async () => {
+    const found: T[] = [];
+    for await (const page of resources.pages()) found.push(...page);
     return found;
   });
-  const tagged = await clusterArns(aws, cluster, all.map((lb) => lb.LoadBalancerArn ?? '').filter(Boolean));
+  const arnOf = (resource: T) => resources.arn(resource) ?? '';
+  const tagged = await clusterArns(aws, cluster, all.map(arnOf).filter(Boolean));
   const conflicts = all
-    .filter((lb) => names.includes(lb.LoadBalancerName ?? '') && !tagged.has(lb.LoadBalancerArn ?? ''))
-    .map((lb) => conflict('load balancer', lb.LoadBalancerName ?? '', lb.LoadBalancerArn ?? '', cluster));
+    .filter((r) => names.includes(resources.name(r) ?? '') && !tagged.has(arnOf(r)))
+    .map((r) => conflict(resources.kind, resources.name(r) ?? '', arnOf(r), cluster));
+  return { owned: all.filter((r) => tagged.has(arnOf(r))), conflicts };
+}
+
+/** The cluster's load balancers with listeners and cross-zone setting; same-named foreign ones are conflicts. */
+export async function discoverLoadBalancers(aws: AwsContext, cluster: string, names: readonly string[] = []): Promise<{ loadBalancers: ExistingLoadBalancer[]; conflicts: string[] }> {
+  const { owned, conflicts } = await findOwned(aws, cluster, names, {
+    kind: 'load balancer',
+    pages: async function* () {
+      for await (const page of paginateDescribeLoadBalancers({ client: aws.elb }, {})) yield page.LoadBalancers ?? [];
+    },
+    arn: (lb) => lb.LoadBalancerArn,
+    name: (lb) => lb.LoadBalancerName,
+  });
   const loadBalancers: ExistingLoadBalancer[] = [];
-  for (const lb of all.filter((l) => tagged.has(l.LoadBalancerArn ?? ''))) {
+  for (const lb of owned) {
     const arn = lb.LoadBalancerArn as string;
     const [{ Listeners = [] }, { Attributes = [] }] = await Promise.all([
       aws.call(`listing listeners of ${lb.LoadBalancerName}`, () => aws.elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))),
@@ -72,17 +93,16 @@ export async function discoverLoadBalancers(aws: AwsContext, cluster: string, na
 
 /** The cluster's target groups with their registered instance ids. */
 export async function discoverTargetGroups(aws: AwsContext, cluster: string, names: readonly string[] = []): Promise<{ targetGroups: ExistingTargetGroup[]; conflicts: string[] }> {
-  const all = await aws.call('listing target groups', async () => {
-    const found: TargetGroup[] = [];
-    for await (const page of paginateDescribeTargetGroups({ client: aws.elb }, {})) found.push(...(page.TargetGroups ?? []));
-    return found;
+  const { owned, conflicts } = await findOwned(aws, cluster, names, {
+    kind: 'target group',
+    pages: async function* () {
+      for await (const page of paginateDescribeTargetGroups({ client: aws.elb }, {})) yield page.TargetGroups ?? [];
+    },
+    arn: (g) => g.TargetGroupArn,
+    name: (g) => g.TargetGroupName,
   });
-  const tagged = await clusterArns(aws, cluster, all.map((g) => g.TargetGroupArn ?? '').filter(Boolean));
-  const conflicts = all
-    .filter((g) => names.includes(g.TargetGroupName ?? '') && !tagged.has(g.TargetGroupArn ?? ''))
-    .map((g) => conflict('target group', g.TargetGroupName ?? '', g.TargetGroupArn ?? '', cluster));
   const targetGroups: ExistingTargetGroup[] = [];
-  for (const g of all.filter((t) => tagged.has(t.TargetGroupArn ?? ''))) {
+  for (const g of owned) {
     const arn = g.TargetGroupArn as string;
     const { TargetHealthDescriptions = [] } = await aws.call(`listing targets of ${g.TargetGroupName}`, () => aws.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })));
     targetGroups.push({
