@@ -10,6 +10,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import type { Test } from 'uvu';
 import { onCommand } from '../../lib/aws/clients.ts';
 import { ed25519PublicKey } from './aws-test-key.ts';
+import { beforeAll } from './before-all.ts';
 import { startMoto, type MotoServer } from './moto.ts';
 
 export interface ProvisionBed {
@@ -25,28 +26,19 @@ export interface ProvisionBed {
 /**
  * Registers the suite's hooks on `test`: the bed is set up before the first test and stopped and
  * removed after the last. The returned bed is filled in by the before hook; use it inside tests.
- * uvu drops an error thrown by a before hook without a word (the file then "passes" 0 of N), so a
- * failed set-up, moto_server missing included, is kept and fails every test with its message.
+ * A failed set-up, moto_server missing included, fails every test with its message (see beforeAll).
  */
 export function useProvisionBed(test: Test, region: string, dirPrefix: string): ProvisionBed {
   const bed = { sent: [] as string[] } as ProvisionBed;
-  let setUpFailure: unknown;
-  test.before(async () => {
-    try {
-      bed.moto = await startMoto(region);
-      bed.dir = mkdtempSync(join(tmpdir(), dirPrefix));
-      writeFileSync(join(bed.dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
-      const config = { region, endpoint: bed.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-      bed.ec2 = new EC2Client(config);
-      bed.elb = new ElasticLoadBalancingV2Client(config);
-      onCommand(bed.ec2, (name) => bed.sent.push(name));
-      onCommand(bed.elb, (name) => bed.sent.push(name));
-    } catch (error) {
-      setUpFailure = error;
-    }
-  });
-  test.before.each(() => {
-    if (setUpFailure) throw setUpFailure;
+  beforeAll(test, async () => {
+    bed.moto = await startMoto(region);
+    bed.dir = mkdtempSync(join(tmpdir(), dirPrefix));
+    writeFileSync(join(bed.dir, 'id_ed25519.pub'), `${ed25519PublicKey('op@laptop')}\n`);
+    const config = { region, endpoint: bed.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    bed.ec2 = new EC2Client(config);
+    bed.elb = new ElasticLoadBalancingV2Client(config);
+    onCommand(bed.ec2, (name) => bed.sent.push(name));
+    onCommand(bed.elb, (name) => bed.sent.push(name));
   });
   test.after(async () => {
     bed.ec2?.destroy();
