@@ -13,6 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { badInputCases, fill, type BadInputCase } from '../fixtures/bad-input/cases.ts';
 import { ed25519PublicKey } from '../support/aws-test-key.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { cliHome, removeHome, ROOT, runCli, shown, type CliRun } from './faults-cli.ts';
 
@@ -51,7 +52,7 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
   return results;
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: HOSTS.map((name) => ({ name })) });
   home = cliHome(bed);
   writeFileSync(join(home, 'id.pub'), `${ed25519PublicKey('operator@laptop')}\n`);

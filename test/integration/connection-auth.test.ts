@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { InputError, UnreachableError } from '../../lib/errors.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
 import { bedSpec, failure } from '../support/bed-connection.ts';
 
@@ -14,7 +15,7 @@ let agent: ChildProcess | undefined;
 let encryptedKey: string;
 const savedAgentSocket = process.env['SSH_AUTH_SOCK'];
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'a1' }] });
   encryptedKey = join(bed.dir, 'id_encrypted');
   copyFileSync(bed.keyPath, encryptedKey);

@@ -9,13 +9,14 @@ import { HostKeyError } from '../../lib/errors.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import type { Vars } from '../../lib/vars.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let inventory: Inventory;
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'bastion' }, { name: 'web' }, { name: 'p1', network: 'private' }], bastion: 'bastion' });
   inventory = await loadInventory(bed.inventoryPath);
 });

@@ -7,13 +7,14 @@ import { fingerprintOf } from '../../lib/connection/fingerprint.ts';
 import { parseKnownHosts } from '../../lib/connection/known-hosts.ts';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { HostKeyError } from '../../lib/errors.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let ip: string;
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'k1' }] });
   ip = bed.host('k1').ip;
 });

@@ -8,13 +8,14 @@ import { noSshConfig } from '../../lib/connection/ssh-config.ts';
 import { HostKeyError, UnreachableError } from '../../lib/errors.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { bedInventory, bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let inventory: Inventory;
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'bastion' }, { name: 'p1', network: 'private' }, { name: 'p2', network: 'private' }], bastion: 'bastion' });
   inventory = bedInventory(bed, { p2: { ploy_jump_host: undefined, ansible_ssh_common_args: '-o ProxyJump=bastion,p1' } });
 });

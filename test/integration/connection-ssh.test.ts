@@ -6,13 +6,14 @@ import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { SshConnection } from '../../lib/connection/ssh.ts';
 import { UnreachableError } from '../../lib/errors.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
 import { bedSpec, failure } from '../support/bed-connection.ts';
 
 let bed: Testbed;
 let pool: ConnectionPool;
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'c1' }, { name: 'c2' }] });
   pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 5000 });
 });

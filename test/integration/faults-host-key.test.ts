@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { cliHome, removeHome, runCli, shown } from './faults-cli.ts';
 
@@ -25,7 +26,7 @@ function ed25519Fingerprint(listing: string, address = ''): string {
   return fingerprint;
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'web1' }, { name: 'web2' }] });
   home = cliHome(bed);
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { cliHome, removeHome, runCli, shown, startCli, throttleToHost, waitUntil, type CliProcess } from './faults-cli.ts';
 
@@ -41,7 +42,7 @@ async function midWrite(version: keyof typeof versions): Promise<CliProcess> {
   return run;
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'web1' }] });
   home = cliHome(bed);
   files = mkdtempSync(join(tmpdir(), 'ploy-interrupt-'));

@@ -20,6 +20,7 @@ import { loadInventory } from '../../lib/inventory/load.ts';
 import { definePlay, defineRole, type Role } from '../../lib/role.ts';
 import type { Reporter, RunEvent } from '../../lib/runner/events.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { cliHome, removeHome, ROOT, runCli, shown } from './faults-cli.ts';
 
@@ -58,7 +59,7 @@ function forwardOut(via: Client, address: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => via.forwardOut('127.0.0.1', 0, address, 22, (error, stream) => (error ? reject(error) : resolve(stream))));
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   const started = Date.now();
   bed = await startTestbed({
     hosts: [{ name: 'bastion' }, ...Array.from({ length: 27 }, (_, i) => ({ name: `web${i + 1}` })), ...PRIVATE.map((name) => ({ name, network: 'private' as const }))],

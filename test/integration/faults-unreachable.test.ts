@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { cliHome, removeHome, runCli, shown, startCli, waitUntil, type CliRun } from './faults-cli.ts';
 
@@ -28,7 +29,7 @@ function recap(run: CliRun, host: string): string {
   return new RegExp(`^${host} +: (.*)$`, 'm').exec(run.stdout)?.[1] ?? `(no recap line for ${host})`;
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({
     hosts: [{ name: 'bastion' }, { name: 'web1' }, { name: 'web2' }, { name: 'web3' }, { name: 'priv1', network: 'private' }, { name: 'priv2', network: 'private' }],
     bastion: 'bastion',

@@ -4,6 +4,7 @@ import { rejects } from 'node:assert/strict';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { apt } from '../../lib/modules/apt.ts';
 import { AptTestRepo } from '../support/apt-repo.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
@@ -14,7 +15,7 @@ import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 let h: BedModuleHost;
 const repo = new AptTestRepo();
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('p1', { nat: true });
   repo.publish({ name: 'ploy-demo', version: '1.0', conffile: 'setting=1\n' });
   await repo.serve(h.bridge);

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { authorizedKey } from '../../lib/modules/authorized-key.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 let keys = '';
 const pub: string[] = [];
 
-test.before(async () => {
+beforeAll(test, async () => {
   keys = mkdtempSync(join(tmpdir(), 'ploy-keys-'));
   for (const name of ['k1', 'k2', 'k3']) {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@laptop`, '-f', join(keys, name)]);

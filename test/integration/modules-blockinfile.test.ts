@@ -6,11 +6,12 @@ import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile.ts';
 import type { TextEditData } from '../../lib/modules/support/text-file-edit.ts';
 import type { TaskResult } from '../../lib/result.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('bi1');
   await h.sh('mkdir -p /etc/bi && printf "127.0.0.1 localhost\\n::1 localhost\\n" > /etc/bi/hosts && chmod 0604 /etc/bi/hosts');
 });

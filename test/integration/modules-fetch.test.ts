@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { fetch, type FetchArgs, type FetchData } from '../../lib/modules/fetch.ts';
 import type { TaskResult } from '../../lib/result.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
@@ -15,7 +16,7 @@ const project = mkdtempSync(join(tmpdir(), 'ploy-fetch-'));
 
 const KUBECONFIG = 'apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:6443\n  name: default\nusers:\n- name: default\n  user:\n    client-key-data: S0VZLWZldGNoLXNlY3JldA==\n';
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('fe1');
   await h.sh(`mkdir -p /etc/rancher/k3s && printf '%s' '${KUBECONFIG}' > /etc/rancher/k3s/k3s.yaml && chmod 0600 /etc/rancher/k3s/k3s.yaml`);
 });

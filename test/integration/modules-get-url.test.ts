@@ -15,6 +15,7 @@ import { LocalConnection } from '../../lib/connection/local.ts';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { getUrl, type GetUrlArgs } from '../../lib/modules/get-url.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startHttpFixture, type HttpFixture } from '../support/http-fixture.ts';
 import { moduleHostOn, startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
@@ -25,7 +26,7 @@ const local = mkdtempSync(join(tmpdir(), 'ploy-get-url-'));
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const K3S = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) % 256));
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('gu1');
   http = await startHttpFixture(h.bridge, h.bridge);
   http.route('/k3s/v1.30.1/k3s', { body: K3S });

@@ -3,11 +3,12 @@ import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { group } from '../../lib/modules/group.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('g1');
 });
 test.after(() => h?.stop());

@@ -9,6 +9,7 @@ import { rejects } from 'node:assert/strict';
 import { CommandError, ModuleArgsError } from '../../lib/errors.ts';
 import { helm, type HelmArgs } from '../../lib/modules/helm.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 import { callWatcher, installStandins, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
 
@@ -18,7 +19,7 @@ const RELEASES = `${STANDIN_STATE}/helm/releases.json`;
 let h: BedModuleHost;
 let calls: () => Promise<StandinCall[]>;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed(HOST);
   await installStandins(h);
 });

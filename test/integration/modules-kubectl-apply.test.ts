@@ -12,6 +12,7 @@ import { CommandError, InputError, ModuleArgsError } from '../../lib/errors.ts';
 import { kubectlApply, type KubectlApplyArgs } from '../../lib/modules/kubectl-apply.ts';
 import type { K8sObject } from '../../lib/k8s/object.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost, type RunOptions } from '../support/module-host.ts';
 import { callWatcher, installStandins, resetStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
 
@@ -22,7 +23,7 @@ const OBJECTS = `${STANDIN_STATE}/kubectl/objects`;
 let h: BedModuleHost;
 let calls: () => Promise<StandinCall[]>;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed(HOST, { projectDir });
   await installStandins(h);
 });

@@ -5,11 +5,12 @@ import { rejects } from 'node:assert/strict';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { lineinfile, type LineinfileArgs, type LineinfileData } from '../../lib/modules/lineinfile.ts';
 import type { TaskResult } from '../../lib/result.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('li1');
   await h.sh('mkdir -p /etc/li && printf "# sshd\\nPermitRootLogin yes\\nUsePAM yes\\n" > /etc/li/sshd_config');
 });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { modprobe } from '../../lib/modules/modprobe.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
@@ -14,7 +15,7 @@ import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
  */
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('m1');
 });
 test.after(() => h?.stop());

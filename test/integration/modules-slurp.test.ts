@@ -5,11 +5,12 @@ import { rejects } from 'node:assert/strict';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { slurp } from '../../lib/modules/slurp.ts';
 import { isSecret, mask } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('sl1');
   await h.sh('mkdir -p /var/lib/rancher/k3s/server && echo K10bed-slurp-token::server:abc123 > /var/lib/rancher/k3s/server/token && chmod 0600 /var/lib/rancher/k3s/server/token');
 });

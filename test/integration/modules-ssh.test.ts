@@ -15,6 +15,7 @@ import { file } from '../../lib/modules/file.ts';
 import { shell } from '../../lib/modules/shell.ts';
 import { template } from '../../lib/modules/template.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -22,7 +23,7 @@ const HOST = 'mod1';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed(HOST, { projectDir });
 });
 

@@ -4,11 +4,12 @@ import { rejects } from 'node:assert/strict';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { planContent } from '../../lib/modules/support/content-plan.ts';
 import { sudoers } from '../../lib/modules/sudoers.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('s1');
   await h.sh('useradd -m -s /bin/sh kim');
 });

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { rejects } from 'node:assert/strict';
 import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { sysctl } from '../../lib/modules/sysctl.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 /**
@@ -16,7 +17,7 @@ const KEY = 'kernel.domainname';
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('y1');
   await h.sh('f=/proc/sys/kernel/domainname; mount --bind $f $f && mount -o remount,bind,rw $f');
 });

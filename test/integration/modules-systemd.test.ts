@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { systemd, type SystemdArgs } from '../../lib/modules/systemd.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
@@ -13,7 +14,7 @@ let project = '';
 
 const UNIT = '[Unit]\nDescription=ploy test sleeper\n\n[Service]\nExecStart=/bin/sleep infinity\nExecReload=/bin/true\n\n[Install]\nWantedBy=multi-user.target\n';
 
-test.before(async () => {
+beforeAll(test, async () => {
   project = mkdtempSync(join(tmpdir(), 'ploy-systemd-'));
   mkdirSync(join(project, 'templates', 'svc'), { recursive: true });
   writeFileSync(join(project, 'templates', 'svc', 'web.service.hbs'), '[Service]\nExecStart=/usr/bin/python3 -m http.server --bind 127.0.0.1 {{port}}\n\n[Install]\nWantedBy=multi-user.target\n');

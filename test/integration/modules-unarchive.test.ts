@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { InputError, ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { unarchive, type UnarchiveArgs, type UnarchiveData } from '../../lib/modules/unarchive.ts';
 import type { TaskResult } from '../../lib/result.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 import { startHttpFixture, type HttpFixture } from '../support/http-fixture.ts';
 
@@ -42,7 +43,7 @@ function archive(name: string, tree: Record<string, string>, modes: Record<strin
 
 const HELM = { 'linux-amd64/helm': '#!/bin/sh\necho helm v3.14.4\n', 'linux-amd64/README.md': 'read me\n', 'linux-amd64/LICENSE': '->README.md' };
 
-test.before(async () => {
+beforeAll(test, async () => {
   mkdirSync(files);
   archive('helm.tar.gz', HELM, { 'linux-amd64/helm': 0o755 });
   h = await startModuleBed('ua1');

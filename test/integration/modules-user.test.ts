@@ -5,6 +5,7 @@ import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { group } from '../../lib/modules/group.ts';
 import { user, type UserArgs } from '../../lib/modules/user.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 // `openssl passwd -6 -salt abcdefgh pw1` and `... pw2`: crypt(3) SHA-512 hashes, as the module wants them.
@@ -12,7 +13,7 @@ const HASH1 = '$6$abcdefgh$BOw/nV5aU2HJ8o7otKMCN5S.MoSoxPoAUYewKjq5oSqs8UMghGB3x
 
 let h: BedModuleHost;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('u1');
   for (const name of ['docker', 'adm2', 'web']) await h.run(group, { name });
 });

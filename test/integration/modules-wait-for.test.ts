@@ -7,12 +7,13 @@ import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { waitFor, type WaitForArgs, type WaitForData } from '../../lib/modules/wait-for.ts';
 import type { TaskResult } from '../../lib/result.ts';
 import { quote } from '../../lib/shell.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startModuleBed, type BedModuleHost } from '../support/module-host.ts';
 
 let h: BedModuleHost;
 let controllerPort: Server;
 
-test.before(async () => {
+beforeAll(test, async () => {
   h = await startModuleBed('wf1');
   controllerPort = createServer((socket) => socket.end());
   await new Promise<void>((resolve) => controllerPort.listen(0, h.bridge, resolve));

@@ -17,6 +17,7 @@ import { defineRole, definePlay, type Play, type Role } from '../../lib/role.ts'
 import type { Reporter, RunEvent } from '../../lib/runner/events.ts';
 import { runPlay, type RunOptions } from '../../lib/runner/run-play.ts';
 import type { Vars } from '../../lib/vars.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 
 let bed: Testbed;
@@ -87,7 +88,7 @@ function stats(summary: { stats: Record<string, { changed: number; ok: number; f
   return Object.fromEntries(Object.entries(summary.stats).map(([host, s]) => [host, s[field]]));
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'bastion' }, { name: 'pub1' }, { name: 'pub2' }, { name: 'priv1', network: 'private' }], bastion: 'bastion' });
   inventory = await loadInventory(bed.inventoryPath);
 });

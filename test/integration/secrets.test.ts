@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 import { TESTBED_USERS } from '../testbed/users.ts';
 import { cliHome, removeHome, runCli, shown, throttleToHost, type CliRun } from './faults-cli.ts';
@@ -47,7 +48,7 @@ function leaks(run: CliRun): string[] {
     .map(([name]) => name);
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'web1' }] });
   home = cliHome(bed);
   inventory = join(bed.dir, 'secrets-inventory.yml');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { beforeAll } from '../support/before-all.ts';
 import { startTestbed, TESTBED_USERS, type Testbed } from '../testbed/bed.ts';
 import { bannerFromController } from '../testbed/container.ts';
 import { nspawnPidsWithPrefix, pidsMounting } from '../testbed/processes.ts';
@@ -43,7 +44,7 @@ function prefixOf(b: Testbed): string {
   return b.host(b.hosts[0]!.name).netns.split('-')[0]!;
 }
 
-test.before(async () => {
+beforeAll(test, async () => {
   bed = await startTestbed({
     hosts: [{ name: 'bastion' }, { name: 'app1', network: 'private' }, { name: 'app2', network: 'private' }, { name: 'web' }],
     bastion: 'bastion',

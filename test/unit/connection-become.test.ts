@@ -6,12 +6,13 @@ import { BecomeDialog, BecomeError, type BecomeFailure } from '../../lib/connect
 import { becomeWrap } from '../../lib/connection/command-line.ts';
 import { LocalConnection } from '../../lib/connection/local.ts';
 import { secret } from '../../lib/secret.ts';
+import { beforeAll } from '../support/before-all.ts';
 
 const fakeSudoDir = fileURLToPath(new URL('../fixtures/fake-sudo', import.meta.url));
 const savedPath = process.env['PATH'];
 
 // uvu runs every unit file in one process: the stand-in sudo is on PATH only while this file runs.
-test.before(() => {
+beforeAll(test, () => {
   process.env['PATH'] = `${fakeSudoDir}:${savedPath}`;
 });
 

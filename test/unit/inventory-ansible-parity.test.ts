@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import { isSecret } from '../../lib/secret.ts';
 import { patternCases } from '../fixtures/inventory/patterns/cases.ts';
+import { beforeAll } from '../support/before-all.ts';
 
 const run = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../fixtures/inventory/', import.meta.url));
@@ -28,7 +29,7 @@ interface AnsibleList {
 let home = '';
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, ANSIBLE_HOME: home, ANSIBLE_LOCAL_TEMP: join(home, 'tmp'), ANSIBLE_NOCOLOR: '1' });
 
-test.before(async () => {
+beforeAll(test, async () => {
   home = await mkdtemp(join(tmpdir(), 'ploy-ansible-'));
 });
 test.after(async () => {

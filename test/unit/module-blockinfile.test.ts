@@ -9,6 +9,7 @@ import { blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile
 import { editBlock, type BlockEdit } from '../../lib/modules/support/block-edit.ts';
 import { compilePythonRegex } from '../../lib/modules/support/python-regex.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { assertArgsRejected } from '../support/module-args.ts';
 
 interface Case {
@@ -112,7 +113,7 @@ function edit(args: Omit<BlockinfileArgs, 'path'>): BlockEdit {
 
 let ansible: AnsibleEditResult[] = [];
 const checked = cases.filter((c) => !c.notInAnsible214);
-test.before(() => {
+beforeAll(test, () => {
   ansible = runAnsibleEdits(checked.map((c) => ({ module: 'blockinfile', text: c.text, args: c.args })));
 });
 

@@ -10,6 +10,7 @@ import { lineinfile, type LineinfileArgs } from '../../lib/modules/lineinfile.ts
 import { editLines, type LineEdit } from '../../lib/modules/support/line-edit.ts';
 import { compilePythonRegex, type PythonRegex } from '../../lib/modules/support/python-regex.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
+import { beforeAll } from '../support/before-all.ts';
 import { assertArgsRejected } from '../support/module-args.ts';
 
 interface Case {
@@ -228,7 +229,7 @@ function edit(args: Omit<LineinfileArgs, 'path'>): LineEdit {
 }
 
 let ansible: AnsibleEditResult[] = [];
-test.before(() => {
+beforeAll(test, () => {
   ansible = runAnsibleEdits(cases.map((c) => ({ module: 'lineinfile', text: c.text, args: c.args })));
 });
 

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { InputError } from '../../lib/errors.ts';
 import { isSecret } from '../../lib/secret.ts';
 import { parseExtraVar, parseExtraVars } from '../../lib/vars/extra-vars.ts';
+import { beforeAll } from '../support/before-all.ts';
 
 let dir = '';
 
-test.before(async () => {
+beforeAll(test, async () => {
   dir = await mkdtemp(join(tmpdir(), 'ploy-extra-vars-'));
   await writeFile(join(dir, 'vars.yml'), 'k3s_version: v1.30.2+k3s1\nreplicas: 3\nenable_tls: yes\nregistry_password: !secret "r3g-pass"\n');
   await writeFile(join(dir, 'vars.json'), '{"replicas": 5, "zones": ["a", "b"]}');
