@@ -119,6 +119,7 @@ try {
   }
   await server?.close();
   await bed?.stop();
-  if (succeeded && !flags.keep) rmSync(workDir, { recursive: true, force: true });
+  // The profiles named in the report stay where they are.
+  if (succeeded && !flags.keep && !flags.profile) rmSync(workDir, { recursive: true, force: true });
   else progress(`work directory kept: ${workDir}`);
 }

@@ -26,7 +26,7 @@ export const benchFlags = defineFlags({
     parse: launcher,
     description: 'How ploy is started: tsx (as users run it), node (node --import tsx), bundle (plain node on the play bundled by esbuild beforehand)',
   },
-  profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised' },
+  profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised (the work directory is kept)' },
   results: { kind: 'value', valueName: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json, N-hosts-LAUNCHER.json)' },
   keep: { kind: 'boolean', description: "Keep the work directory (every run's output) even when all went well" },
   help: { kind: 'boolean', short: 'h', description: 'Show this help and exit' },

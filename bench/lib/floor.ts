@@ -51,7 +51,8 @@ export function ed25519Keys(knownHosts: string): Map<string, Buffer> {
   return keys;
 }
 
-function connect(client: Client, target: FloorTarget, privateKey: Buffer, hostKey: Buffer | undefined): Promise<void> {
+/** Log in with the bed's key, the host's ed25519 key checked, Nagle off. */
+export function connect(client: Client, target: FloorTarget, privateKey: Buffer, hostKey: Buffer | undefined): Promise<void> {
   if (!hostKey) return Promise.reject(new PloyError(`floor: no ed25519 key for ${target.address} in known_hosts`));
   return new Promise((resolve, reject) => {
     client.once('connect', () => client.setNoDelay(true));
@@ -69,7 +70,8 @@ function connect(client: Client, target: FloorTarget, privateKey: Buffer, hostKe
   });
 }
 
-function execute(client: Client, name: string, command: string): Promise<string> {
+/** One exec channel: the command's stdout, or an error unless it exits 0. */
+export function execute(client: Client, name: string, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, channel) => {
       if (error) return reject(new PloyError(`floor: ${name}: ${error.message}`, { cause: error }));
