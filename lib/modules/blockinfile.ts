@@ -41,12 +41,13 @@ export const blockinfile = defineTextEditModule<BlockinfileArgs, BlockEdit, Text
     if ((raw.markerBegin ?? 'BEGIN') === (raw.markerEnd ?? 'END')) throw new ModuleArgsError('markerBegin and markerEnd must differ', { field: 'markerEnd' });
   },
 
-  compile,
+  compile: compileBlockEdit,
 
   edit: (current, edit) => editBlock(current, edit),
 });
 
-function compile(args: BlockinfileArgs, state: 'present' | 'absent'): BlockEdit {
+/** The pure edit a blockinfile call asks for (also what the unit tests compare with Ansible). */
+export function compileBlockEdit(args: BlockinfileArgs, state: 'present' | 'absent'): BlockEdit {
   const after = args.insertAfter !== undefined && args.insertAfter !== 'EOF' ? args.insertAfter : undefined;
   const before = args.insertBefore !== undefined && args.insertBefore !== 'BOF' ? args.insertBefore : undefined;
   const insertPattern = after !== undefined ? compilePythonRegex(after, 'insertAfter') : before !== undefined ? compilePythonRegex(before, 'insertBefore') : undefined;

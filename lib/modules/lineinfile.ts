@@ -48,7 +48,7 @@ export const lineinfile = defineTextEditModule<LineinfileArgs, LineEdit, Lineinf
     }
   },
 
-  compile,
+  compile: compileLineEdit,
 
   edit(current, edit) {
     const result = editLines(current ?? '', edit);
@@ -56,7 +56,8 @@ export const lineinfile = defineTextEditModule<LineinfileArgs, LineEdit, Lineinf
   },
 });
 
-function compile(args: LineinfileArgs, state: 'present' | 'absent'): LineEdit {
+/** The pure edit a lineinfile call asks for (also what the unit tests compare with Ansible). */
+export function compileLineEdit(args: LineinfileArgs, state: 'present' | 'absent'): LineEdit {
   const regexp = args.regexp === undefined ? undefined : compilePythonRegex(args.regexp, 'regexp');
   if (regexp && args.backrefs && args.line !== undefined) parseTemplate(args.line, regexp, 'line');
   let insertPattern: PythonRegex | undefined;

@@ -5,9 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile.ts';
+import { compileBlockEdit, blockinfile, type BlockinfileArgs } from '../../lib/modules/blockinfile.ts';
 import { editBlock, type BlockEdit } from '../../lib/modules/support/block-edit.ts';
-import { compilePythonRegex } from '../../lib/modules/support/python-regex.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
 import { beforeAll } from '../support/before-all.ts';
 import { assertArgsRejected } from '../support/module-args.ts';
@@ -93,22 +92,9 @@ const cases: Case[] = [
   },
 ];
 
+/** The module's own compilation of the arguments, as a run would do it. */
 function edit(args: Omit<BlockinfileArgs, 'path'>): BlockEdit {
-  const after = args.insertAfter !== undefined && args.insertAfter !== 'EOF' ? args.insertAfter : undefined;
-  const before = args.insertBefore !== undefined && args.insertBefore !== 'BOF' ? args.insertBefore : undefined;
-  const source = after ?? before;
-  return {
-    state: args.state ?? 'present',
-    block: args.block ?? '',
-    marker: args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
-    markerBegin: args.markerBegin ?? 'BEGIN',
-    markerEnd: args.markerEnd ?? 'END',
-    insertAfter: args.insertAfter,
-    insertBefore: args.insertBefore,
-    insertPattern: source === undefined ? undefined : compilePythonRegex(source, 'insert'),
-    prependNewline: args.prependNewline,
-    appendNewline: args.appendNewline,
-  };
+  return compileBlockEdit({ ...args, path: '/unused' }, args.state ?? 'present');
 }
 
 let ansible: AnsibleEditResult[] = [];

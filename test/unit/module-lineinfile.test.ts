@@ -6,9 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lineinfile, type LineinfileArgs } from '../../lib/modules/lineinfile.ts';
+import { compileLineEdit, lineinfile, type LineinfileArgs } from '../../lib/modules/lineinfile.ts';
 import { editLines, type LineEdit } from '../../lib/modules/support/line-edit.ts';
-import { compilePythonRegex, type PythonRegex } from '../../lib/modules/support/python-regex.ts';
 import { runAnsibleEdits, type AnsibleEditResult } from '../support/ansible-text-edit.ts';
 import { beforeAll } from '../support/before-all.ts';
 import { assertArgsRejected } from '../support/module-args.ts';
@@ -212,20 +211,9 @@ const cases: Case[] = [
   },
 ];
 
+/** The module's own compilation of the arguments, as a run would do it. */
 function edit(args: Omit<LineinfileArgs, 'path'>): LineEdit {
-  const regex = (source: string | undefined, field: string): PythonRegex | undefined => (source === undefined ? undefined : compilePythonRegex(source, field));
-  const insertSource = args.insertAfter !== undefined ? (['BOF', 'EOF'].includes(args.insertAfter) ? undefined : args.insertAfter) : args.insertBefore !== 'BOF' ? args.insertBefore : undefined;
-  return {
-    state: args.state ?? 'present',
-    line: args.line,
-    regexp: regex(args.regexp, 'regexp'),
-    searchString: args.searchString,
-    insertAfter: args.insertAfter,
-    insertBefore: args.insertBefore,
-    insertPattern: regex(insertSource, 'insert'),
-    backrefs: args.backrefs,
-    firstMatch: args.firstMatch,
-  };
+  return compileLineEdit({ ...args, path: '/unused' }, args.state ?? 'present');
 }
 
 let ansible: AnsibleEditResult[] = [];
