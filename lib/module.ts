@@ -57,6 +57,12 @@ export interface Module<A, R = Record<string, never>> {
    */
   prepare?(args: A, env: PrepareEnv): A | Promise<A>;
   plan(ctx: ModuleContext, args: A): Promise<Plan<R>>;
+  /**
+   * plan() only computes until its first exec, and that exec is a probe (`probe: true`). The runner
+   * may then call plan() ahead of time with an exec that records the probe and goes no further,
+   * to send the probes of the tasks to come in one round trip with the current one.
+   */
+  readonly batchProbes?: boolean;
 }
 
 export type ArgsOf<M> = M extends Module<infer A, infer _R> ? A : never;

@@ -60,7 +60,7 @@ export function commandsPerHost(output: string): Record<string, { commands: numb
   const perHost: Record<string, { commands: number; ms: number }> = {};
   for (const line of output.split('\n')) {
     const match = /^\s+\[([^\]]+)\] rc=-?\d+ (\S+) \$ /.exec(line);
-    if (!match) continue;
+    if (!match || match[2] === '(batched)') continue;
     const entry = (perHost[match[1] as string] ??= { commands: 0, ms: 0 });
     entry.commands++;
     entry.ms += durationMs(match[2] as string);

@@ -43,6 +43,7 @@ export function packageNames(name: AptArgs['name']): string[] {
 
 export const apt = defineModule<AptArgs, AptData>({
   name: 'apt',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -72,8 +73,8 @@ export const apt = defineModule<AptArgs, AptData>({
     const names = packageNames(args.name);
     const state = args.state ?? 'present';
     const purge = args.purge ?? false;
-    const probe = () => probeApt(ctx, names, state);
-    const facts = await probe();
+    const probe = (batchable: boolean) => probeApt(ctx, names, state, batchable);
+    const facts = await probe(true);
     const changes: Change<AptData>[] = [];
 
     const wantsUpdate = args.updateCache === true || args.cacheValidTime !== undefined;
@@ -92,7 +93,7 @@ export const apt = defineModule<AptArgs, AptData>({
       changes.push({
         summary: recheck ? `${summary || `${state === 'latest' ? 'upgrade' : 'install'} ${names.join(', ')} if needed`} (decided again after the cache update)` : summary,
         async apply() {
-          const final = recheck ? decidePackages(await probe(), names, state, purge) : decision;
+          const final = recheck ? decidePackages(await probe(false), names, state, purge) : decision;
           failOnUnknown(final);
           if (!hasWork(final)) return { changed: false };
           const result = await runAptGet(ctx, aptGetCommand(args, final), describeDecision(final, purge), args);
@@ -104,8 +105,8 @@ export const apt = defineModule<AptArgs, AptData>({
   },
 });
 
-async function probeApt(ctx: ModuleContext, names: readonly string[], state: AptState): Promise<AptFacts> {
-  const result = await runChecked(ctx, aptProbeScript(names, state !== 'absent'), 'probe of the apt packages');
+async function probeApt(ctx: ModuleContext, names: readonly string[], state: AptState, batchable: boolean): Promise<AptFacts> {
+  const result = await runChecked(ctx, aptProbeScript(names, state !== 'absent'), 'probe of the apt packages', { probe: batchable });
   return parseAptFacts(parseProbeOutput(result.stdout), names);
 }
 

@@ -53,6 +53,7 @@ export function keysOf(key: string | readonly string[]): AuthorizedKey[] {
 
 export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>({
   name: 'authorizedKey',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -78,7 +79,7 @@ export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>(
       textProbeScript('keys', dest),
       pathProbeScript('dir', dir, { follow: true }),
     ].join('\n');
-    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of ${args.user}'s authorized keys`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of ${args.user}'s authorized keys`, { probe: true })).stdout);
     const entry = facts.get('passwd')?.[0];
     if (entry === undefined) throw new TaskFailedError(`user ${args.user} does not exist`);
     const account = parsePasswdLine(entry);

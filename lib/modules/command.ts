@@ -22,6 +22,7 @@ function commandLine(cmd: string | readonly string[]): string {
 /** Run a program with arguments, without a shell. */
 export const command = defineModule<CommandArgs, CommandData>({
   name: 'command',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, ['cmd', ...COMMAND_OPTION_KEYS]);

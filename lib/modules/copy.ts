@@ -26,6 +26,7 @@ export function resolveControllerFile(projectDir: string, src: string): string {
 
 export const copy = defineModule<CopyArgs, ContentData>({
   name: 'copy',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);

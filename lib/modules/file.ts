@@ -45,6 +45,7 @@ const KNOWN = ['path', 'state', 'src', 'owner', 'group', 'mode', 'recurse', 'for
 
 export const file = defineModule<FileArgs, FileData>({
   name: 'file',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -81,7 +82,7 @@ export const file = defineModule<FileArgs, FileData>({
       script.push(`if (cd ${quote(parentOf(path))} 2>/dev/null && [ -e ${quote(args.src ?? '')} ]); then echo src=exists; fi`);
     }
     if (args.state === 'directory' && args.recurse) script.push(treeProbeScript(path));
-    const facts = parseProbeOutput((await runChecked(ctx, script.join('\n'), `probe of ${path}`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, script.join('\n'), `probe of ${path}`, { probe: true })).stdout);
     const header = readHeader(facts);
     const state = readPathState(facts, 'path');
     const data: FileData = { path, found: state.type };

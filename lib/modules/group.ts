@@ -33,6 +33,7 @@ function probeScript(args: GroupArgs): string {
 
 export const group = defineModule<GroupArgs, GroupData>({
   name: 'group',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -44,7 +45,7 @@ export const group = defineModule<GroupArgs, GroupData>({
   },
 
   async plan(ctx, args) {
-    const facts = parseProbeOutput((await runChecked(ctx, probeScript(args), `probe of group ${args.name}`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, probeScript(args), `probe of group ${args.name}`, { probe: true })).stdout);
     const entry = facts.get('group')?.[0];
     const current = entry === undefined ? undefined : parseGroupLine(entry);
     const gidOwner = facts.get('gidOwner')?.[0];

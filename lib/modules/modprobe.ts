@@ -69,6 +69,7 @@ function stateScript(name: string): string {
 
 export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
   name: 'modprobe',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -92,7 +93,7 @@ export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
     const optionsFile = `/etc/modprobe.d/${args.name}.conf`;
     const params = renderParams(args.params);
     const script = [contentProbesScript({ load: loadFile, options: optionsFile }), stateScript(args.name)].join('\n');
-    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of module ${args.name}`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of module ${args.name}`, { probe: true })).stdout);
     const modState = facts.get('mod.state')?.[0];
     const blockers = facts.get('mod.blocker') ?? [];
     const data: ModprobeData = { name: args.name, loaded: modState !== 'absent', builtin: modState === 'builtin', note: '' };

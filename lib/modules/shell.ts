@@ -12,6 +12,7 @@ export interface ShellArgs extends CommandOptions {
 /** Run a script with /bin/sh on the host. */
 export const shell = defineModule<ShellArgs, CommandData>({
   name: 'shell',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, ['cmd', ...COMMAND_OPTION_KEYS]);

@@ -38,6 +38,7 @@ export function sudoersText(args: Pick<SudoersArgs, 'content' | 'rules'>): strin
  */
 export const sudoers = defineModule<SudoersArgs, SudoersData>({
   name: 'sudoers',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -66,7 +67,7 @@ export const sudoers = defineModule<SudoersArgs, SudoersData>({
   async plan(ctx, args) {
     const dest = `${DIR}/${args.name}`;
     if (args.state === 'absent') {
-      const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(dest), `probe of ${dest}`)).stdout);
+      const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(dest), `probe of ${dest}`, { probe: true })).stdout);
       if (readPathState(facts, 'dest').type === 'absent') return { changes: [] };
       const remove: Change<SudoersData> = {
         summary: `remove ${dest}`,

@@ -46,6 +46,7 @@ function probeScript(name: string, file: string): string {
 
 export const sysctl = defineModule<SysctlArgs, SysctlData>({
   name: 'sysctl',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -70,7 +71,7 @@ export const sysctl = defineModule<SysctlArgs, SysctlData>({
     const name = canonicalKey(args.name);
     const file = args.file ?? DEFAULT_SYSCTL_FILE;
     const value = args.value === undefined ? undefined : normalValue(String(args.value));
-    const facts = parseProbeOutput((await runChecked(ctx, probeScript(name, file), `probe of sysctl ${name}`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, probeScript(name, file), `probe of sysctl ${name}`, { probe: true })).stdout);
     const liveState = facts.get('live.state')?.[0];
     const live = facts.get('live.value')?.[0];
     const data = { name, file, ...(live !== undefined ? { live: normalValue(live) } : {}) };

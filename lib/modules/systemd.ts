@@ -44,6 +44,7 @@ export function unitName(name: string): string {
 
 export const systemd = defineModule<SystemdArgs, SystemdData>({
   name: 'systemd',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -89,7 +90,7 @@ export const systemd = defineModule<SystemdArgs, SystemdData>({
     const path = `${UNIT_DIR}/${name}`;
     const content = args.unit === undefined ? undefined : (args.unit.content ?? rendered.get(args) ?? render(args.unit.template ?? { src: '' }, ctx));
     const script = [...(content !== undefined ? [contentProbeScript(path)] : []), `systemctl show -p ${SHOW_PROPERTIES} -- ${quote(name)}`].join('\n');
-    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of unit ${name}`)).stdout);
+    const facts = parseProbeOutput((await runChecked(ctx, script, `probe of unit ${name}`, { probe: true })).stdout);
     const status = parseUnitStatus(facts);
     const changes: Change<SystemdData>[] = [];
     let unitChanged = false;

@@ -22,6 +22,7 @@ const rendered = new WeakMap<TemplateArgs, string>();
 /** Render src with the host's variables plus vars, then write it exactly as copy writes content. */
 export const template = defineModule<TemplateArgs, ContentData>({
   name: 'template',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);

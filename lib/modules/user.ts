@@ -51,6 +51,7 @@ const CRYPT_HASH = /^\$[0-9a-z]+\$[^:\s]+$|^[!*][^:\s]*$/;
 
 export const user = defineModule<UserArgs, UserData>({
   name: 'user',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -89,7 +90,7 @@ export const user = defineModule<UserArgs, UserData>({
   async plan(ctx, args) {
     const named = [...new Set([...(args.group !== undefined ? [args.group] : []), ...(args.groups ?? []), args.name])];
     const script = userProbeScript(args, named, args.password !== undefined);
-    const facts = parseUserFacts(parseProbeOutput((await runChecked(ctx, script, `probe of user ${args.name}`)).stdout));
+    const facts = parseUserFacts(parseProbeOutput((await runChecked(ctx, script, `probe of user ${args.name}`, { probe: true })).stdout));
     const name = quote(args.name);
     const current = facts.entry;
 

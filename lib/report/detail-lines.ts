@@ -6,12 +6,13 @@ import type { Palette } from './terminal.ts';
 type CommandEvent = Extract<RunEvent, { type: 'command' }>;
 
 /**
- * A remote command as -v shows it: `  [web1] rc=0 12ms $ apt-get …`; with showOutput (-vv) its
+ * A remote command as -v shows it: `  [web1] rc=0 12ms $ apt-get …` (a probe answered from a batch
+ * shows `(batched)` for its time: it made no round trip of its own); with showOutput (-vv) its
  * stdout and stderr follow, indented. Long text is cut at limitBytes, after masking.
  */
 export function commandLines(event: CommandEvent, colors: Palette, options: { showOutput: boolean; limitBytes: number }): string[] {
   const rc = `rc=${event.code}`;
-  const head = `  [${event.host}] ${event.code === 0 ? colors.dim(rc) : colors.red(rc)} ${colors.dim(formatDuration(event.elapsedMs))} $ `;
+  const head = `  [${event.host}] ${event.code === 0 ? colors.dim(rc) : colors.red(rc)} ${colors.dim(event.batched ? '(batched)' : formatDuration(event.elapsedMs))} $ `;
   const [first = '', ...rest] = truncateBytes(mask(event.command), options.limitBytes).split('\n');
   const lines = [head + first, ...rest.map((line) => `      ${line}`)];
   if (!options.showOutput) return lines;

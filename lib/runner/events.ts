@@ -18,8 +18,11 @@ export type RunEvent =
   | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean }
   /** ignored: the task failed but had ignoreErrors, so the host went on (Ansible's "...ignoring"). */
   | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean }
-  /** A remote command, for -v (command, rc) and -vv (also stdout/stderr). */
-  | { type: 'command'; host: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number }
+  /**
+   * A remote command, for -v (command, rc) and -vv (also stdout/stderr). batched: a probe answered
+   * from a batch sent earlier (no round trip of its own); the batch itself is a command event too.
+   */
+  | { type: 'command'; host: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number; batched?: boolean }
   /** stack: only for unexpected errors (a bug in role or module code), to print at -vvv. */
   | { type: 'host-failed'; host: string; role: string; task?: string; message: string; stack?: string }
   | { type: 'host-unreachable'; host: string; message: string }

@@ -8,6 +8,9 @@ import { mask } from '../secret.ts';
 import { executeTask } from '../task/execute.ts';
 import type { Vars } from '../vars.ts';
 import { HostStopped, type StopReason } from './host-stopped.ts';
+import type { PredictedTask } from './predicted-task.ts';
+import { probeBatchScript } from './probe-batch-script.ts';
+import { isBatchableProbe, ProbeBatcher } from './probe-batcher.ts';
 import type { RunState } from './run-state.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
@@ -17,6 +20,7 @@ export class HostRun {
   stopped?: StopReason;
   readonly vars: Vars;
   readonly #notified = new Set<string>();
+  readonly #probes: ProbeBatcher;
   #spec?: ConnectionSpec;
 
   constructor(
@@ -25,6 +29,7 @@ export class HostRun {
     readonly host: string,
   ) {
     this.vars = state.vars(role, host);
+    this.#probes = new ProbeBatcher(state.predictions.of(role, host));
   }
 
   /** The `t` the role's run() receives. */
@@ -67,6 +72,7 @@ export class HostRun {
     const base = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}) };
     this.state.emit({ type: 'task-start', ...base });
     const started = performance.now();
+    if (!handler) this.#probes.reached(name, module as Module<unknown, unknown>);
     let result: TaskResult<R>;
     try {
       const context = await this.#moduleContext(options);
@@ -97,24 +103,71 @@ export class HostRun {
 
   async #moduleContext(options: TaskOptions<string>): Promise<ModuleContext> {
     const { state, host } = this;
-    this.#spec ??= (state.specFor)(state.inventory, host, this.vars);
-    const spec = this.#spec;
+    const spec = this.#connectionSpec();
     const connection: Connection = await state.connection(host, spec);
-    const become = (options.become ?? spec.become) ? { user: options.becomeUser ?? spec.becomeUser, ...(spec.becomePassword ? { password: spec.becomePassword } : {}) } : false;
-    return {
+    const become = this.#become(options);
+    const context: ModuleContext = {
       host,
       vars: this.vars,
       connection,
       projectDir: state.options.projectDir,
       wantDiff: state.options.diff,
       exec: async (command: string, execOptions: Omit<ExecOptions, 'become'> = {}): Promise<ExecResult> => {
-        const started = performance.now();
-        const result = await connection.exec(command, { ...execOptions, become });
-        const stdout = execOptions.secretOutput ? '(secret output hidden)' : mask(result.stdout);
-        state.emit({ type: 'command', host, command: mask(command), code: result.code, stdout, stderr: mask(result.stderr), elapsedMs: performance.now() - started });
-        return result;
+        if (state.options.batchProbes === false || !isBatchableProbe(execOptions)) {
+          this.#probes.invalidate();
+          return this.#exec(connection, command, { ...execOptions, become });
+        }
+        return this.#probe(context, command, execOptions, become);
       },
     };
+    return context;
+  }
+
+  /** A probe: answered from an earlier batch, or sent with the probes of the tasks predicted next. */
+  async #probe(context: ModuleContext, command: string, execOptions: Omit<ExecOptions, 'become'>, become: ExecOptions['become']): Promise<ExecResult> {
+    const key = becomeKey(become);
+    const answer = this.#probes.take(command, key);
+    if (answer) {
+      this.#emitCommand(command, answer, 0, execOptions.secretOutput === true, true);
+      return answer;
+    }
+    const others = await this.#probes.upcoming(command, key, context, (task) => becomeKey(this.#become(task)));
+    if (others.length === 0) return this.#exec(context.connection, command, { ...execOptions, become });
+    const commands = [command, ...others];
+    const batch = probeBatchScript(commands);
+    const started = performance.now();
+    const result = await context.connection.exec(batch.script, { become, ...(execOptions.timeoutMs !== undefined ? { timeoutMs: execOptions.timeoutMs } : {}) });
+    const elapsedMs = performance.now() - started;
+    const answers = batch.split(result);
+    this.#emitCommand(`# ${commands.length} probes in one round trip${answers ? '' : ' (incomplete output: sending this one alone)'}`, { ...result, stdout: '', stderr: answers ? '' : result.stderr }, elapsedMs, false, false);
+    if (!answers) return this.#exec(context.connection, command, { ...execOptions, become });
+    this.#probes.store(others, answers.slice(1), key);
+    const own = answers[0] as ExecResult;
+    this.#emitCommand(command, own, 0, false, true);
+    return own;
+  }
+
+  async #exec(connection: Connection, command: string, options: ExecOptions): Promise<ExecResult> {
+    const started = performance.now();
+    const result = await connection.exec(command, options);
+    this.#emitCommand(command, result, performance.now() - started, options.secretOutput === true, false);
+    return result;
+  }
+
+  #emitCommand(command: string, result: ExecResult, elapsedMs: number, secretOutput: boolean, batched: boolean): void {
+    const stdout = secretOutput ? '(secret output hidden)' : mask(result.stdout);
+    this.state.emit({ type: 'command', host: this.host, command: mask(command), code: result.code, stdout, stderr: mask(result.stderr), elapsedMs, ...(batched ? { batched } : {}) });
+  }
+
+  #connectionSpec(): ConnectionSpec {
+    this.#spec ??= this.state.specFor(this.state.inventory, this.host, this.vars);
+    return this.#spec;
+  }
+
+  /** sudo for a task: its own become/becomeUser, else the host's. */
+  #become(options: Pick<TaskOptions<string>, 'become' | 'becomeUser'> | PredictedTask): ExecOptions['become'] {
+    const spec = this.#connectionSpec();
+    return (options.become ?? spec.become) ? { user: options.becomeUser ?? spec.becomeUser, ...(spec.becomePassword ? { password: spec.becomePassword } : {}) } : false;
   }
 
   #taskFailed<R>(error: unknown, base: { host: string; role: string; task: string; module: string; handler?: boolean }, started: number, ignoreErrors: boolean): TaskResult<R> {
@@ -176,4 +229,9 @@ export class HostRun {
 /** The stack of an unexpected error (a bug in role or module code), for -vvv; ploy's own errors need none. */
 function stackOf(error: unknown): { stack?: string } {
   return error instanceof Error && !(error instanceof PloyError) && error.stack ? { stack: mask(error.stack) } : {};
+}
+
+/** Which sudo a command runs under, for matching batched answers (never the password). */
+function becomeKey(become: ExecOptions['become']): string {
+  return become ? `sudo:${become.user}` : 'login';
 }

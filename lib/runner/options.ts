@@ -34,6 +34,11 @@ export interface RunOptions {
    * can still print the recap so far from them.
    */
   stats?: RunStats;
+  /**
+   * Send the probes of a host's upcoming tasks in one round trip with the current task's probe
+   * (probe-batcher.ts). Default true; false sends every probe on its own.
+   */
+  batchProbes?: boolean;
 }
 
 export interface RunSummary {

@@ -9,6 +9,7 @@ import type { Vars } from '../vars.ts';
 import { isSet, roleHostVars } from './host-vars.ts';
 import type { RunOptions } from './options.ts';
 import { dependsOnUnknown, unknownData } from './preflight-unknown.ts';
+import type { TaskPredictions } from './predicted-task.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
 
@@ -31,20 +32,27 @@ type SpecFor = (inventory: Inventory, host: string, vars: Vars) => ConnectionSpe
  *    read), returning `{status:'ok', changed:false, changes:[], data}` where every data field is
  *    unknown (see preflight-unknown.ts). Tags select tasks as in the real run; notify names must
  *    be handlers of the role.
+ * The tasks it sees a run() call, with their prepared arguments, are recorded in `predictions`
+ * (modules with batchProbes only), for the runner to batch their probes.
  * An InputError (ModuleArgsError included) aborts the run: the first one, in play order, is thrown.
  * t.fail(), any other exception (role code that depends on real results, e.g. reading
  * `r.data.stdout` of an earlier task) and a host exceeding the budget end that host's preflight
  * quietly: what it could not check is checked when the task really runs.
  */
-export async function preflight(roles: ReadonlyArray<{ role: Role; hosts: readonly string[] }>, options: RunOptions, specFor: SpecFor): Promise<void> {
+export async function preflight(
+  roles: ReadonlyArray<{ role: Role; hosts: readonly string[] }>,
+  options: RunOptions,
+  specFor: SpecFor,
+  predictions: TaskPredictions,
+): Promise<void> {
   for (const { role, hosts } of roles) {
-    const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor)));
+    const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor, predictions)));
     const error = outcomes.find((outcome) => outcome !== undefined);
     if (error) throw error;
   }
 }
 
-async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor): Promise<InputError | undefined> {
+async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor, predictions: TaskPredictions): Promise<InputError | undefined> {
   const { inventory } = options;
   const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars);
   for (const name of role.required ?? []) {
@@ -64,7 +72,7 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
     const handlers: Array<Handler | Role['run']> = [role.run, ...Object.values<Handler>(role.handlers ?? {})];
     for (const [index, code] of handlers.entries()) {
       try {
-        const api = preflightApi(role, host, vars, options, index > 0, budget);
+        const api = preflightApi(role, host, vars, options, index > 0, budget, predictions);
         await (code as (t: TaskApi<string>, vars: Vars) => Promise<void>)(api, vars);
       } catch (error) {
         if (error instanceof InputError) return withHost(error, host);
@@ -87,7 +95,15 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
   }
 }
 
-function preflightApi(role: Role, host: string, vars: Vars, options: RunOptions, handler: boolean, budget: { deadline: number; calls: number; over: boolean }): TaskApi<string> {
+function preflightApi(
+  role: Role,
+  host: string,
+  vars: Vars,
+  options: RunOptions,
+  handler: boolean,
+  budget: { deadline: number; calls: number; over: boolean },
+  predictions: TaskPredictions,
+): TaskApi<string> {
   const { inventory } = options;
   const entry = inventory.host(host);
   const guard = (): void => {
@@ -109,11 +125,16 @@ function preflightApi(role: Role, host: string, vars: Vars, options: RunOptions,
       }
       if (dependsOnUnknown(args)) return neutral<R>();
       const valid = validateArgs(module, args, name, host);
+      let prepared: A;
       try {
-        await module.prepare?.(valid, { host, vars, projectDir: options.projectDir });
+        prepared = module.prepare ? await module.prepare(valid, { host, vars, projectDir: options.projectDir }) : valid;
       } catch (error) {
         if (error instanceof InputError) throw withHost(error, host, name);
         throw error;
+      }
+      if (!handler && module.batchProbes) {
+        const { become, becomeUser } = taskOptions;
+        predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args: prepared, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
       }
       return neutral<R>();
     },

@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import type { Play } from '../role.ts';
 import type { Reporter } from './events.ts';
 import type { RunOptions, RunSummary } from './options.ts';
+import { TaskPredictions } from './predicted-task.ts';
 import { preflight } from './preflight.ts';
 import { runRole } from './run-role.ts';
 import { RunState } from './run-state.ts';
@@ -37,9 +38,10 @@ export async function runPlay(play: Play, options: RunOptions, reporter: Reporte
     throw new InputError(`--limit ${options.limit} leaves no hosts to run on: the roles target ${plans.map((p) => `${p.role.name} (${p.role.hosts})`).join(', ')}`, { field: 'limit' });
   }
   const specFor = options.specFor ?? ((inv, host, vars) => connectionSpecFor(inv, host, vars));
-  await preflight(plans, options, specFor);
+  const predictions = new TaskPredictions();
+  await preflight(plans, options, specFor, predictions);
 
-  const state = new RunState(options, reporter, specFor, hosts);
+  const state = new RunState(options, reporter, specFor, hosts, predictions);
   const started = performance.now();
   reporter.emit({ type: 'play-start', play: play.name, hosts, check: options.check });
   try {

@@ -5,6 +5,7 @@ import type { HostView, Role } from '../role.ts';
 import type { Vars } from '../vars.ts';
 import type { Reporter, RunEvent } from './events.ts';
 import { roleHostVars } from './host-vars.ts';
+import { TaskPredictions } from './predicted-task.ts';
 import type { RunOptions } from './options.ts';
 import { RunStats } from './stats.ts';
 
@@ -23,6 +24,8 @@ export class RunState {
     readonly reporter: Reporter,
     readonly specFor: SpecFor,
     hosts: readonly string[],
+    /** What the preflight pass saw each role call on each host, for batching probes. */
+    readonly predictions: TaskPredictions = new TaskPredictions(),
   ) {
     this.stats = options.stats ?? new RunStats();
     this.stats.include(hosts);

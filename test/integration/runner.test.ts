@@ -7,56 +7,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Connection } from '../../lib/connection/connection.ts';
 import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { connectionSpecFor, type ConnectionSpec } from '../../lib/connection/spec.ts';
 import { HostKeyError, UnreachableError } from '../../lib/errors.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import { defineRole, definePlay, type Play, type Role } from '../../lib/role.ts';
-import type { Reporter, RunEvent } from '../../lib/runner/events.ts';
+import type { RunEvent } from '../../lib/runner/events.ts';
 import { runPlay, type RunOptions } from '../../lib/runner/run-play.ts';
 import type { Vars } from '../../lib/vars.ts';
 import { beforeAll } from '../support/before-all.ts';
+import { ObservedPool, Recorder } from '../support/observed-run.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 
 let bed: Testbed;
 let inventory: Inventory;
-
-class Recorder implements Reporter {
-  readonly events: RunEvent[] = [];
-  emit(event: RunEvent): void {
-    this.events.push(event);
-  }
-  close(): void {}
-  /** Why hosts dropped out, for assertion messages. */
-  problems(): string {
-    return this.events
-      .filter((e) => e.type === 'host-failed' || e.type === 'host-unreachable')
-      .map((e) => `${(e as { host: string }).host}: ${(e as { message: string }).message}`)
-      .join('\n');
-  }
-  ends(): Array<Extract<RunEvent, { type: 'task-end' }>> {
-    return this.events.filter((e): e is Extract<RunEvent, { type: 'task-end' }> => e.type === 'task-end');
-  }
-}
-
-/** The pool, remembering every connection it handed out so channels can be counted after the run. */
-class ObservedPool {
-  readonly connections = new Map<string, Connection>();
-  constructor(readonly pool: ConnectionPool) {}
-  async get(spec: ConnectionSpec): Promise<Connection> {
-    const connection = await this.pool.get(spec);
-    this.connections.set(spec.name, connection);
-    return connection;
-  }
-  closeAll(): Promise<void> {
-    return this.pool.closeAll();
-  }
-  channels(host: string): number {
-    return this.connections.get(host)?.channelsOpened ?? 0;
-  }
-}
 
 function observedPool(knownHostsFile = bed.knownHostsPath): ObservedPool {
   return new ObservedPool(new ConnectionPool({ knownHostsFile, connectTimeoutMs: 5000 }));
@@ -97,7 +62,7 @@ test.after(async () => {
   await bed?.stop();
 });
 
-test('a converge changes every host (the private one through the bastion), runs the twice-notified handler once; a second run changes nothing at one channel per module call', async () => {
+test('a converge changes every host (the private one through the bastion), runs the twice-notified handler once; a second run changes nothing in one round trip per host (both probes batched), two without batching', async () => {
   const firstReporter = new Recorder();
   const first = await runPlay(sitePlay, options(observedPool()), firstReporter);
   assert.is(first.exitCode, 0, firstReporter.problems());
@@ -114,7 +79,12 @@ test('a converge changes every host (the private one through the bastion), runs 
   assert.equal(stats(second, 'changed'), { bastion: 0, pub1: 0, pub2: 0, priv1: 0 });
   assert.equal(stats(second, 'ok'), { bastion: 2, pub1: 2, pub2: 2, priv1: 2 });
   assert.is(reporter.ends().filter((e) => e.handler).length, 0);
-  for (const host of ['bastion', 'pub1', 'pub2', 'priv1']) assert.is(pool.channels(host), 2, `${host}: one channel per no-change module call`);
+  for (const host of ['bastion', 'pub1', 'pub2', 'priv1']) assert.is(pool.channels(host), 1, `${host}: both probes in one channel`);
+
+  const unbatchedPool = observedPool();
+  const unbatched = await runPlay(sitePlay, options(unbatchedPool, { batchProbes: false }), new Recorder());
+  assert.equal(stats(unbatched, 'changed'), { bastion: 0, pub1: 0, pub2: 0, priv1: 0 });
+  for (const host of ['bastion', 'pub1', 'pub2', 'priv1']) assert.is(unbatchedPool.channels(host), 2, `${host}: one channel per no-change module call`);
 });
 
 test('--check on a drifted host predicts exactly that change, with --diff, and alters nothing', async () => {

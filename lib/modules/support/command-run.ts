@@ -118,7 +118,8 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
   const guarded = args.creates !== undefined || args.removes !== undefined || args.unless !== undefined;
   if (guarded) {
     const guard = invocation(guardScript(args), args, '');
-    const result = await ctx.exec(guard.line, guard.options);
+    // An unless command is the user's own: it runs only when its task comes, never ahead in a batch.
+    const result = await ctx.exec(guard.line, { ...guard.options, probe: args.unless === undefined });
     if (result.code !== 0) throw new CommandError('guard probe', result, `the creates/removes/unless probe failed (rc=${result.code}): ${result.stderr.trim()}`);
     if (/^skip=\S/m.test(result.stdout)) return { changes: [] };
   }

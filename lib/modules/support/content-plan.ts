@@ -56,7 +56,7 @@ export function contentProbeScript(dest: string | ShellPath): string {
  * change: an atomic write when the content differs, else a chown/chmod when only attributes do.
  */
 export async function planContent(ctx: ModuleContext, target: ContentTarget): Promise<Plan<ContentData>> {
-  const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(target.dest), `probe of ${target.dest}`)).stdout);
+  const facts = parseProbeOutput((await runChecked(ctx, contentProbeScript(target.dest), `probe of ${target.dest}`, { probe: true })).stdout);
   return planContentFromFacts(ctx, target, facts);
 }
 
@@ -155,7 +155,7 @@ async function diffFor(
   let before: DiffSide = { text: null, size: 0 };
   if (existing) {
     const fetchable = existing.size <= DIFF_LIMIT_BYTES && bytes.length <= DIFF_LIMIT_BYTES && !looksBinary(bytes);
-    const old = !fetchable ? '' : (currentText ?? (await runChecked(ctx, `cat -- ${quote(dest)}`, `reading ${dest} for --diff`)).stdout);
+    const old = !fetchable ? '' : (currentText ?? (await runChecked(ctx, `cat -- ${quote(dest)}`, `reading ${dest} for --diff`, { probe: true })).stdout);
     before = { text: old, size: existing.size };
   }
   return contentDiff(dest, before, after, { secretBearing });

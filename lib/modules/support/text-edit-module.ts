@@ -49,6 +49,7 @@ export function defineTextEditModule<A extends TextEditArgs, E, R extends TextEd
   const compiled = new WeakMap<A, E>();
   return defineModule<A, R>({
     name: spec.name,
+    batchProbes: true,
 
     validate(args) {
       const raw = requireObject(args, spec.known);

@@ -35,7 +35,7 @@ export type TextEdit<R extends TextEditData> = (current: string | null) => { tex
  * through the content planner (atomic write with final owner and mode, backup, validate, diff).
  */
 export async function planTextEdit<R extends TextEditData>(ctx: ModuleContext, target: TextEditTarget, edit: TextEdit<R>): Promise<Plan<R>> {
-  const facts = parseProbeOutput((await runChecked(ctx, editProbeScript(target.path), `reading ${target.path}`)).stdout);
+  const facts = parseProbeOutput((await runChecked(ctx, editProbeScript(target.path), `reading ${target.path}`, { probe: true })).stdout);
   const real = facts.get('real')?.[0] || target.path;
   const state = readPathState(facts, 'dest');
   const shown = real === target.path ? target.path : `${target.path} (-> ${real})`;

@@ -1,0 +1,123 @@
+import type { ExecOptions, ExecResult } from '../connection/connection.ts';
+import type { Module, ModuleContext } from '../module.ts';
+import type { PredictedTask } from './predicted-task.ts';
+
+/** Raised by the recording exec to stop a speculative plan() at its first command. */
+class PlanStoppedAtExec extends Error {}
+
+/** Probes larger than this in total are not batched further: the script must fit one argument of sudo (128 KiB). */
+const BATCH_BYTES = 64 * 1024;
+
+/** Whether an exec can be answered from a batch: a probe with nothing but a timeout besides. */
+export function isBatchableProbe(options: Omit<ExecOptions, 'become'>): boolean {
+  return options.probe === true && (options.stdin === undefined || options.stdin.length === 0) && options.env === undefined && options.cwd === undefined && !options.secretOutput;
+}
+
+/**
+ * One host's probe batching for one role. When a task's probe misses, the probes of the tasks the
+ * preflight pass predicts next are learned by running their plan() up to its first exec, and sent
+ * with it in one round trip (probe-batch-script.ts); those tasks then find their answers here.
+ *
+ * Answers stay valid only while nothing on the host changes: any exec that is not a probe (a
+ * change being applied, a handler, a command task) drops them all. A task whose real probe differs
+ * from the predicted one (its arguments depended on an earlier result) simply misses.
+ *
+ * How far ahead to look adapts like a congestion window: all the predicted tasks at first (a
+ * no-change or check run then costs one round trip); halved when answers were dropped unused (a
+ * converge, where every task changes something); doubled again by every answer used.
+ */
+export class ProbeBatcher {
+  readonly #answers = new Map<string, ExecResult>();
+  readonly #unused = new Set<string>();
+  readonly #probes = new Map<PredictedTask, string | undefined>();
+  #cursor = 0;
+  #window: number;
+  #lookahead = 0;
+
+  constructor(private readonly predicted: readonly PredictedTask[]) {
+    this.#window = predicted.length;
+  }
+
+  /** The real run has come to this task: the tasks predicted after it are the upcoming ones. */
+  reached(name: string, module: Module<unknown, unknown>): void {
+    for (let index = this.#cursor; index < this.predicted.length; index++) {
+      const task = this.predicted[index] as PredictedTask;
+      if (task.name === name && task.module === module) {
+        this.#cursor = index + 1;
+        return;
+      }
+    }
+  }
+
+  /** The batched answer to this probe, when one was taken since the host last changed. */
+  take(command: string, becomeKey: string): ExecResult | undefined {
+    const key = answerKey(command, becomeKey);
+    const answer = this.#answers.get(key);
+    if (!answer) return undefined;
+    if (this.#unused.delete(key)) this.#window = Math.min(this.predicted.length, Math.max(1, this.#window * 2));
+    return answer;
+  }
+
+  /** Something on the host may have changed: every batched answer is stale. */
+  invalidate(): void {
+    if (this.#answers.size === 0) return;
+    if (this.#unused.size > 0) this.#window = Math.max(1, Math.floor(this.#lookahead / 2));
+    this.#answers.clear();
+    this.#unused.clear();
+  }
+
+  /**
+   * The probe commands of the next predicted tasks that run with the same become as the current
+   * one (up to the window, each once, none equal to `current`), learned from their plan().
+   */
+  async upcoming(current: string, becomeKey: string, context: ModuleContext, becomeKeyOf: (task: PredictedTask) => string): Promise<string[]> {
+    const commands: string[] = [];
+    let bytes = current.length;
+    for (const task of this.predicted.slice(this.#cursor, this.#cursor + this.#window)) {
+      if (becomeKeyOf(task) !== becomeKey) continue;
+      const probe = await this.#probeOf(task, context);
+      if (probe === undefined || probe === current || commands.includes(probe) || this.#answers.has(answerKey(probe, becomeKey))) continue;
+      if (bytes + probe.length > BATCH_BYTES) break;
+      bytes += probe.length;
+      commands.push(probe);
+    }
+    return commands;
+  }
+
+  /** Keep the answers of a batch's other commands for the tasks to come. */
+  store(commands: readonly string[], results: readonly ExecResult[], becomeKey: string): void {
+    this.#lookahead = commands.length;
+    for (const [index, command] of commands.entries()) {
+      const key = answerKey(command, becomeKey);
+      this.#answers.set(key, results[index] as ExecResult);
+      this.#unused.add(key);
+    }
+  }
+
+  async #probeOf(task: PredictedTask, context: ModuleContext): Promise<string | undefined> {
+    if (this.#probes.has(task)) return this.#probes.get(task);
+    const probe = await firstProbe(task, context);
+    this.#probes.set(task, probe);
+    return probe;
+  }
+}
+
+/** The command a task's plan() would send first, when it is a batchable probe; its plan goes no further. */
+async function firstProbe(task: PredictedTask, context: ModuleContext): Promise<string | undefined> {
+  let probe: string | undefined;
+  const stop = async (command: string, options: Omit<ExecOptions, 'become'> = {}): Promise<never> => {
+    if (isBatchableProbe(options)) probe = command;
+    throw new PlanStoppedAtExec();
+  };
+  const connection = { host: context.connection.host, channelsOpened: 0, exec: stop, close: async () => {} };
+  try {
+    await task.module.plan({ ...context, connection, exec: stop }, task.args);
+  } catch {
+    // The stop above, or any error: either way the plan is abandoned and nothing ran.
+  }
+  return probe;
+}
+
+function answerKey(command: string, becomeKey: string): string {
+  return `${becomeKey}\u0000${command}`;
+}

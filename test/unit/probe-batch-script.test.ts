@@ -1,0 +1,60 @@
+/**
+ * The probe batch script, run by the real /bin/sh and bash: each command's stdout, stderr and exit
+ * status come back exactly as when the command runs alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ExecResult } from '../../lib/connection/connection.ts';
+import { probeBatchScript } from '../../lib/runner/probe-batch-script.ts';
+
+function run(shell: string, script: string): ExecResult {
+  const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', input: 'stdin that no probe may read\n' });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+const COMMANDS = [
+  'echo one; echo two >&2',
+  "printf 'no newline at the end'",
+  'printf "trailing newlines\\n\\n\\n"; printf "err\\n\\n" >&2',
+  'exit 3',
+  'echo before; exit 7; echo never',
+  'cat; echo "read: $?"',
+  '',
+  '# only a comment',
+  "cat <<'EOF'\nheredoc $HOME\nEOF",
+  'set -e; false; echo not reached',
+  'printf "ploy-probe-but-not-the-marker 0\\n"',
+  'printf "caf\\303\\251 \\342\\234\\223\\n"',
+];
+
+for (const shell of ['/bin/sh', '/bin/bash']) {
+  test(`${shell}: every command gets back what it gets alone`, () => {
+    const batch = probeBatchScript(COMMANDS);
+    const answers = batch.split(run(shell, batch.script));
+    assert.ok(answers, 'the output splits');
+    for (const [index, command] of COMMANDS.entries()) {
+      const alone = spawnSync(shell, ['-c', command], { encoding: 'utf8', input: '' });
+      assert.equal(answers[index], { code: alone.status ?? -1, stdout: alone.stdout, stderr: alone.stderr }, `command ${index}: ${command}`);
+    }
+  });
+}
+
+test('a killed or truncated batch does not split: its callers send their probe alone', () => {
+  const batch = probeBatchScript(['echo a', 'sleep 1; echo b']);
+  const killed = spawnSync('/bin/sh', ['-c', batch.script], { encoding: 'utf8', timeout: 300 });
+  assert.is(batch.split({ code: -1, stdout: killed.stdout, stderr: killed.stderr }), undefined);
+  const full = run('/bin/sh', probeBatchScript(['echo a']).script);
+  assert.is(batch.split(full), undefined, 'output of another batch (another marker) is refused');
+  const whole = run('/bin/sh', batch.script);
+  assert.is(batch.split({ ...whole, stdout: whole.stdout.slice(0, -3) }), undefined, 'a cut stdout is refused');
+  assert.is(batch.split({ ...whole, stderr: '' }), undefined, 'a missing stderr frame is refused');
+});
+
+test('the markers differ from batch to batch', () => {
+  const a = probeBatchScript(['true']).script;
+  const b = probeBatchScript(['true']).script;
+  assert.is.not(a, b);
+});
+
+test.run();

@@ -1,0 +1,146 @@
+/**
+ * The probe batcher: which upcoming probes it learns (by running plan() up to its first exec and
+ * no further), when its answers are used or dropped, and how far ahead it looks.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LocalConnection } from '../../lib/connection/local.ts';
+import { defineModule, type Module, type ModuleContext } from '../../lib/module.ts';
+import type { PredictedTask } from '../../lib/runner/predicted-task.ts';
+import { isBatchableProbe, ProbeBatcher } from '../../lib/runner/probe-batcher.ts';
+
+/** Code in plan() after its first exec: must never run when the batcher learns a probe. */
+const pastTheProbe: string[] = [];
+
+const stat = defineModule<{ path: string }>({
+  name: 'stat',
+  batchProbes: true,
+  validate: (args) => args,
+  async plan(ctx, args) {
+    await ctx.exec(`stat -- ${args.path}`, { probe: true });
+    pastTheProbe.push(args.path);
+    return { changes: [] };
+  },
+});
+
+const run = defineModule<{ cmd: string }>({
+  name: 'run',
+  batchProbes: true,
+  validate: (args) => args,
+  async plan(ctx, args) {
+    await ctx.exec(args.cmd);
+    pastTheProbe.push(args.cmd);
+    return { changes: [] };
+  },
+});
+
+const withStdin = defineModule<{ text: string }>({
+  name: 'withStdin',
+  batchProbes: true,
+  validate: (args) => args,
+  async plan(ctx, args) {
+    await ctx.exec('cat', { stdin: args.text, probe: true });
+    return { changes: [] };
+  },
+});
+
+const thrower = defineModule<Record<string, never>>({
+  name: 'thrower',
+  batchProbes: true,
+  validate: (args) => args,
+  async plan() {
+    throw new Error('plan fails before any exec');
+  },
+});
+
+const context: ModuleContext = {
+  host: 'h',
+  vars: {},
+  connection: new LocalConnection('h'),
+  projectDir: '/',
+  wantDiff: false,
+  exec: () => Promise.reject(new Error('the batcher must not use the real exec')),
+};
+
+function task<A, R>(name: string, module: Module<A, R>, args: A, become?: boolean): PredictedTask {
+  return { name, module: module as unknown as Module<unknown, unknown>, args, ...(become !== undefined ? { become } : {}) };
+}
+
+const keyOf = (t: PredictedTask): string => (t.become === false ? 'login' : 'sudo:root');
+const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
+
+test('upcoming: the probes of the tasks after the current one, learned without running past the probe', async () => {
+  pastTheProbe.length = 0;
+  const predicted = [
+    task('a', stat, { path: '/a' }),
+    task('b', stat, { path: '/b' }),
+    task('cmd', run, { cmd: 'touch /x' }),
+    task('c', stat, { path: '/c' }),
+    task('again b', stat, { path: '/b' }),
+    task('stdin', withStdin, { text: 'x' }),
+    task('throws', thrower, {}),
+    task('as login user', stat, { path: '/d' }, false),
+    task('e', stat, { path: '/e' }),
+  ];
+  const batcher = new ProbeBatcher(predicted);
+  batcher.reached('a', stat as unknown as Module<unknown, unknown>);
+  const upcoming = await batcher.upcoming('stat -- /a', 'sudo:root', context, keyOf);
+  assert.equal(upcoming, ['stat -- /b', 'stat -- /c', 'stat -- /e']);
+  assert.equal(pastTheProbe, [], 'no plan went past its first exec');
+});
+
+test('reached: the cursor follows the real run by name and module; an unpredicted task leaves it', async () => {
+  const predicted = [task('a', stat, { path: '/a' }), task('b', stat, { path: '/b' }), task('c', stat, { path: '/c' })];
+  const batcher = new ProbeBatcher(predicted);
+  batcher.reached('b', stat as unknown as Module<unknown, unknown>);
+  assert.equal(await batcher.upcoming('x', 'sudo:root', context, keyOf), ['stat -- /c']);
+  batcher.reached('not predicted', stat as unknown as Module<unknown, unknown>);
+  assert.equal(await batcher.upcoming('x', 'sudo:root', context, keyOf), ['stat -- /c']);
+  batcher.reached('c', run as unknown as Module<unknown, unknown>);
+  assert.equal(await batcher.upcoming('x', 'sudo:root', context, keyOf), ['stat -- /c'], 'same name, other module: not that task');
+});
+
+test('answers serve the same command under the same become, until the host may have changed', () => {
+  const batcher = new ProbeBatcher([task('a', stat, { path: '/a' })]);
+  batcher.store(['stat -- /b'], [ok('b')], 'sudo:root');
+  assert.equal(batcher.take('stat -- /b', 'sudo:root'), ok('b'));
+  assert.equal(batcher.take('stat -- /b', 'sudo:root'), ok('b'), 'a read-only answer serves again while nothing changed');
+  assert.is(batcher.take('stat -- /b', 'login'), undefined, 'another user may see another state');
+  assert.is(batcher.take('stat -- /c', 'sudo:root'), undefined);
+  batcher.invalidate();
+  assert.is(batcher.take('stat -- /b', 'sudo:root'), undefined, 'dropped after a change');
+});
+
+test('the window: everything at first, halved when answers are dropped unused, doubled by each answer used', async () => {
+  const predicted = Array.from({ length: 9 }, (_, i) => task(`t${i}`, stat, { path: `/p${i}` }));
+  const batcher = new ProbeBatcher(predicted);
+  batcher.reached('t0', stat as unknown as Module<unknown, unknown>);
+  const first = await batcher.upcoming('stat -- /p0', 'sudo:root', context, keyOf);
+  assert.is(first.length, 8);
+  batcher.store(first, first.map((c) => ok(c)), 'sudo:root');
+  batcher.invalidate(); // t0 changed something: 8 answers never used
+  batcher.reached('t1', stat as unknown as Module<unknown, unknown>);
+  const second = await batcher.upcoming('stat -- /p1', 'sudo:root', context, keyOf);
+  assert.equal(second, ['stat -- /p2', 'stat -- /p3', 'stat -- /p4', 'stat -- /p5']);
+  batcher.store(second, second.map((c) => ok(c)), 'sudo:root');
+  batcher.reached('t2', stat as unknown as Module<unknown, unknown>);
+  assert.ok(batcher.take('stat -- /p2', 'sudo:root'));
+  batcher.invalidate(); // window was 4, doubled to 8 by the hit, then halved from the 4 looked ahead
+  batcher.reached('t3', stat as unknown as Module<unknown, unknown>);
+  assert.equal(await batcher.upcoming('stat -- /p3', 'sudo:root', context, keyOf), ['stat -- /p4', 'stat -- /p5']);
+  batcher.invalidate(); // nothing stored since: nothing to drop, the window stays
+  assert.is((await batcher.upcoming('stat -- /p3', 'sudo:root', context, keyOf)).length, 2);
+});
+
+test('a probe only with nothing but a timeout besides (empty stdin counts as none)', () => {
+  assert.ok(isBatchableProbe({ probe: true }));
+  assert.ok(isBatchableProbe({ probe: true, timeoutMs: 10 }));
+  assert.ok(isBatchableProbe({ probe: true, stdin: '' }));
+  assert.not.ok(isBatchableProbe({}));
+  assert.not.ok(isBatchableProbe({ probe: true, stdin: 'x' }));
+  assert.not.ok(isBatchableProbe({ probe: true, env: { A: '1' } }));
+  assert.not.ok(isBatchableProbe({ probe: true, cwd: '/tmp' }));
+  assert.not.ok(isBatchableProbe({ probe: true, secretOutput: true }));
+});
+
+test.run();
