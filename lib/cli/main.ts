@@ -148,9 +148,11 @@ function watchSignals(
   });
 }
 
+/** `tsx <script>`, or `bin/ploy <script>` when bin/ploy started the playbook (it sets this global; env would leak into commands). */
 function programName(cwd: string): string {
   const script = process.argv[1];
-  return script ? `tsx ${relative(cwd, script) || script}` : 'ploy';
+  const launcher: unknown = (globalThis as Record<symbol, unknown>)[Symbol.for('ploy.launcher')];
+  return script ? `${typeof launcher === 'string' ? launcher : 'tsx'} ${relative(cwd, script) || script}` : 'ploy';
 }
 
 function describePlay(play: Play): string {
