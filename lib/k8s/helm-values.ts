@@ -1,6 +1,8 @@
-import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
+import { lazyPackage } from '../lazy.ts';
 import { mask } from '../secret.ts';
+
+const loadDiff = lazyPackage<typeof import('diff')>('diff', () => require('diff'));
 
 /**
  * Helm values compared as Helm stores them (`helm get values -o json`): key order does not matter,
@@ -50,6 +52,6 @@ export function valuesDiff(release: string, deployed: unknown, desired: unknown,
     const hidden = hideAt(emptyAsNull(values), secretPaths);
     return hidden === null ? '' : stringify(hidden, { lineWidth: 0 });
   };
-  const patch = createTwoFilesPatch(`${release} values (deployed)`, `${release} values (desired)`, show(deployed), show(desired), '', '');
+  const patch = loadDiff().createTwoFilesPatch(`${release} values (deployed)`, `${release} values (desired)`, show(deployed), show(desired), '', '');
   return mask(patch.replace(/^(Index: .*\n)?=+\n/, ''));
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
+import { lazyPackage } from '../lazy.ts';
 
 /**
  * Where the schema of an apiVersion/kind comes from:
@@ -9,13 +10,14 @@ import { Ajv, type ErrorObject } from 'ajv';
  * - cert-manager kinds (ClusterIssuer, Certificate, ...): `@kubernetes-models/cert-manager`;
  * - K3s's helm.cattle.io/v1 HelmChart and HelmChartConfig: the CRD schemas checked in under
  *   lib/k8s/schemas (their $comment names the source), compiled with ajv.
- * Validators are loaded on first use, so only the kinds a run meets cost anything.
+ * Validators are loaded on first use, so only the kinds a run meets cost anything, and ajv itself
+ * only when a helm.cattle.io object is checked.
  */
 
 /** Returns the schema violations of one object, [] when it is valid. */
 export type ObjectValidator = (object: unknown) => ErrorObject[];
 
-const require = createRequire(import.meta.url);
+const requireModel = createRequire(import.meta.url);
 const cache = new Map<string, ObjectValidator | null>();
 
 const CERT_MANAGER_GROUPS = new Set(['cert-manager.io', 'acme.cert-manager.io']);
@@ -57,7 +59,7 @@ interface ModelClass {
 function modelValidator(specifier: string, apiVersion: string, kind: string): ObjectValidator | null {
   let exports: Record<string, unknown>;
   try {
-    exports = require(specifier) as Record<string, unknown>;
+    exports = requireModel(specifier) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return null;
@@ -96,10 +98,11 @@ function structural(schema: unknown): unknown {
   return out;
 }
 
+const loadAjv = lazyPackage<typeof import('ajv')>('ajv', () => require('ajv'));
 let ajv: Ajv | undefined;
 
 function compileOwn(file: string): ObjectValidator {
-  ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  ajv ??= new (loadAjv().Ajv)({ allErrors: true, strict: false, validateFormats: false });
   const raw = JSON.parse(readFileSync(new URL(`./schemas/${file}`, import.meta.url), 'utf8')) as JsonSchema;
   const { $comment: _source, ...schema } = raw;
   const check = ajv.compile(structural(schema) as JsonSchema);

@@ -1,5 +1,8 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { lazyPackage } from '../lazy.ts';
 import { registerHelpers } from './helpers.ts';
+
+const loadHandlebars = lazyPackage<typeof Handlebars>('handlebars', () => require('handlebars'));
 
 /** Compile options for every template and partial: missing variables are errors, output is not HTML. */
 export const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
@@ -22,7 +25,7 @@ type CompilerClass = new () => CompilerPrototype;
  * helper can test, while a printed `{{a.b.c}}` still fails on its last name.
  */
 export function createEnvironment(): typeof Handlebars {
-  const hb = Handlebars.create();
+  const hb = loadHandlebars().create();
   const env = hb as unknown as { JavaScriptCompiler: CompilerClass };
   const Base = env.JavaScriptCompiler;
 

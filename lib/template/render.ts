@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InputError } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 import { isSecret } from '../secret.ts';
 import type { Vars } from '../vars.ts';
 import { COMPILE_OPTIONS, createEnvironment } from './environment.ts';
@@ -24,7 +25,8 @@ interface Compiled {
   readonly render: TemplateFn;
 }
 
-const hb = createEnvironment();
+/** Made when the first template compiles: handlebars is loaded then, not when a playbook starts. */
+const environment = lazy(createEnvironment);
 const cache = new Map<string, Compiled>();
 
 /**
@@ -70,7 +72,7 @@ function compileFile(path: string, display: string): TemplateFn {
   const cached = cache.get(path);
   if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.render;
   const source = readFileSync(path, 'utf8');
-  const compiled = hb.compile(source, COMPILE_OPTIONS) as TemplateFn;
+  const compiled = environment().compile(source, COMPILE_OPTIONS) as TemplateFn;
   const render: TemplateFn = (context, options) => {
     try {
       return compiled(context, options);

@@ -1,5 +1,7 @@
-import { createTwoFilesPatch } from 'diff';
+import { lazyPackage } from '../../lazy.ts';
 import { mask } from '../../secret.ts';
+
+const loadDiff = lazyPackage<typeof import('diff')>('diff', () => require('diff'));
 
 /** Files larger than this are not fetched nor diffed. */
 export const DIFF_LIMIT_BYTES = 256 * 1024;
@@ -31,7 +33,7 @@ export function contentDiff(path: string, before: DiffSide, after: DiffSide, opt
   }
   const oldText = mask(before.text ?? '');
   const newText = mask(after.text ?? '');
-  const patch = createTwoFilesPatch(before.text === null ? '/dev/null' : path, after.text === null ? '/dev/null' : path, oldText, newText, 'before', 'after');
+  const patch = loadDiff().createTwoFilesPatch(before.text === null ? '/dev/null' : path, after.text === null ? '/dev/null' : path, oldText, newText, 'before', 'after');
   const body = patch.replace(/^(Index: .*\n)?=+\n/, '');
   if (!options.secretBearing) return body;
   let inHunks = false;
