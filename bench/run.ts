@@ -19,7 +19,7 @@ import { formatProfile, profilePloy, type ProfileReport } from './lib/profile-ru
 import { formatTable, scenarioNumbers, speedupLines, startupLines, targetLines } from './lib/report.ts';
 import { runScenario, type BenchContext, type ScenarioResult } from './lib/scenarios.ts';
 import { runningToolPids, runTool } from './lib/tool-run.ts';
-import { ployCommand, prepareHome, type ToolSetup } from './lib/tools.ts';
+import { DEFAULT_LAUNCHER, ployCommand, prepareHome, warmLauncherCommand, type ToolSetup } from './lib/tools.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -51,6 +51,11 @@ try {
     const bundle = await bundlePlay(root);
     setup.bundlePath = bundle.path;
     progress(`play bundled in ${Math.round(bundle.buildMs)} ms (not timed): ${relative(root, bundle.path)}`);
+  }
+  if (flags.launcher === 'ploy') {
+    const warm = await runTool(warmLauncherCommand(setup), join(workDir, 'launcher-warm-up.log'));
+    if (warm.exitCode !== 0) throw new PloyError(`bench: bin/ploy could not build the play; see ${warm.logPath}`);
+    progress(`bin/ploy cache warmed in ${Math.round(warm.wallMs)} ms (not timed)`);
   }
   const ctx: BenchContext = {
     bed,
@@ -101,7 +106,7 @@ try {
   out.push(...targetLines(flags.hosts, numbers), '', ...speedupLines(flags.hosts, numbers));
   process.stdout.write(`${out.join('\n')}\n`);
 
-  const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', `${flags.hosts}-hosts${flags.launcher === 'tsx' ? '' : `-${flags.launcher}`}.json`));
+  const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', `${flags.hosts}-hosts${flags.launcher === DEFAULT_LAUNCHER ? '' : `-${flags.launcher}`}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });
   writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), hosts: flags.hosts, pairs: flags.pairs, launcher: flags.launcher, machine, scenarios: results.map((r, i) => ({ ...r, summary: numbers[i] })), profiles, table }, null, 2)}\n`);
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);

@@ -1,7 +1,7 @@
 import { defineFlags, flagError, positiveInteger } from '../../lib/cli/flag-table.ts';
 import { parseFlags } from '../../lib/cli/flags.ts';
 import { SCENARIOS, type ScenarioName } from './scenarios.ts';
-import { LAUNCHERS, type Launcher } from './tools.ts';
+import { DEFAULT_LAUNCHER, LAUNCHERS, type Launcher } from './tools.ts';
 
 function scenario(raw: string, flag: string): ScenarioName {
   const name = SCENARIOS.find((s) => s === raw);
@@ -22,12 +22,12 @@ export const benchFlags = defineFlags({
   launcher: {
     kind: 'value',
     valueName: 'HOW',
-    default: 'tsx',
+    default: DEFAULT_LAUNCHER,
     parse: launcher,
-    description: 'How ploy is started: tsx (as users run it), node (node --import tsx), bundle (plain node on the play bundled by esbuild beforehand)',
+    description: 'How ploy is started: ploy (bin/ploy, as users run it; its cache warmed first), tsx, node (node --import tsx), bundle (plain node on the play bundled by esbuild beforehand)',
   },
   profile: { kind: 'boolean', description: 'Afterwards, one more ploy run per scenario with -v and --cpu-prof, summarised (the work directory is kept)' },
-  results: { kind: 'value', valueName: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json, N-hosts-LAUNCHER.json)' },
+  results: { kind: 'value', valueName: 'PATH', description: 'Where to write the JSON results (default bench/results/N-hosts.json for bin/ploy, N-hosts-LAUNCHER.json for the others)' },
   keep: { kind: 'boolean', description: "Keep the work directory (every run's output) even when all went well" },
   help: { kind: 'boolean', short: 'h', description: 'Show this help and exit' },
 });

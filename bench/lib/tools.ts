@@ -4,11 +4,13 @@ import { $ } from 'zx';
 import type { ToolCommand } from './tool-run.ts';
 
 /**
- * How ploy's playbook is started: `tsx` as users run it today; `node` with tsx as an import hook
- * (no launcher process); `bundle`, plain node on the play bundled ahead of time (bundle.ts).
+ * How ploy's playbook is started: `ploy`, bin/ploy as users run it (plain node on the play's cached
+ * esbuild bundle; the cache is warmed before timing); `tsx`, the TypeScript runner; `node` with tsx
+ * as an import hook (no launcher process); `bundle`, plain node on a bundle built ahead (bundle.ts).
  */
-export type Launcher = 'tsx' | 'node' | 'bundle';
-export const LAUNCHERS: readonly Launcher[] = ['tsx', 'node', 'bundle'];
+export type Launcher = 'ploy' | 'tsx' | 'node' | 'bundle';
+export const LAUNCHERS: readonly Launcher[] = ['ploy', 'tsx', 'node', 'bundle'];
+export const DEFAULT_LAUNCHER: Launcher = 'ploy';
 
 /** What both tools are run against. */
 export interface ToolSetup {
@@ -41,9 +43,10 @@ function baseEnv(home: string): NodeJS.ProcessEnv {
 }
 
 /**
- * ploy as its users run a playbook: `tsx bench/play/site.ts -i INVENTORY --forks N [--check]`
- * (or as setup.launcher says). With cpuProfileDir, node itself runs the play under --cpu-prof
- * (node refuses --cpu-prof in NODE_OPTIONS, and so the profile is of the process running the play).
+ * ploy as its users run a playbook: `bin/ploy bench/play/site.ts -i INVENTORY --forks N [--check]`
+ * (or as setup.launcher says). With cpuProfileDir, node itself runs the launcher or the play under
+ * --cpu-prof (node refuses --cpu-prof in NODE_OPTIONS, and so the profile is of the process running
+ * the play; bin/ploy runs the bundle in its own process).
  */
 export function ployCommand(setup: ToolSetup, options: { check: boolean; verbose?: boolean; cpuProfileDir?: string }): ToolCommand {
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
@@ -59,12 +62,22 @@ export function ployStartupCommand(setup: ToolSetup): ToolCommand {
 }
 
 function startPlay(setup: ToolSetup, nodeFlags: string[]): string[] {
+  if (setup.launcher === 'ploy') return [process.execPath, ...nodeFlags, ployLauncher(setup.root), PLAY];
   if (setup.launcher === 'bundle') {
     if (!setup.bundlePath) throw new Error('bench: the bundle launcher needs the bundled play (bundlePath)');
     return [process.execPath, ...nodeFlags, setup.bundlePath];
   }
   if (setup.launcher === 'node' || nodeFlags.length > 0) return [process.execPath, ...nodeFlags, '--import', 'tsx', PLAY];
   return [join(setup.root, 'node_modules', '.bin', 'tsx'), PLAY];
+}
+
+export function ployLauncher(root: string): string {
+  return join(root, 'bin', 'ploy');
+}
+
+/** The ploy launcher's cache built (or found fresh) once, untimed, so the measured runs all start from it. */
+export function warmLauncherCommand(setup: ToolSetup): ToolCommand {
+  return { ...ployStartupCommand({ ...setup, launcher: 'ploy' }), env: { ...baseEnv(setup.home), PLOY_LAUNCHER_DEBUG: '1' } };
 }
 
 /**

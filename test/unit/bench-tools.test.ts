@@ -47,6 +47,8 @@ test('both tools get the same inventory, forks and HOME, and nothing of the call
   assert.equal(ployStartupCommand(setup).argv.slice(1), ['bench/play/site.ts', '--help']);
   assert.equal(ployCommand({ ...setup, launcher: 'node' }, { check: false }).argv.slice(1, 5), ['--import', 'tsx', 'bench/play/site.ts', '-i']);
   assert.equal(ployCommand({ ...setup, launcher: 'bundle', bundlePath: '/b.mjs' }, { check: false }).argv.slice(1, 3), ['/b.mjs', '-i']);
+  assert.equal(ployCommand({ ...setup, launcher: 'ploy' }, { check: false }).argv.slice(1, 4), ['/repo/bin/ploy', 'bench/play/site.ts', '-i']);
+  assert.equal(ployCommand({ ...setup, launcher: 'ploy' }, { check: false, cpuProfileDir: '/tmp/prof' }).argv.slice(1, 4), ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '/repo/bin/ploy']);
   assert.throws(() => ployCommand({ ...setup, launcher: 'bundle' }, { check: false }), /bundlePath/);
   assert.equal(profiled.argv.slice(1), ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', 'bench/play/site.ts', '-i', '/bed/inventory.yml', '--forks', '30', '-v']);
 });
@@ -104,7 +106,7 @@ test('bench flags: hosts and pairs are positive numbers, scenarios are known nam
   assert.equal(flags.scenarios, ['no-change', 'check']);
   assert.equal(parseBenchFlags([]).scenarios, ['converge', 'no-change', 'check']);
   assert.throws(() => parseBenchFlags(['--hosts', '0']), (e: unknown) => e instanceof InputError && /--hosts/.test(e.message));
-  assert.is(flags.launcher, 'tsx');
+  assert.is(flags.launcher, 'ploy');
   assert.is(parseBenchFlags(['--launcher', 'bundle']).launcher, 'bundle');
   assert.throws(() => parseBenchFlags(['--launcher', 'bun']), (e: unknown) => e instanceof InputError && /unknown launcher "bun"/.test(e.message));
   assert.throws(() => parseBenchFlags(['--scenario', 'fast']), (e: unknown) => e instanceof InputError && /unknown scenario "fast"/.test(e.message));
