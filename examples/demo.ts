@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the main job on the local test bed, where AWS is absent. Boots a bastion and three
  * servers that only the bastion reaches (the cluster's topology), runs the example play through the
- * real CLI three times — converge, no-change re-run, check mode — and removes the test bed.
+ * real CLI (bin/ploy) three times — converge, no-change re-run, check mode — and removes the test bed.
  * Exits non-zero if any run does not end as it should.
  */
 import { spawn } from 'node:child_process';
@@ -11,10 +11,11 @@ import { startTestbed } from '../test/testbed/bed.ts';
 interface Stats { ok: number; changed: number; unreachable: number; failed: number; skipped: number }
 
 const play = fileURLToPath(new URL('./hello/play.ts', import.meta.url));
+const ploy = fileURLToPath(new URL('../bin/ploy', import.meta.url));
 
 function runPlay(args: string[]): Promise<{ code: number; stats: Record<string, Stats> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', play, ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [ploy, play, ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
