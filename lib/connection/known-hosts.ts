@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { keyTypeOf } from './fingerprint.ts';
 
@@ -47,15 +47,36 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 /** Whether an entry's host field names `name` (as from knownHostName): hashed, globs, negations. */
 export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {
   if (entry.hosts.startsWith('|1|')) return hashedMatches(entry.hosts, name);
+  const lowerName = name.toLowerCase();
   let matched = false;
-  for (const pattern of entry.hosts.split(',')) {
-    const negated = pattern.startsWith('!');
-    if (globMatches(negated ? pattern.slice(1) : pattern, name)) {
+  for (const { negated, matches } of patternsOf(entry)) {
+    if (matches(lowerName)) {
       if (negated) return false;
       matched = true;
     }
   }
   return matched;
+}
+
+interface HostPattern {
+  readonly negated: boolean;
+  /** Takes a lower-case name. */
+  readonly matches: (name: string) => boolean;
+}
+
+/** An entry's patterns, compiled once per entry (cached entries are looked up once per connection). */
+const compiledPatterns = new WeakMap<KnownHostEntry, readonly HostPattern[]>();
+
+function patternsOf(entry: KnownHostEntry): readonly HostPattern[] {
+  let patterns = compiledPatterns.get(entry);
+  if (!patterns) {
+    patterns = entry.hosts.split(',').map((pattern) => {
+      const negated = pattern.startsWith('!');
+      return { negated, matches: globMatcher(negated ? pattern.slice(1) : pattern) };
+    });
+    compiledPatterns.set(entry, patterns);
+  }
+  return patterns;
 }
 
 function hashedMatches(field: string, name: string): boolean {
@@ -67,13 +88,15 @@ function hashedMatches(field: string, name: string): boolean {
 }
 
 /** OpenSSH's match_pattern: `*` and `?` are wildcards, everything else literal, case-insensitive. */
-function globMatches(pattern: string, name: string): boolean {
-  const regex = pattern
-    .toLowerCase()
+function globMatcher(pattern: string): (name: string) => boolean {
+  const lower = pattern.toLowerCase();
+  if (!/[*?]/.test(lower)) return (name) => name === lower;
+  const regex = lower
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
     .join('');
-  return new RegExp(`^${regex}$`, 's').test(name.toLowerCase());
+  const compiled = new RegExp(`^${regex}$`, 's');
+  return (name) => compiled.test(name);
 }
 
 export type HostKeyVerdict =
@@ -88,7 +111,7 @@ export type HostKeyVerdict =
  * no keys for the host at all mean it is unknown. @cert-authority lines are ignored (ploy does not
  * check host certificates).
  */
-export function checkHostKey(entries: KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
+export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
   if (revoked) return { status: 'revoked', line: revoked.line, ...(revoked.file ? { file: revoked.file } : {}) };
   const forHost = entries.filter((e) => e.marker === undefined && entryMatchesHost(e, name));
@@ -97,13 +120,47 @@ export function checkHostKey(entries: KnownHostEntry[], name: string, key: Buffe
 }
 
 /** The key types known for `name`, so they can be preferred when negotiating (as OpenSSH does). */
-export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[] {
+export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
   const types = entries.filter((e) => e.marker === undefined && entryMatchesHost(e, name)).map((e) => e.keyType);
   return [...new Set(types)];
 }
 
-/** The entries of a known_hosts file; a missing file has none. */
-export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
+interface ParsedFile {
+  /** What stat said when the file was read: a change to any of them means it must be read again. */
+  readonly stamp: string;
+  readonly entries: Promise<readonly KnownHostEntry[]>;
+}
+
+/** Parsed known_hosts files of this process, by path: every connection of a run reads the same ones. */
+const parsed = new Map<string, ParsedFile>();
+
+/**
+ * The entries of a known_hosts file; a missing file has none. A regular file is parsed once per
+ * process and reused while its device, inode, size, mtime and ctime stay the same (stat before
+ * reading, so a write that races the read costs one more parse, never a stale answer). Anything
+ * else (/dev/null, a pipe) is read every time: its stat says nothing about its content.
+ */
+export async function readKnownHosts(file: string): Promise<readonly KnownHostEntry[]> {
+  let stamp: string;
+  try {
+    const s = await stat(file, { bigint: true });
+    if (!s.isFile()) return parseFile(file);
+    stamp = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const cached = parsed.get(file);
+  if (cached?.stamp === stamp) return cached.entries;
+  const entries = parseFile(file);
+  parsed.set(file, { stamp, entries });
+  entries.catch(() => {
+    if (parsed.get(file)?.entries === entries) parsed.delete(file);
+  });
+  return entries;
+}
+
+async function parseFile(file: string): Promise<readonly KnownHostEntry[]> {
   try {
     return parseKnownHosts(await readFile(file, 'utf8')).map((entry) => ({ ...entry, file }));
   } catch (error) {
@@ -133,6 +190,7 @@ export function appendKnownHost(file: string, name: string, key: Buffer): Promis
     }
     const separator = text && !text.endsWith('\n') ? '\n' : '';
     await appendFile(file, `${separator}${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600, flag: 'a' });
+    parsed.delete(file);
   });
   appending.set(file, next);
   return next;
