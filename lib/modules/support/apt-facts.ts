@@ -8,7 +8,7 @@ export interface PackageFacts {
   readonly version?: string;
   /** The version apt would install; undefined when apt knows no such package or it has no candidate. */
   readonly candidate?: string;
-  /** apt-cache policy listed it (a virtual package is listed, without a candidate). */
+  /** apt-cache policy listed it (a virtual package is listed, without a candidate), or dpkg reports it installed. */
   readonly known: boolean;
 }
 
@@ -31,10 +31,30 @@ export function isInstalled(facts: PackageFacts | undefined): boolean {
 }
 
 /**
- * One probe: the host's clock and the lists' age, dpkg's status and version of every named package,
- * and (withPolicy) apt's installed and candidate versions. Absence is data: unknown names print nothing.
+ * Which packages the probe asks apt-cache policy about (the slow part: without a pkgcache.bin it
+ * rebuilds apt's cache, ~0.4 s of CPU): `all` (state latest needs every candidate), `missing`
+ * (state present: only those dpkg does not report installed), or `none` (state absent).
  */
-export function aptProbeScript(names: readonly string[], withPolicy: boolean): string {
+export type CandidateScope = 'all' | 'missing' | 'none';
+
+/** The candidates a state needs. */
+export function candidateScope(state: 'present' | 'latest' | 'absent'): CandidateScope {
+  return state === 'latest' ? 'all' : state === 'present' ? 'missing' : 'none';
+}
+
+const POLICY_AWK = `awk '/^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) } /^  Candidate: / { print "policy=" name " " $2 }'`;
+
+/** awk condition: dpkg's status (field 2 of a dpkg= line) is one of INSTALLED. */
+const INSTALLED_AWK = [...INSTALLED].map((status) => `$2 == "${status}"`).join(' || ');
+
+/**
+ * One probe: the host's clock and the lists' age, dpkg's status and version of every named package,
+ * and apt's candidate versions of the packages `candidates` says (`true`/`false`: all/none, as
+ * before scopes existed). Absence is data: unknown names print nothing. With `missing`, an
+ * installed package has no candidate in the facts.
+ */
+export function aptProbeScript(names: readonly string[], candidates: CandidateScope | boolean): string {
+  const scope: CandidateScope = candidates === true ? 'all' : candidates === false ? 'none' : candidates;
   const words = names.map((n) => quote(n)).join(' ');
   const lines = [
     'LC_ALL=C; export LC_ALL',
@@ -42,12 +62,21 @@ export function aptProbeScript(names: readonly string[], withPolicy: boolean): s
     `if [ -e ${UPDATE_STAMP} ]; then echo "stamp=$(stat -c %Y ${UPDATE_STAMP})"; elif [ -d /var/lib/apt/lists/partial ]; then echo "lists=$(stat -c %Y /var/lib/apt/lists)"; fi`,
     `echo "sources=$(stat -c %Y /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | sort -n | tail -n 1)"`,
   ];
-  if (names.length) {
-    lines.push(`dpkg-query -W -f='dpkg=\${Package} \${db:Status-Status} \${Version}\\n' ${words} 2>/dev/null || true`);
-    if (withPolicy) {
-      lines.push(`apt-cache policy ${words} 2>/dev/null | awk '/^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) } /^  Candidate: / { print "policy=" name " " $2 }'`);
-    }
+  if (names.length === 0) return lines.join('\n');
+  const dpkgQuery = `dpkg-query -W -f='dpkg=\${Package} \${db:Status-Status} \${Version}\\n' ${words} 2>/dev/null`;
+  if (scope !== 'missing') {
+    lines.push(`${dpkgQuery} || true`);
+    if (scope === 'all') lines.push(`apt-cache policy ${words} 2>/dev/null | ${POLICY_AWK}`);
+    return lines.join('\n');
   }
+  lines.push(
+    `ploy_dpkg=$(${dpkgQuery})`,
+    '[ -z "$ploy_dpkg" ] || printf \'%s\\n\' "$ploy_dpkg"',
+    `ploy_installed=" $(printf '%s\\n' "$ploy_dpkg" | awk '${INSTALLED_AWK} { printf "%s ", substr($1, 6) }')"`,
+    'set --',
+    `for ploy_name in ${words}; do case "$ploy_installed" in *" $ploy_name "*) ;; *) set -- "$@" "$ploy_name" ;; esac; done`,
+    `[ $# -eq 0 ] || apt-cache policy "$@" 2>/dev/null | ${POLICY_AWK}`,
+  );
   return lines.join('\n');
 }
 
@@ -71,7 +100,8 @@ export function parseAptFacts(facts: Map<string, string[]>, names: readonly stri
       status: d?.status ?? 'not-installed',
       ...(d && INSTALLED.has(d.status) ? { version: d.version } : {}),
       ...(p?.candidate !== undefined ? { candidate: p.candidate } : {}),
-      known: p !== undefined,
+      // apt-cache policy lists every installed package; a `missing` probe did not ask about them.
+      known: p !== undefined || (d !== undefined && INSTALLED.has(d.status)),
     });
   }
   const now = Number(facts.get('now')?.[0]);
