@@ -65,6 +65,9 @@ export async function buildBundle({ entry, outfile, workingDir }) {
     .filter((key) => !/^[a-z][\w-]*:/i.test(key))
     .map((key) => resolve(workingDir, key))
     .map((path) => stamps.get(path) ?? stampNow(path));
+  // esbuild reads the project's tsconfig.json too (its metafile does not list it).
+  const tsconfig = resolve(workingDir, 'tsconfig.json');
+  if (statSync(tsconfig, { throwIfNoEntry: false })) inputs.push(stampNow(tsconfig));
   return { files: result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })), inputs };
 }
 

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Bump when the build settings or the cache layout change: every cached bundle is then rebuilt. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** @typedef {{ path: string, size: number, mtimeMs: number }} InputStamp */
 /** @typedef {{ format: number, playbook: string, bundle: string, inputs: InputStamp[] }} Manifest */
