@@ -1,7 +1,7 @@
 import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { quote } from '../shell.ts';
-import { aptProbeScript, parseAptFacts, UPDATE_STAMP, type AptFacts } from './support/apt-facts.ts';
+import { aptProbeScript, candidateScope, parseAptFacts, UPDATE_STAMP, type AptFacts } from './support/apt-facts.ts';
 import { decidePackages, describeDecision, formatAge, hasWork, parseAptOutput, type AptState, type PackageDecision } from './support/apt-decide.ts';
 import { oneOf, optionalBoolean, optionalPositiveInteger, requireObject } from './support/args.ts';
 import { parseProbeOutput } from './support/probe.ts';
@@ -106,7 +106,7 @@ export const apt = defineModule<AptArgs, AptData>({
 });
 
 async function probeApt(ctx: ModuleContext, names: readonly string[], state: AptState, batchable: boolean): Promise<AptFacts> {
-  const result = await runChecked(ctx, aptProbeScript(names, state !== 'absent'), 'probe of the apt packages', { probe: batchable });
+  const result = await runChecked(ctx, aptProbeScript(names, candidateScope(state)), 'probe of the apt packages', { probe: batchable });
   return parseAptFacts(parseProbeOutput(result.stdout), names);
 }
 
