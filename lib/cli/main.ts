@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConnectionPool } from '../connection/pool.ts';
 import { loadInventory } from '../inventory/load.ts';
 import type { Play } from '../role.ts';
@@ -14,6 +14,7 @@ import { formatHelp } from './help.ts';
 import { onInterrupt, signalExitCode } from './interrupts.ts';
 import { formatHostList, listRoleHosts } from './list-hosts.ts';
 import { findProjectDir } from './project-dir.ts';
+import { programName } from './program-name.ts';
 
 export interface PlaybookCliOptions {
   /** Default: process.argv.slice(2). */
@@ -146,13 +147,6 @@ function watchSignals(
       process.exit(signalExitCode(signal));
     },
   });
-}
-
-/** `tsx <script>`, or `bin/ploy <script>` when bin/ploy started the playbook (it sets this global; env would leak into commands). */
-function programName(cwd: string): string {
-  const script = process.argv[1];
-  const launcher: unknown = (globalThis as Record<symbol, unknown>)[Symbol.for('ploy.launcher')];
-  return script ? `${typeof launcher === 'string' ? launcher : 'tsx'} ${relative(cwd, script) || script}` : 'ploy';
 }
 
 function describePlay(play: Play): string {
