@@ -21,6 +21,7 @@ export function areaOf(functionName: string, url: string): string {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)' || functionName === '(root)') return 'V8 / native (program)';
   if (/node_modules\/(tsx|esbuild|get-tsconfig)\//.test(url)) return 'tsx / esbuild (loading TypeScript)';
+  if (/node_modules\/\.cache\/ploy\//.test(url)) return 'the bundled play (bin/ploy)';
   if (/node_modules\/ssh2\//.test(url)) return 'ssh2';
   if (/node_modules\//.test(url)) return `node_modules/${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? '?'}`;
   if (url.startsWith('node:') || url === '') return 'node internals';
