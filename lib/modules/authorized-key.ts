@@ -74,7 +74,7 @@ export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>(
     const dest: string | ShellPath = args.path ?? { shell: '"$ploy_home"/.ssh/authorized_keys' };
     const dir: string | ShellPath = typeof dest === 'string' ? dest.replace(/\/[^/]+$/, '') || '/' : { shell: '"$ploy_home"/.ssh' };
     const script = [
-      `ploy_home=; if e=$(getent passwd ${quote(args.user)}); then printf 'passwd=%s\\n' "$e"; ploy_home=$(printf '%s' "$e" | cut -d: -f6); fi`,
+      `ploy_home=; if e=$(getent passwd ${quote(args.user)}); then printf 'passwd=%s\\n' "$e"; ploy_rest=\${e#*:*:*:*:*:}; ploy_home=\${ploy_rest%%:*}; fi`,
       contentProbeScript(dest),
       textProbeScript('keys', dest),
       pathProbeScript('dir', dir, { follow: true }),

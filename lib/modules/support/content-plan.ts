@@ -43,10 +43,12 @@ export interface ContentTarget {
  * host knows (a ShellPath, e.g. under a user's home).
  */
 export function contentProbeScript(dest: string | ShellPath): string {
-  const parent = typeof dest === 'string' ? quote(parentOf(dest)) : `"$(dirname -- ${dest.shell})"`;
+  // A host-side path's directory by parameter expansion (an absolute path: `${x%/*}`, or / for /x), not a dirname process.
+  const parent = typeof dest === 'string' ? quote(parentOf(dest)) : '"${ploy_parent:-/}"';
   return [
     HEADER_SCRIPT,
     pathProbeScript('dest', dest, { follow: false, sha256: true }),
+    ...(typeof dest === 'string' ? [] : [`ploy_parent=${dest.shell}; ploy_parent=\${ploy_parent%/*}`]),
     `if [ -d ${parent} ]; then echo parent=directory; else echo parent=missing; fi`,
   ].join('\n');
 }
