@@ -50,11 +50,17 @@ interface Run {
   stderr: string;
 }
 
+/** The caller's environment without colour: NO_COLOR, and no FORCE_COLOR (uvu's runner sets it; node warns when both are). */
+function plainEnv(): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, ...env } = process.env;
+  return { ...env, NO_COLOR: '1' };
+}
+
 function run(args: string[], options: { env?: NodeJS.ProcessEnv; nodeFlags?: string[] } = {}): Run {
   const result = spawnSync(process.execPath, [...(options.nodeFlags ?? []), ploy, ...args], {
     cwd: project,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', PLOY_LAUNCHER_DEBUG: '1', ...options.env },
+    env: { ...plainEnv(), PLOY_LAUNCHER_DEBUG: '1', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -188,7 +194,7 @@ test('--help names bin/ploy; with -vvv stack traces point at the .ts files, with
 
 test('the output and exit code are those of the same playbook under tsx', () => {
   const launched = run(['boom.ts', '-i', 'hosts.yml', '-vvv']);
-  const tsx = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['boom.ts', '-i', 'hosts.yml', '-vvv'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const tsx = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['boom.ts', '-i', 'hosts.yml', '-vvv'], { cwd: project, encoding: 'utf8', env: plainEnv() });
   const timeless = (text: string) => text.replace(/\d+\.\d+s/g, 'N.Ns');
   assert.is(launched.status, tsx.status);
   assert.is(timeless(launched.stdout), timeless(tsx.stdout));
@@ -219,7 +225,7 @@ await runPlaybook(definePlay({ name: 'slow', roles: [slow] }));
 /** bin/ploy as a child; onStdout sees the output so far each time more arrives. */
 function runAsync(args: string[], onStdout?: (out: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ploy, ...args], { cwd: project, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [ploy, ...args], { cwd: project, env: plainEnv() });
     let stdout = '';
     let stderr = '';
     let signalled = false;
