@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'ssh2';
+import { ignoreHostKeyAnnouncements } from '../../lib/connection/host-key-announcements.ts';
 import { PloyError } from '../../lib/errors.ts';
 
 export interface FloorTarget {
@@ -67,6 +68,8 @@ export function connect(client: Client, target: FloorTarget, privateKey: Buffer,
       algorithms: { serverHostKey: ['ssh-ed25519'] },
       hostVerifier: (key: Buffer) => key.equals(hostKey),
     });
+    // Like ploy's connections: no proof of the host keys OpenSSH announces after login.
+    ignoreHostKeyAnnouncements(client);
   });
 }
 

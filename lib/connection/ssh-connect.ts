@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import { HostKeyError, UnreachableError } from '../errors.ts';
 import { authAttempts, authHandlerFor } from './auth.ts';
+import { ignoreHostKeyAnnouncements } from './host-key-announcements.ts';
 import { preferredHostKeyAlgorithms, verifyHostKey, type HostKeyPolicy } from './host-key-policy.ts';
 import type { SshEndpoint } from './spec.ts';
 
@@ -104,5 +105,6 @@ export async function connect(options: SshConnectOptions): Promise<Client> {
         );
       },
     });
+    ignoreHostKeyAnnouncements(client);
   });
 }
