@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type AuthenticationType, type ParsedKey } from 'ssh2';
+import { readControllerFile } from '../controller-file.ts';
 import { InputError } from '../errors.ts';
 import type { SshEndpoint } from './spec.ts';
 
@@ -29,11 +29,11 @@ export async function authAttempts(host: string, endpoint: SshEndpoint, agentSoc
     const file = endpoint.privateKeyFile;
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = await readControllerFile(file);
     } catch (error) {
       throw new InputError(`cannot read private key file ${file}: ${(error as Error).message}`, { host, field }, { cause: error });
     }
-    const parsed = utils.parseKey(data);
+    const parsed = parsedKey(data);
     if (parsed instanceof Error) {
       if (!/passphrase|encrypted/i.test(parsed.message)) {
         throw new InputError(`${file} is not a usable private key: ${parsed.message}`, { host, field });
@@ -45,16 +45,17 @@ export async function authAttempts(host: string, endpoint: SshEndpoint, agentSoc
         );
       }
     } else {
-      attempts.push({ method: { type: 'publickey', username, key: data }, label: `key ${file}` });
+      attempts.push({ method: { type: 'publickey', username, key: parsed }, label: `key ${file}` });
     }
   }
   if (agentSocket) attempts.push({ method: { type: 'agent', username, agent: agentSocket }, label: 'ssh-agent' });
   if (!endpoint.privateKeyFile) {
     for (const name of DEFAULT_KEYS) {
       const file = join(homedir(), '.ssh', name);
-      const data = await readFile(file).catch(() => undefined);
-      if (data && !(utils.parseKey(data) instanceof Error)) {
-        attempts.push({ method: { type: 'publickey', username, key: data }, label: `key ${file}` });
+      const data = await readControllerFile(file).catch(() => undefined);
+      const parsed = data && parsedKey(data);
+      if (parsed && !(parsed instanceof Error)) {
+        attempts.push({ method: { type: 'publickey', username, key: parsed }, label: `key ${file}` });
       }
     }
   }
@@ -71,6 +72,15 @@ export async function authAttempts(host: string, endpoint: SshEndpoint, agentSoc
     });
   }
   return attempts;
+}
+
+const parsedKeys = new WeakMap<Buffer, ParsedKey | Error>();
+
+/** A key file's bytes parsed once (readControllerFile hands out the same Buffer while the file is unchanged); ssh2 takes the parsed key as is. */
+function parsedKey(data: Buffer): ParsedKey | Error {
+  let parsed = parsedKeys.get(data);
+  if (!parsed) parsedKeys.set(data, (parsed = utils.parseKey(data)));
+  return parsed;
 }
 
 /** Offer the attempts in order, skipping those the server says it does not accept; records what was tried. */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readControllerFile } from '../controller-file.ts';
 import { isAbsolute, join } from 'node:path';
 import { InputError, ModuleArgsError } from '../errors.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
@@ -62,7 +62,7 @@ export const copy = defineModule<CopyArgs, ContentData>({
 async function readSource(env: PrepareEnv, src: string): Promise<Buffer> {
   const file = resolveControllerFile(env.projectDir, src);
   try {
-    return await readFile(file);
+    return await readControllerFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (copy takes one file)' : code ?? String(error);
