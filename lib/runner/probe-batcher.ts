@@ -22,9 +22,10 @@ export function isBatchableProbe(options: Omit<ExecOptions, 'become'>): boolean 
  * change being applied, a handler, a command task) drops them all. A task whose real probe differs
  * from the predicted one (its arguments depended on an earlier result) simply misses.
  *
- * How far ahead to look adapts like a congestion window: all the predicted tasks at first (a
- * no-change or check run then costs one round trip); halved when answers were dropped unused (a
- * converge, where every task changes something); doubled again by every answer used.
+ * How far ahead to look adapts like TCP's slow start: all the predicted tasks at first (a
+ * no-change or check run then costs one round trip); nothing once answers were dropped unused (a
+ * converge, where every task changes something: each probe goes alone, with no wasted work on the
+ * host); then 1, 2, 4 ... tasks for every task in a row that changed nothing.
  */
 export class ProbeBatcher {
   readonly #answers = new Map<string, ExecResult>();
@@ -32,7 +33,9 @@ export class ProbeBatcher {
   readonly #probes = new Map<PredictedTask, string | undefined>();
   #cursor = 0;
   #window: number;
-  #lookahead = 0;
+  /** A task has started since the last reached(), and whether it changed anything on the host. */
+  #inTask = false;
+  #taskChanged = false;
 
   constructor(private readonly predicted: readonly PredictedTask[]) {
     this.#window = predicted.length;
@@ -40,6 +43,9 @@ export class ProbeBatcher {
 
   /** The real run has come to this task: the tasks predicted after it are the upcoming ones. */
   reached(name: string, module: Module<unknown, unknown>): void {
+    if (this.#inTask && !this.#taskChanged) this.#window = Math.min(this.predicted.length, Math.max(1, this.#window * 2));
+    this.#inTask = true;
+    this.#taskChanged = false;
     for (let index = this.#cursor; index < this.predicted.length; index++) {
       const task = this.predicted[index] as PredictedTask;
       if (task.name === name && task.module === module) {
@@ -54,14 +60,15 @@ export class ProbeBatcher {
     const key = answerKey(command, becomeKey);
     const answer = this.#answers.get(key);
     if (!answer) return undefined;
-    if (this.#unused.delete(key)) this.#window = Math.min(this.predicted.length, Math.max(1, this.#window * 2));
+    this.#unused.delete(key);
     return answer;
   }
 
   /** Something on the host may have changed: every batched answer is stale. */
   invalidate(): void {
+    this.#taskChanged = true;
     if (this.#answers.size === 0) return;
-    if (this.#unused.size > 0) this.#window = Math.max(1, Math.floor(this.#lookahead / 2));
+    if (this.#unused.size > 0) this.#window = 0;
     this.#answers.clear();
     this.#unused.clear();
   }
@@ -86,7 +93,6 @@ export class ProbeBatcher {
 
   /** Keep the answers of a batch's other commands for the tasks to come. */
   store(commands: readonly string[], results: readonly ExecResult[], becomeKey: string): void {
-    this.#lookahead = commands.length;
     for (const [index, command] of commands.entries()) {
       const key = answerKey(command, becomeKey);
       this.#answers.set(key, results[index] as ExecResult);

@@ -111,25 +111,31 @@ test('answers serve the same command under the same become, until the host may h
   assert.is(batcher.take('stat -- /b', 'sudo:root'), undefined, 'dropped after a change');
 });
 
-test('the window: everything at first, halved when answers are dropped unused, doubled by each answer used', async () => {
-  const predicted = Array.from({ length: 9 }, (_, i) => task(`t${i}`, stat, { path: `/p${i}` }));
+test('the window: everything at first; nothing after answers were dropped unused; 1, 2, 4 ... after each task in a row that changed nothing', async () => {
+  const predicted = Array.from({ length: 12 }, (_, i) => task(`t${i}`, stat, { path: `/p${i}` }));
   const batcher = new ProbeBatcher(predicted);
-  batcher.reached('t0', stat as unknown as Module<unknown, unknown>);
+  const reach = (i: number) => batcher.reached(`t${i}`, stat as unknown as Module<unknown, unknown>);
+  const ahead = async (i: number) => (await batcher.upcoming(`stat -- /p${i}`, 'sudo:root', context, keyOf)).map((c) => c.replace('stat -- /p', ''));
+  reach(0);
   const first = await batcher.upcoming('stat -- /p0', 'sudo:root', context, keyOf);
-  assert.is(first.length, 8);
+  assert.is(first.length, 11);
   batcher.store(first, first.map((c) => ok(c)), 'sudo:root');
-  batcher.invalidate(); // t0 changed something: 8 answers never used
-  batcher.reached('t1', stat as unknown as Module<unknown, unknown>);
-  const second = await batcher.upcoming('stat -- /p1', 'sudo:root', context, keyOf);
-  assert.equal(second, ['stat -- /p2', 'stat -- /p3', 'stat -- /p4', 'stat -- /p5']);
-  batcher.store(second, second.map((c) => ok(c)), 'sudo:root');
-  batcher.reached('t2', stat as unknown as Module<unknown, unknown>);
-  assert.ok(batcher.take('stat -- /p2', 'sudo:root'));
-  batcher.invalidate(); // window was 4, doubled to 8 by the hit, then halved from the 4 looked ahead
-  batcher.reached('t3', stat as unknown as Module<unknown, unknown>);
-  assert.equal(await batcher.upcoming('stat -- /p3', 'sudo:root', context, keyOf), ['stat -- /p4', 'stat -- /p5']);
-  batcher.invalidate(); // nothing stored since: nothing to drop, the window stays
-  assert.is((await batcher.upcoming('stat -- /p3', 'sudo:root', context, keyOf)).length, 2);
+  batcher.invalidate(); // t0 changed something: 11 answers never used
+  reach(1);
+  assert.equal(await ahead(1), [], 'a converge: every probe alone, nothing wasted');
+  batcher.invalidate(); // t1 changed something too
+  reach(2);
+  assert.equal(await ahead(2), []);
+  reach(3); // t2 changed nothing
+  assert.equal(await ahead(3), ['4']);
+  batcher.store(['stat -- /p4'], [ok('4')], 'sudo:root');
+  reach(4); // t3 changed nothing
+  assert.ok(batcher.take('stat -- /p4', 'sudo:root'));
+  reach(5); // t4 changed nothing
+  assert.equal(await ahead(5), ['6', '7', '8', '9']);
+  batcher.invalidate(); // t5 changed something, but every answer taken was used: the window stays
+  reach(6);
+  assert.equal(await ahead(6), ['7', '8', '9', '10']);
 });
 
 test('a probe only with nothing but a timeout besides (empty stdin counts as none)', () => {
