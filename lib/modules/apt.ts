@@ -73,11 +73,11 @@ export const apt = defineModule<AptArgs, AptData>({
     const names = packageNames(args.name);
     const state = args.state ?? 'present';
     const purge = args.purge ?? false;
-    const probe = (batchable: boolean) => probeApt(ctx, names, state, batchable);
+    const wantsUpdate = args.updateCache === true || args.cacheValidTime !== undefined;
+    const probe = (batchable: boolean) => probeApt(ctx, names, state, wantsUpdate, batchable);
     const facts = await probe(true);
     const changes: Change<AptData>[] = [];
 
-    const wantsUpdate = args.updateCache === true || args.cacheValidTime !== undefined;
     const stale = facts.cacheAge === undefined || args.cacheValidTime === undefined || facts.cacheAge > args.cacheValidTime || facts.sourcesChanged;
     const updating = wantsUpdate && stale;
     if (updating) changes.push(cacheUpdate(ctx, args, facts));
@@ -105,8 +105,8 @@ export const apt = defineModule<AptArgs, AptData>({
   },
 });
 
-async function probeApt(ctx: ModuleContext, names: readonly string[], state: AptState, batchable: boolean): Promise<AptFacts> {
-  const result = await runChecked(ctx, aptProbeScript(names, candidateScope(state)), 'probe of the apt packages', { probe: batchable });
+async function probeApt(ctx: ModuleContext, names: readonly string[], state: AptState, cacheAge: boolean, batchable: boolean): Promise<AptFacts> {
+  const result = await runChecked(ctx, aptProbeScript(names, candidateScope(state), { cacheAge }), 'probe of the apt packages', { probe: batchable });
   return parseAptFacts(parseProbeOutput(result.stdout), names);
 }
 

@@ -93,4 +93,12 @@ test('candidateScope: present needs the missing ones, latest all, absent none', 
   assert.equal([candidateScope('present'), candidateScope('latest'), candidateScope('absent')], ['missing', 'all', 'none']);
 });
 
+test('without cacheAge (no updateCache, no cacheValidTime) the probe leaves out the clock and the lists\' age', () => {
+  const lean = aptProbeScript(['tree'], 'missing', { cacheAge: false });
+  assert.not.match(lean, 'date +%s');
+  assert.not.match(lean, 'stat -c %Y');
+  assert.match(aptProbeScript(['tree'], 'missing'), 'now=$(date +%s)', 'the default keeps them');
+  assert.is(parseAptFacts(new Map([['dpkg', ['tree installed 2.1.0-1']]]), ['tree']).cacheAge, undefined);
+});
+
 test.run();

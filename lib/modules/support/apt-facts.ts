@@ -44,24 +44,28 @@ export function candidateScope(state: 'present' | 'latest' | 'absent'): Candidat
 
 const POLICY_AWK = `awk '/^[^ ].*:$/ { name = substr($0, 1, length($0) - 1) } /^  Candidate: / { print "policy=" name " " $2 }'`;
 
-/** awk condition: dpkg's status (field 2 of a dpkg= line) is one of INSTALLED. */
-const INSTALLED_AWK = [...INSTALLED].map((status) => `$2 == "${status}"`).join(' || ');
+/** shell case pattern: dpkg's status is one of INSTALLED. */
+const INSTALLED_CASE = [...INSTALLED].join('|');
 
 /**
- * One probe: the host's clock and the lists' age, dpkg's status and version of every named package,
- * and apt's candidate versions of the packages `candidates` says (`true`/`false`: all/none, as
- * before scopes existed). Absence is data: unknown names print nothing. With `missing`, an
- * installed package has no candidate in the facts.
+ * One probe: dpkg's status and version of every named package, apt's candidate versions of the
+ * packages `candidates` says (`true`/`false`: all/none, as before scopes existed), and, when
+ * `cacheAge` (updateCache or cacheValidTime asked for it), the host's clock and the lists' age.
+ * Absence is data: unknown names print nothing. With `missing`, an installed package has no
+ * candidate in the facts. Only dpkg-query (and apt-cache policy when needed) is a process of its
+ * own: the rest is shell builtins, since every run of a play pays for this probe.
  */
-export function aptProbeScript(names: readonly string[], candidates: CandidateScope | boolean): string {
+export function aptProbeScript(names: readonly string[], candidates: CandidateScope | boolean, options: { cacheAge?: boolean } = {}): string {
   const scope: CandidateScope = candidates === true ? 'all' : candidates === false ? 'none' : candidates;
   const words = names.map((n) => quote(n)).join(' ');
-  const lines = [
-    'LC_ALL=C; export LC_ALL',
-    'echo "now=$(date +%s)"',
-    `if [ -e ${UPDATE_STAMP} ]; then echo "stamp=$(stat -c %Y ${UPDATE_STAMP})"; elif [ -d /var/lib/apt/lists/partial ]; then echo "lists=$(stat -c %Y /var/lib/apt/lists)"; fi`,
-    `echo "sources=$(stat -c %Y /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | sort -n | tail -n 1)"`,
-  ];
+  const lines = ['LC_ALL=C; export LC_ALL'];
+  if (options.cacheAge ?? true) {
+    lines.push(
+      'echo "now=$(date +%s)"',
+      `if [ -e ${UPDATE_STAMP} ]; then echo "stamp=$(stat -c %Y ${UPDATE_STAMP})"; elif [ -d /var/lib/apt/lists/partial ]; then echo "lists=$(stat -c %Y /var/lib/apt/lists)"; fi`,
+      `echo "sources=$(stat -c %Y /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | sort -n | tail -n 1)"`,
+    );
+  }
   if (names.length === 0) return lines.join('\n');
   const dpkgQuery = `dpkg-query -W -f='dpkg=\${Package} \${db:Status-Status} \${Version}\\n' ${words} 2>/dev/null`;
   if (scope !== 'missing') {
@@ -72,7 +76,11 @@ export function aptProbeScript(names: readonly string[], candidates: CandidateSc
   lines.push(
     `ploy_dpkg=$(${dpkgQuery})`,
     '[ -z "$ploy_dpkg" ] || printf \'%s\\n\' "$ploy_dpkg"',
-    `ploy_installed=" $(printf '%s\\n' "$ploy_dpkg" | awk '${INSTALLED_AWK} { printf "%s ", substr($1, 6) }')"`,
+    // The installed names, one " name " each, by splitting dpkg's lines in the shell itself.
+    "ploy_installed=' '; ploy_ifs=$IFS; set -f; IFS='",
+    "'",
+    'for ploy_line in $ploy_dpkg; do IFS=$ploy_ifs; set -- $ploy_line; case $2 in ' + INSTALLED_CASE + ') ploy_installed="$ploy_installed${1#dpkg=} " ;; esac; done',
+    'IFS=$ploy_ifs; set +f',
     'set --',
     `for ploy_name in ${words}; do case "$ploy_installed" in *" $ploy_name "*) ;; *) set -- "$@" "$ploy_name" ;; esac; done`,
     `[ $# -eq 0 ] || apt-cache policy "$@" 2>/dev/null | ${POLICY_AWK}`,
