@@ -9,7 +9,7 @@ import { contentProbeScript, planContentFromFacts } from './support/content-plan
 import { formatMode, parseMode } from './support/mode.ts';
 import { parseProbeOutput, pathProbeScript, readHeader, readPathState, type ShellPath } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
-import { readProbedText, textProbeScript } from './support/text-probe.ts';
+import { digestTextProbe, readProbedText, textProbeScript } from './support/text-probe.ts';
 
 export interface AuthorizedKeyArgs {
   /** Whose file: ~user/.ssh/authorized_keys, owned by the user. */
@@ -75,11 +75,12 @@ export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>(
     const dir: string | ShellPath = typeof dest === 'string' ? dest.replace(/\/[^/]+$/, '') || '/' : { shell: '"$ploy_home"/.ssh' };
     const script = [
       `ploy_home=; if e=$(getent passwd ${quote(args.user)}); then printf 'passwd=%s\\n' "$e"; ploy_rest=\${e#*:*:*:*:*:}; ploy_home=\${ploy_rest%%:*}; fi`,
-      contentProbeScript(dest),
+      contentProbeScript(dest, { sha256: false }),
       textProbeScript('keys', dest),
       pathProbeScript('dir', dir, { follow: true }),
     ].join('\n');
     const facts = parseProbeOutput((await runChecked(ctx, script, `probe of ${args.user}'s authorized keys`, { probe: true })).stdout);
+    digestTextProbe(facts, 'keys', 'dest');
     const entry = facts.get('passwd')?.[0];
     if (entry === undefined) throw new TaskFailedError(`user ${args.user} does not exist`);
     const account = parsePasswdLine(entry);

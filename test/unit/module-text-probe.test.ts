@@ -1,13 +1,13 @@
 /** The one text reader of lineinfile, blockinfile, sysctl and authorizedKey probes, run for real with /bin/sh. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskFailedError } from '../../lib/errors.ts';
 import { parseProbeOutput } from '../../lib/modules/support/probe.ts';
-import { readProbedText, TEXT_EDIT_LIMIT_BYTES, textProbeScript } from '../../lib/modules/support/text-probe.ts';
+import { digestTextProbe, readProbedText, TEXT_EDIT_LIMIT_BYTES, textProbeScript } from '../../lib/modules/support/text-probe.ts';
 
 let dir = '';
 test.before.each(() => {
@@ -63,6 +63,19 @@ test('a file that cannot be read fails the probe (exit 3) instead of reading as 
 
 test('probe keys must be plain words', () => {
   assert.throws(() => textProbeScript('a.b', '/x'), /plain word/);
+});
+
+test('digestTextProbe: the sha256 of the bytes the text probe read, as sha256sum prints it; nothing without text or over a digest already there', () => {
+  const bytes = Buffer.from('line one\nzwei\u00e9\n');
+  const facts = new Map<string, string[]>([['edit.text', [bytes.toString('base64')]]]);
+  digestTextProbe(facts, 'edit', 'dest');
+  assert.equal(facts.get('dest.sha256'), [execFileSync('sha256sum', { input: bytes, encoding: 'utf8' }).split(' ')[0]]);
+  const without = new Map<string, string[]>();
+  digestTextProbe(without, 'edit', 'dest');
+  assert.is(without.has('dest.sha256'), false);
+  const already = new Map<string, string[]>([['edit.text', ['eA==']], ['dest.sha256', ['given']]]);
+  digestTextProbe(already, 'edit', 'dest');
+  assert.equal(already.get('dest.sha256'), ['given']);
 });
 
 test.run();

@@ -40,14 +40,15 @@ export interface ContentTarget {
  * The one probe planContent runs: who runs it and with which umask, DEST's type, stat and sha256,
  * and whether its directory exists. A module that needs more facts appends its own lines to it,
  * runs it once, and hands the parsed output to planContentFromFacts. DEST may be a path only the
- * host knows (a ShellPath, e.g. under a user's home).
+ * host knows (a ShellPath, e.g. under a user's home). `sha256: false` when the same probe reads the
+ * whole text anyway (textProbeScript): digestTextProbe() then computes it here.
  */
-export function contentProbeScript(dest: string | ShellPath): string {
+export function contentProbeScript(dest: string | ShellPath, options: { sha256?: boolean } = {}): string {
   // A host-side path's directory by parameter expansion (an absolute path: `${x%/*}`, or / for /x), not a dirname process.
   const parent = typeof dest === 'string' ? quote(parentOf(dest)) : '"${ploy_parent:-/}"';
   return [
     HEADER_SCRIPT,
-    pathProbeScript('dest', dest, { follow: false, sha256: true }),
+    pathProbeScript('dest', dest, { follow: false, sha256: options.sha256 ?? true }),
     ...(typeof dest === 'string' ? [] : [`ploy_parent=${dest.shell}; ploy_parent=\${ploy_parent%/*}`]),
     `if [ -d ${parent} ]; then echo parent=directory; else echo parent=missing; fi`,
   ].join('\n');

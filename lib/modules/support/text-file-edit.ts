@@ -5,7 +5,7 @@ import { contentProbeScript, planContentFromFacts, type ContentData } from './co
 import { parseMode, type ModeSpec } from './mode.ts';
 import { parseProbeOutput, readPathState } from './probe.ts';
 import { runChecked } from './run.ts';
-import { readProbedText, textProbeScript } from './text-probe.ts';
+import { digestTextProbe, readProbedText, textProbeScript } from './text-probe.ts';
 
 /** Parents of a file created with create: true get this mode (Ansible's os.makedirs under umask 022). */
 const CREATED_PARENT_MODE = parseMode('0755');
@@ -36,6 +36,7 @@ export type TextEdit<R extends TextEditData> = (current: string | null) => { tex
  */
 export async function planTextEdit<R extends TextEditData>(ctx: ModuleContext, target: TextEditTarget, edit: TextEdit<R>): Promise<Plan<R>> {
   const facts = parseProbeOutput((await runChecked(ctx, editProbeScript(target.path), `reading ${target.path}`, { probe: true })).stdout);
+  digestTextProbe(facts, 'edit', 'dest');
   const real = facts.get('real')?.[0] || target.path;
   const state = readPathState(facts, 'dest');
   const shown = real === target.path ? target.path : `${target.path} (-> ${real})`;
@@ -75,7 +76,7 @@ export function editProbeScript(path: string): string {
   return [
     `real=$(readlink -f -- ${given} 2>/dev/null) && [ -n "$real" ] || real=${given}`,
     `printf 'real=%s\\n' "$real"`,
-    contentProbeScript({ shell: '"$real"' }),
+    contentProbeScript({ shell: '"$real"' }, { sha256: false }),
     textProbeScript('edit', { shell: '"$real"' }),
   ].join('\n');
 }

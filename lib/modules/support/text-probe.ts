@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TaskFailedError } from '../../errors.ts';
 import { shellWord, type ShellPath } from './probe.ts';
 import { decodeUtf8 } from './remote-read.ts';
@@ -33,4 +34,14 @@ export function readProbedText(facts: Map<string, string[]>, key: string, path: 
   }
   const encoded = facts.get(`${key}.text`)?.[0];
   return encoded === undefined ? undefined : decodeUtf8(Buffer.from(encoded, 'base64'), path, notText);
+}
+
+/**
+ * `PATH_KEY.sha256` from the text a text probe read, for a content probe run with sha256: false
+ * on the same file (one sha256sum process less per probe; the digest is of the very bytes read).
+ */
+export function digestTextProbe(facts: Map<string, string[]>, textKey: string, pathKey: string): void {
+  const encoded = facts.get(`${textKey}.text`)?.[0];
+  if (encoded === undefined || facts.has(`${pathKey}.sha256`)) return;
+  facts.set(`${pathKey}.sha256`, [createHash('sha256').update(Buffer.from(encoded, 'base64')).digest('hex')]);
 }
