@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { homedir } from 'node:os';
-import { InputError } from '../../lib/errors.ts';
 import { parseProvisionFlags, parseTeardownFlags, type ProvisionOptions } from '../../lib/aws/flags.ts';
+import { inputError } from '../support/input-error.ts';
 
 const env = { AWS_REGION: 'eu-west-3' };
 const base = ['--operator-cidr', '203.0.113.7/32'];
@@ -11,16 +11,6 @@ function provision(args: string[], environment: Record<string, string> = env): P
   const parsed = parseProvisionFlags(args, environment, '/work/project');
   if (parsed.help) throw new Error('unexpected help');
   return parsed;
-}
-
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
 }
 
 test('defaults: cluster, instance types, key, inventory path', () => {

@@ -10,6 +10,7 @@ import { connectionSpecFor } from '../../lib/connection/spec.ts';
 import { noSshConfig, sshConfigLookup } from '../../lib/connection/ssh-config.ts';
 import { secret } from '../../lib/secret.ts';
 import type { Vars } from '../../lib/vars.ts';
+import { inputError } from '../support/input-error.ts';
 
 const sshConfig = sshConfigLookup(readFileSync(new URL('../fixtures/ssh_config', import.meta.url), 'utf8'));
 
@@ -31,18 +32,6 @@ function inventoryOf(hosts: Record<string, Vars>): Inventory {
 function specOf(hosts: Record<string, Vars>, name: string, lookup = sshConfig) {
   const inventory = inventoryOf(hosts);
   return connectionSpecFor(inventory, name, inventory.host(name).vars, lookup);
-}
-
-function inputError(fn: () => unknown, ...fragments: string[]): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, InputError);
-    for (const fragment of fragments) assert.ok((error as Error).message.includes(fragment), `"${(error as Error).message}" should mention "${fragment}"`);
-    return error as InputError;
-  }
-  assert.unreachable('expected an InputError');
-  throw new Error('unreachable');
 }
 
 test('inventory vars set address, port, user, key and passwords', () => {

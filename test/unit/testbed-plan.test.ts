@@ -1,22 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { InputError } from '../../lib/errors.ts';
 import { renderInventory, renderKnownHosts, renderSshConfig } from '../testbed/bed-files.ts';
 import { MAX_BED_INDEX, planBed, validateHosts, type TestbedHostSpec } from '../testbed/plan.ts';
+import { inputError } from '../support/input-error.ts';
 
 const paths = { keyPath: '/bed/id_ed25519', knownHostsPath: '/bed/known_hosts', sshConfigPath: '/bed/ssh_config' };
 const withBastion: TestbedHostSpec[] = [{ name: 'bastion' }, { name: 'app1', network: 'private' }, { name: 'web' }];
-
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, InputError);
-    return error as InputError;
-  }
-  throw new assert.Assertion({ message: 'expected an InputError', operator: 'throws', expects: 'InputError', actual: 'nothing thrown' });
-}
 
 test('planBed gives each host .(10+i) on its network and the bastion an address on both', () => {
   const plan = planBed(withBastion, 'bastion', 7);
