@@ -115,6 +115,13 @@ test('deploy has passwordless sudo; alice needs her password', async () => {
   assert.is(withPassword.stdout.trim(), '0');
 });
 
+test('no host creates /run/nologin at boot (until it goes, sshd refuses every login but root\'s)', async () => {
+  for (const name of ['web', 'app2']) {
+    const rules = await bed.sh(name, "systemd-tmpfiles --cat-config | grep -v '^#' | grep -c /run/nologin || true; test -e /run/nologin && echo present || echo absent");
+    assert.is(rules.stdout, '0\nabsent\n', name);
+  }
+});
+
 test('stopHost powers a host off; startHost brings it back with its address, keys and disk', async () => {
   const web = bed.host('web');
   await bed.sh('web', 'touch /root/kept-across-restart');

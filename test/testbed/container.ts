@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,8 +22,8 @@ export function hostFiles(bedDir: string, host: HostPlan): HostFiles {
 
 /**
  * Mount the host's overlay on the base image and give it what makes it itself: hostname, a fresh
- * machine-id and host keys, the bed's key for every login, and a resolv.conf. Returns the host's
- * public keys (for known_hosts).
+ * machine-id and host keys, the bed's key for every login, a resolv.conf, and no boot-time
+ * /run/nologin. Returns the host's public keys (for known_hosts).
  */
 export async function prepareHost(base: string, host: HostPlan, files: HostFiles, authorizedKey: string, resolvConf: string): Promise<string[]> {
   const { hostDir, merged } = files;
@@ -36,6 +36,10 @@ export async function prepareHost(base: string, host: HostPlan, files: HostFiles
   writeFileSync(join(merged, 'etc/hosts'), `127.0.0.1\tlocalhost\n127.0.1.1\t${host.name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
   writeFileSync(join(merged, 'etc/machine-id'), `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
   writeFileSync(join(merged, 'etc/resolv.conf'), resolvConf);
+  // No /run/nologin at boot: until systemd-user-sessions removes it (and under load that service was
+  // seen to fail), sshd's PAM closes every login but root's during authentication, after the banner.
+  mkdirSync(join(merged, 'etc/tmpfiles.d'), { recursive: true });
+  symlinkSync('/dev/null', join(merged, 'etc/tmpfiles.d/systemd-nologin.conf'));
   await run`ssh-keygen -A -f ${merged}`;
 
   for (const user of testbedUsers) {
