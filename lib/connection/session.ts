@@ -26,7 +26,11 @@ export interface SessionOptions {
    * The host enforces timeoutMs itself (`timeout` in the command line): a REMOTE_TIMEOUT_CODES exit
    * after the deadline is a timeout, and the local kill is only a fallback, `fallbackMs` later.
    */
-  remoteTimeout?: { fallbackMs: number };
+  remoteTimeout?: {
+    fallbackMs: number;
+    /** When the command was asked for (Date.now()), before its channel opened: the host's deadline counts from later than this. */
+    requestedAt?: number;
+  };
 }
 
 /**
@@ -78,7 +82,8 @@ export async function runSession(io: SessionIo, options: SessionOptions): Promis
 
   if (options.remoteTimeout && options.timeoutMs && code !== null && REMOTE_TIMEOUT_CODES.includes(code)) {
     // The command cannot have exited by itself with this code after the deadline: `timeout` would have stopped it first.
-    timedOut ||= Date.now() - started >= options.timeoutMs;
+    // Counted from the request, not from here: the host's clock started while the channel was still opening.
+    timedOut ||= Date.now() - (options.remoteTimeout.requestedAt ?? started) >= options.timeoutMs;
   }
   let err = Buffer.concat(stderr).toString('utf8');
   const out = Buffer.concat(stdout).toString('utf8');

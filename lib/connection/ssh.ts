@@ -79,6 +79,8 @@ export class SshConnection implements Connection {
     const line = buildCommandLine(command, { env: options.env, cwd: options.cwd, become: wrap, timeoutMs });
     const release = await this.#channels.acquire();
     let opened: OpenedChannel;
+    // Before the channel is asked for: the host's `timeout` cannot have started any earlier.
+    const requestedAt = Date.now();
     try {
       this.#assertOpen();
       opened = await this.#openChannel(line, release);
@@ -96,7 +98,7 @@ export class SshConnection implements Connection {
         stdin: options.stdin,
         become: wrap && options.become ? { wrap, password: options.become.password } : undefined,
         timeoutMs,
-        remoteTimeout: { fallbackMs: REMOTE_TIMEOUT_FALLBACK_MS },
+        remoteTimeout: { fallbackMs: REMOTE_TIMEOUT_FALLBACK_MS, requestedAt },
       },
     );
   }

@@ -62,4 +62,18 @@ test('when the host does not stop the command, the controller kills it after the
   assert.is(p.killed(), 1);
 });
 
+test("the host's timeout exit (124) counts from when the command was asked for, not from when its channel opened", async () => {
+  const opened = fakeProcess();
+  // The channel took 900 ms to open under load; the host's 800 ms deadline ran meanwhile.
+  const late = runSession(opened.io, { host: 'h', command: 'sleep 9', timeoutMs: 800, remoteTimeout: { fallbackMs: 5000, requestedAt: Date.now() - 900 } });
+  opened.exit(124);
+  const result = await late;
+  assert.is(result.code, -1);
+  assert.match(result.stderr, 'timed out after 800 ms');
+  const own = fakeProcess();
+  const early = runSession(own.io, { host: 'h', command: 'exit 124', timeoutMs: 800, remoteTimeout: { fallbackMs: 5000, requestedAt: Date.now() } });
+  own.exit(124);
+  assert.is((await early).code, 124, 'a command that exits 124 by itself before the deadline keeps its code');
+});
+
 test.run();
