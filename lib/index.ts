@@ -4,6 +4,7 @@ export type { Handler, HostView, Play, Role, RoleDef, TaskApi, TaskOptions } fro
 export { defineModule } from './module.ts';
 export type { Change, Module, ModuleContext, Plan, PrepareEnv } from './module.ts';
 export type { TaskResult, TaskStatus } from './result.ts';
+export type { HostFacts, Ipv4Address } from './facts/host-facts.ts';
 export type { Vars } from './vars.ts';
 
 export { runPlaybook, playbookMain } from './cli/main.ts';
@@ -41,6 +42,7 @@ export type { Connection, ExecOptions, ExecResult } from './connection/connectio
 export { builtinModules } from './modules/index.ts';
 export { renderTemplate } from './template/render.ts';
 
-export { secret, isSecret, mask, reveal, Secret } from './secret.ts';
+export { secret, isSecret, mask, reveal, Secret, SecretInStringError } from './secret.ts';
+export { UnsetHostVarError } from './runner/hostvars-view.ts';
 export { quote, sh } from './shell.ts';
 export { CommandError, HostKeyError, InputError, ModuleArgsError, PloyError, TaskFailedError, UnreachableError } from './errors.ts';

@@ -11,4 +11,6 @@ export interface TaskResult<R = Record<string, never>> {
   msg?: string;
   /** Module-specific data for the role (e.g. stdout, rc, a file's content). */
   data: Partial<R>;
+  /** How many tries the task took, when it had retries or until. */
+  attempts?: number;
 }

@@ -4,10 +4,27 @@ const MASK = '***';
 const registry = new Set<string>();
 
 /**
- * A value that must never be printed. Its string forms (toString, JSON, util.inspect, template
- * literals) are "***"; only reveal() gives the real value, for the one place that sends it to a host.
- * Every value ever wrapped is also remembered, so mask() can scrub it from any text (command
- * echoes, stderr, error messages) that contains it verbatim.
+ * A Secret was turned into a string: a template literal, String(), `+`. Its value would have become
+ * "***" on the host, silently, so this is an error at that very place, raised in the preflight when
+ * the Secret comes from the inventory (the run stops before any host is touched).
+ */
+export class SecretInStringError extends Error {
+  constructor() {
+    super(
+      'a Secret was put into a string (a template literal, String() or +), which would send "***" instead of its value. ' +
+        'Pass the Secret itself where a module takes one (content, stdin, env, template vars, kubectlApply objects), ' +
+        'build a command with the sh`...` tag (it quotes the value for the host and masks it in every output), ' +
+        'or wrap a string made with reveal() in secret() again',
+    );
+    this.name = 'SecretInStringError';
+  }
+}
+
+/**
+ * A value that must never be printed. JSON and util.inspect show "***"; turning it into a string
+ * any other way throws SecretInStringError; only reveal() gives the real value, for the one place
+ * that sends it to a host. Every value ever wrapped is also remembered, so mask() can scrub it from
+ * any text (command echoes, stderr, error messages) that contains it verbatim.
  */
 export class Secret {
   readonly #value: string;
@@ -22,7 +39,11 @@ export class Secret {
   }
 
   toString(): string {
-    return MASK;
+    throw new SecretInStringError();
+  }
+
+  [Symbol.toPrimitive](): never {
+    throw new SecretInStringError();
   }
 
   toJSON(): string {

@@ -12,7 +12,7 @@ type CommandEvent = Extract<RunEvent, { type: 'command' }>;
  */
 export function commandLines(event: CommandEvent, colors: Palette, options: { showOutput: boolean; limitBytes: number }): string[] {
   const rc = `rc=${event.code}`;
-  const head = `  [${event.host}] ${event.code === 0 ? colors.dim(rc) : colors.red(rc)} ${colors.dim(event.batched ? '(batched)' : formatDuration(event.elapsedMs))} $ `;
+  const head = `  [${event.delegatedTo ? `${event.host} -> ${event.delegatedTo}` : event.host}] ${event.code === 0 ? colors.dim(rc) : colors.red(rc)} ${colors.dim(event.batched ? '(batched)' : formatDuration(event.elapsedMs))} $ `;
   const [first = '', ...rest] = truncateBytes(mask(event.command), options.limitBytes).split('\n');
   const lines = [head + first, ...rest.map((line) => `      ${line}`)];
   if (!options.showOutput) return lines;

@@ -78,6 +78,12 @@ export class HumanReporter implements Reporter {
       }
       case 'task-start':
         return this.#status.start(event.host, event.task);
+      case 'task-retry':
+        if (this.#verbosity >= 1) {
+          const left = event.attempts - event.attempt;
+          this.#print(this.#resultLine('failed', hostLabel(event), `${event.task} - retrying (${left} ${left === 1 ? 'try' : 'tries'} left, next in ${formatSeconds(event.delayMs)})`, event.msg));
+        }
+        return;
       case 'task-end':
         this.#status.finish(event.host);
         if (event.result.status === 'failed' && !event.ignored) {
@@ -132,7 +138,7 @@ export class HumanReporter implements Reporter {
     const failed = this.#pendingFailure;
     if (!failed || event.type !== 'host-unreachable' || event.host !== failed.host || event.message !== failed.result.msg) return false;
     this.#pendingFailure = undefined;
-    this.#print(this.#resultLine('unreachable', event.host, this.#taskName(failed), withoutHostPrefix(event.host, event.message)));
+    this.#print(this.#resultLine('unreachable', hostLabel(failed), this.#taskName(failed), withoutHostPrefix(event.host, event.message)));
     return true;
   }
 
@@ -147,7 +153,7 @@ export class HumanReporter implements Reporter {
     const { result } = event;
     const name = this.#taskName(event);
     const showMsg = result.status === 'failed' || result.status === 'skipped';
-    const lines = this.#resultLine(result.status, event.host, name, showMsg ? result.msg : undefined);
+    const lines = this.#resultLine(result.status, hostLabel(event), name, showMsg ? result.msg : undefined);
     if (event.ignored) lines.push(this.#colors.cyan('    ...ignoring'));
     else if (result.status === 'failed') this.#lastFailure.set(event.host, { task: event.task, msg: mask(result.msg ?? '') });
     if (result.status === 'changed') lines.push(...result.changes.map((change) => `    ~ ${mask(change)}`));
@@ -156,7 +162,8 @@ export class HumanReporter implements Reporter {
   }
 
   #taskName(event: TaskEnd): string {
-    return `${event.task}${event.handler ? ' (handler)' : ''}${this.#verbosity >= 1 ? ` (${formatDuration(event.elapsedMs)})` : ''}`;
+    const tries = event.result.attempts !== undefined && event.result.attempts > 1 ? ` (${event.result.attempts} tries)` : '';
+    return `${event.task}${event.handler ? ' (handler)' : ''}${tries}${this.#verbosity >= 1 ? ` (${formatDuration(event.elapsedMs)})` : ''}`;
   }
 
   /** `changed: [web1] Write config`, with a message after "=>" and its further lines indented. */
@@ -178,6 +185,11 @@ export class HumanReporter implements Reporter {
     stream.write(`${mask(lines.join('\n'))}\n`);
     this.#status.schedule();
   }
+}
+
+/** `server-2`, or `server-2 -> server-1` for a task delegated to server-1 (Ansible's form). */
+function hostLabel(event: { host: string; delegatedTo?: string }): string {
+  return event.delegatedTo ? `${event.host} -> ${event.delegatedTo}` : event.host;
 }
 
 /** UnreachableError messages start with the host name, which the line already shows. */

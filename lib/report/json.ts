@@ -12,6 +12,10 @@ export interface JsonHostResult {
   msg?: string;
   /** The task failed but had ignoreErrors: the host went on. */
   ignored?: boolean;
+  /** The task ran on this inventory host for the host it is listed under (delegateTo). */
+  delegatedTo?: string;
+  /** Tries the task took, when it had retries or until. */
+  attempts?: number;
   elapsedMs: number;
 }
 
@@ -99,6 +103,7 @@ export class JsonReporter implements Reporter {
         this.#ended = true;
         return;
       case 'task-start':
+      case 'task-retry':
       case 'command':
         return;
     }
@@ -146,6 +151,8 @@ export class JsonReporter implements Reporter {
       ...(result.diff !== undefined ? { diff: result.diff } : {}),
       ...(result.msg !== undefined ? { msg: result.msg } : {}),
       ...(event.ignored ? { ignored: true } : {}),
+      ...(event.delegatedTo !== undefined ? { delegatedTo: event.delegatedTo } : {}),
+      ...(result.attempts !== undefined ? { attempts: result.attempts } : {}),
       elapsedMs: event.elapsedMs,
     };
   }

@@ -15,14 +15,17 @@ export interface HostStats {
 export type RunEvent =
   | { type: 'play-start'; play: string; hosts: string[]; check: boolean }
   | { type: 'role-start'; role: string; hosts: string[]; batch?: { index: number; count: number } }
-  | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean }
+  /** delegatedTo: the task runs on that host for `host` (Ansible's delegate_to), shown as [host -> delegatedTo]. */
+  | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean; delegatedTo?: string }
   /** ignored: the task failed but had ignoreErrors, so the host went on (Ansible's "...ignoring"). */
-  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean }
+  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; delegatedTo?: string; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean }
+  /** A try of a task with retries/until that did not do: another follows after delayMs (Ansible's "FAILED - RETRYING"). */
+  | { type: 'task-retry'; host: string; role: string; task: string; delegatedTo?: string; attempt: number; attempts: number; msg: string; delayMs: number }
   /**
    * A remote command, for -v (command, rc) and -vv (also stdout/stderr). batched: a probe answered
    * from a batch sent earlier (no round trip of its own); the batch itself is a command event too.
    */
-  | { type: 'command'; host: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number; batched?: boolean }
+  | { type: 'command'; host: string; delegatedTo?: string; command: string; code: number; stdout: string; stderr: string; elapsedMs: number; batched?: boolean }
   /** stack: only for unexpected errors (a bug in role or module code), to print at -vvv. */
   | { type: 'host-failed'; host: string; role: string; task?: string; message: string; stack?: string }
   | { type: 'host-unreachable'; host: string; message: string }

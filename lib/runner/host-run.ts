@@ -1,6 +1,8 @@
 import type { Connection, ExecOptions, ExecResult } from '../connection/connection.ts';
 import type { ConnectionSpec } from '../connection/spec.ts';
 import { CommandError, PloyError, UnreachableError } from '../errors.ts';
+import { gatherFacts } from '../facts/gather-facts.ts';
+import type { HostFacts } from '../facts/host-facts.ts';
 import type { Module, ModuleContext } from '../module.ts';
 import type { TaskResult } from '../result.ts';
 import type { Handler, Role, TaskApi, TaskOptions } from '../role.ts';
@@ -8,12 +10,31 @@ import { mask } from '../secret.ts';
 import { executeTask } from '../task/execute.ts';
 import type { Vars } from '../vars.ts';
 import { HostStopped, type StopReason } from './host-stopped.ts';
+import { hostvarsView, unsetHostVar } from './hostvars-view.ts';
 import type { PredictedTask } from './predicted-task.ts';
 import { probeBatchScript } from './probe-batch-script.ts';
 import { isBatchableProbe, ProbeBatcher } from './probe-batcher.ts';
+import { tryUntilDone, type Tried } from './retry-loop.ts';
+import { RunOnce, type OnceOutcome } from './run-once.ts';
 import type { RunState } from './run-state.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
+import { checkTaskOptions } from './task-options.ts';
+
+type Options<R> = TaskOptions<string, R>;
+interface TaskBase {
+  host: string;
+  role: string;
+  task: string;
+  module: string;
+  handler?: boolean;
+  delegatedTo?: string;
+}
+/** A task run to its end (every try), not yet reported. */
+interface Performed<R> extends Tried<R> {
+  base: TaskBase;
+  started: number;
+}
 
 /** One host running one role: its task API, its notified handlers, and how it stopped. */
 export class HostRun {
@@ -21,12 +42,16 @@ export class HostRun {
   readonly vars: Vars;
   readonly #notified = new Set<string>();
   readonly #probes: ProbeBatcher;
-  #spec?: ConnectionSpec;
+  /** How many runOnce tasks of each name this host has reached: the key that pairs them across hosts. */
+  readonly #onceSeen = new Map<string, number>();
+  readonly #specs = new Map<string, ConnectionSpec>();
 
   constructor(
     readonly state: RunState,
     readonly role: Role,
     readonly host: string,
+    /** runOnce for the serial batch this host runs in. */
+    readonly once: RunOnce = new RunOnce([host]),
   ) {
     this.vars = state.vars(role, host);
     this.#probes = new ProbeBatcher(state.predictions.of(role, host));
@@ -44,6 +69,8 @@ export class HostRun {
       if (!this.stopped) await this.flush();
     } catch (error) {
       this.#crashed(error);
+    } finally {
+      this.once.hostDone(this.host);
     }
   }
 
@@ -62,30 +89,81 @@ export class HostRun {
     throw new HostStopped(this.host, this.stopped ?? 'failed');
   }
 
-  async call<A, R>(name: string, module: Module<A, R>, args: A, options: TaskOptions<string> = {}, handler: boolean): Promise<TaskResult<R>> {
+  async call<A, R>(name: string, module: Module<A, R>, args: A, options: Options<R> = {}, handler: boolean, always = false): Promise<TaskResult<R>> {
     if (this.stopped) throw new HostStopped(this.host, this.stopped);
-    // Handlers run when notified, whatever the tags (as in Ansible).
-    if (!handler && !isSelectedByTags(taskTags(this.role.tags, options.tags), this.state.options)) {
+    if (this.state.aborted) this.#stop('aborted');
+    // Handlers run when notified, whatever the tags (as in Ansible); so does fact gathering.
+    if (!handler && !always && !isSelectedByTags(taskTags(this.role.tags, options.tags), this.state.options)) {
       return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
     }
     if (this.state.interrupted()) this.#stop('interrupted');
-    const base = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}) };
+    if (!options.runOnce) return this.#settle(await this.#perform(name, module, args, options, handler), options, handler);
+
+    const seen = this.#onceSeen.get(name) ?? 0;
+    this.#onceSeen.set(name, seen + 1);
+    let mine: Performed<R> | undefined;
+    const outcome = await this.once.call(this.host, `${name}\u0000${seen}`, async (): Promise<OnceOutcome> => {
+      try {
+        mine = await this.#perform(name, module, args, options, handler);
+        return { ran: this.host, result: mine.result as TaskResult<unknown> };
+      } catch (error) {
+        return { ran: this.host, stopped: error };
+      }
+    });
+    if (mine) return this.#settle(mine, options, handler);
+    return this.#adopt(outcome, name, options, handler);
+  }
+
+  /** The task's start, every try, and its result or error; reporting the end is #settle's. */
+  async #perform<A, R>(name: string, module: Module<A, R>, args: A, options: Options<R>, handler: boolean): Promise<Performed<R>> {
+    if (this.state.aborted) this.#stop('aborted');
+    const target = options.delegateTo ?? this.host;
+    const delegated = target !== this.host;
+    const base: TaskBase = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}), ...(delegated ? { delegatedTo: target } : {}) };
     this.state.emit({ type: 'task-start', ...base });
     const started = performance.now();
-    if (!handler) this.#probes.reached(name, module as Module<unknown, unknown>);
-    let result: TaskResult<R>;
-    try {
-      const context = await this.#moduleContext(options);
-      result = await executeTask(context, module, args, { task: name, check: this.state.options.check });
-    } catch (error) {
-      return this.#taskFailed(error, base, started, options.ignoreErrors === true);
-    }
+    if (!handler && !delegated) this.#probes.reached(name, module as Module<unknown, unknown>);
+    const tryOnce = async (): Promise<Tried<R>> => {
+      try {
+        checkTaskOptions(options as Options<unknown>, this.state.inventory, { host: this.host, task: name });
+        const context = await this.#moduleContext(options, target);
+        return { result: await executeTask(context, module, args, { task: name, check: this.state.options.check }) };
+      } catch (error) {
+        if (error instanceof HostStopped) throw error;
+        return { error, result: failedResult<R>(error) };
+      }
+    };
+    const onRetry = (attempt: number, attempts: number, msg: string, delayMs: number): void => {
+      this.state.emit({ type: 'task-retry', host: this.host, role: this.role.name, task: name, ...(delegated ? { delegatedTo: target } : {}), attempt, attempts, msg: mask(msg), delayMs });
+    };
+    const tried = await tryUntilDone(options, tryOnce, onRetry, this.state.options.signal);
+    return { ...tried, base, started };
+  }
+
+  /** Report a performed task: its end, the counters, the handlers it notifies; a failure stops the host. */
+  #settle<R>(performed: Performed<R>, options: Options<R>, handler: boolean): TaskResult<R> {
+    const { base, started, error, result } = performed;
+    if (error !== undefined) return this.#taskFailed(error, base, started, options.ignoreErrors === true, result);
     this.state.emit({ type: 'task-end', ...base, result: result as TaskResult<Record<string, unknown>>, elapsedMs: performance.now() - started });
     this.state.stats.task(this.host, result);
-    if (result.changed && !handler && options.notify !== undefined) {
-      for (const notified of typeof options.notify === 'string' ? [options.notify] : options.notify) this.#notified.add(notified);
-    }
+    this.#notify(result, options, handler);
     return result;
+  }
+
+  /** The result of a runOnce task that another host of the batch ran: this host's too. */
+  #adopt<R>(outcome: OnceOutcome, name: string, options: Options<R>, handler: boolean): TaskResult<R> {
+    if (this.state.aborted) this.#stop('aborted');
+    if (this.state.interrupted()) this.#stop('interrupted');
+    if ('stopped' in outcome) return this.fail(`task "${name}" runs once, on ${outcome.ran}, which stopped before it finished`);
+    const result = outcome.result as TaskResult<R>;
+    if (result.status === 'failed' && options.ignoreErrors !== true) return this.fail(`task "${name}" ran once, on ${outcome.ran}, and failed: ${result.msg ?? ''}`);
+    this.#notify(result, options, handler);
+    return result;
+  }
+
+  #notify<R>(result: TaskResult<R>, options: Options<R>, handler: boolean): void {
+    if (!result.changed || handler || options.notify === undefined) return;
+    for (const notified of typeof options.notify === 'string' ? [options.notify] : options.notify) this.#notified.add(notified);
   }
 
   #buildApi(handler: boolean): TaskApi<string> {
@@ -95,24 +173,39 @@ export class HostRun {
       check: state.options.check,
       call: (name, module, args, options) => this.call(name, module, args, options, handler),
       flush: () => (handler ? Promise.resolve() : this.flush()),
-      hostvars: (other) => state.vars(this.role, other),
+      hostvars: (other) => hostvarsView(state.vars(this.role, other), (name) => unsetHostVar(other, name, { role: this.role.name, host: this.host })),
+      setFact: (name, value) => state.facts.set(this.host, name, value, { role: this.role.name }),
+      facts: () => this.#facts(),
       hostsOf: (pattern) => state.inventory.select(pattern),
       fail: (message) => this.fail(message),
     });
   }
 
-  async #moduleContext(options: TaskOptions<string>): Promise<ModuleContext> {
-    const { state, host } = this;
-    const spec = this.#connectionSpec();
-    const connection: Connection = await state.connection(host, spec);
-    const become = this.#become(options);
+  /** Facts are gathered once per host per run, whichever role asks first; tags never skip it. */
+  #facts(): Promise<HostFacts> {
+    let gathered = this.state.gathered.get(this.host);
+    if (!gathered) {
+      gathered = this.call('gather facts', gatherFacts, {}, {}, false, true).then((result) => result.data as HostFacts);
+      this.state.gathered.set(this.host, gathered);
+    }
+    return gathered;
+  }
+
+  async #moduleContext<R>(options: Options<R>, target: string): Promise<ModuleContext> {
+    const { state } = this;
+    const delegated = target !== this.host;
+    const spec = this.#connectionSpec(target);
+    const connection: Connection = await state.connection(target, spec);
+    const become = this.#become(options, spec);
     const context: ModuleContext = {
-      host,
+      host: target,
       vars: this.vars,
       connection,
       projectDir: state.options.projectDir,
       wantDiff: state.options.diff,
       exec: async (command: string, execOptions: Omit<ExecOptions, 'become'> = {}): Promise<ExecResult> => {
+        // Another host's commands neither use nor spoil this host's batched probe answers.
+        if (delegated) return this.#exec(connection, command, { ...execOptions, become }, target);
         if (state.options.batchProbes === false || !isBatchableProbe(execOptions)) {
           this.#probes.invalidate();
           return this.#exec(connection, command, { ...execOptions, become });
@@ -131,7 +224,8 @@ export class HostRun {
       this.#emitCommand(command, answer, 0, execOptions.secretOutput === true, true);
       return answer;
     }
-    const others = await this.#probes.upcoming(command, key, context, (task) => becomeKey(this.#become(task)));
+    const spec = this.#connectionSpec(this.host);
+    const others = await this.#probes.upcoming(command, key, context, (task) => becomeKey(this.#become(task, spec)));
     if (others.length === 0) return this.#exec(context.connection, command, { ...execOptions, become });
     const commands = [command, ...others];
     const batch = probeBatchScript(commands);
@@ -147,34 +241,51 @@ export class HostRun {
     return own;
   }
 
-  async #exec(connection: Connection, command: string, options: ExecOptions): Promise<ExecResult> {
+  async #exec(connection: Connection, command: string, options: ExecOptions, delegatedTo?: string): Promise<ExecResult> {
     const started = performance.now();
     const result = await connection.exec(command, options);
-    this.#emitCommand(command, result, performance.now() - started, options.secretOutput === true, false);
+    this.#emitCommand(command, result, performance.now() - started, options.secretOutput === true, false, delegatedTo);
     return result;
   }
 
-  #emitCommand(command: string, result: ExecResult, elapsedMs: number, secretOutput: boolean, batched: boolean): void {
+  #emitCommand(command: string, result: ExecResult, elapsedMs: number, secretOutput: boolean, batched: boolean, delegatedTo?: string): void {
     const stdout = secretOutput ? '(secret output hidden)' : mask(result.stdout);
-    this.state.emit({ type: 'command', host: this.host, command: mask(command), code: result.code, stdout, stderr: mask(result.stderr), elapsedMs, ...(batched ? { batched } : {}) });
+    this.state.emit({
+      type: 'command',
+      host: this.host,
+      ...(delegatedTo ? { delegatedTo } : {}),
+      command: mask(command),
+      code: result.code,
+      stdout,
+      stderr: mask(result.stderr),
+      elapsedMs,
+      ...(batched ? { batched } : {}),
+    });
   }
 
-  #connectionSpec(): ConnectionSpec {
-    this.#spec ??= this.state.specFor(this.state.inventory, this.host, this.vars);
-    return this.#spec;
+  /** How to reach a host: this one, or the one a task is delegated to (with that host's own variables). */
+  #connectionSpec(target: string): ConnectionSpec {
+    let spec = this.#specs.get(target);
+    if (!spec) {
+      const vars = target === this.host ? this.vars : this.state.vars(this.role, target);
+      spec = this.state.specFor(this.state.inventory, target, vars);
+      this.#specs.set(target, spec);
+    }
+    return spec;
   }
 
-  /** sudo for a task: its own become/becomeUser, else the host's. */
-  #become(options: Pick<TaskOptions<string>, 'become' | 'becomeUser'> | PredictedTask): ExecOptions['become'] {
-    const spec = this.#connectionSpec();
-    return (options.become ?? spec.become) ? { user: options.becomeUser ?? spec.becomeUser, ...(spec.becomePassword ? { password: spec.becomePassword } : {}) } : false;
+  /** sudo for a task: its own become/becomeUser, else the role's, else the host's. */
+  #become(options: Pick<TaskOptions<string>, 'become' | 'becomeUser'> | PredictedTask, spec: ConnectionSpec): ExecOptions['become'] {
+    const become = options.become ?? this.role.become ?? spec.become;
+    if (!become) return false;
+    return { user: options.becomeUser ?? this.role.becomeUser ?? spec.becomeUser, ...(spec.becomePassword ? { password: spec.becomePassword } : {}) };
   }
 
-  #taskFailed<R>(error: unknown, base: { host: string; role: string; task: string; module: string; handler?: boolean }, started: number, ignoreErrors: boolean): TaskResult<R> {
+  #taskFailed<R>(error: unknown, base: TaskBase, started: number, ignoreErrors: boolean, tried?: TaskResult<R>): TaskResult<R> {
     if (error instanceof HostStopped) throw error;
     const message = mask(error instanceof Error ? error.message : String(error));
-    const data = (error instanceof CommandError ? { rc: error.result.code, stdout: error.result.stdout, stderr: error.result.stderr } : {}) as Partial<R>;
-    const result: TaskResult<R> = { status: 'failed', changed: false, changes: [], msg: message, data };
+    const data = (error instanceof CommandError ? { rc: error.result.code, stdout: error.result.stdout, stderr: error.result.stderr } : (tried?.data ?? {})) as Partial<R>;
+    const result: TaskResult<R> = { status: 'failed', changed: false, changes: [], msg: message, data, ...(tried?.attempts !== undefined ? { attempts: tried.attempts } : {}) };
     const unreachable = error instanceof UnreachableError;
     const ignored = ignoreErrors && !unreachable;
     this.state.emit({
@@ -185,10 +296,7 @@ export class HostRun {
       ...(ignored ? { ignored: true } : {}),
     });
     if (unreachable) {
-      this.stopped = 'unreachable';
-      this.state.unreachable.add(this.host);
-      this.state.stats.unreachable(this.host);
-      this.state.emit({ type: 'host-unreachable', host: this.host, message });
+      this.#markUnreachable(message);
       throw new HostStopped(this.host, 'unreachable');
     }
     this.state.stats.task(this.host, result, ignored);
@@ -196,6 +304,7 @@ export class HostRun {
     this.stopped = 'failed';
     this.state.failed.add(this.host);
     this.state.emit({ type: 'host-failed', host: this.host, role: this.role.name, task: base.task, message, ...stackOf(error) });
+    this.#abortIfFatal();
     throw new HostStopped(this.host, 'failed');
   }
 
@@ -203,14 +312,16 @@ export class HostRun {
   #crashed(error: unknown): void {
     if (error instanceof HostStopped || this.stopped) return;
     const message = mask(error instanceof Error ? error.message : String(error));
-    if (error instanceof UnreachableError) {
-      this.stopped = 'unreachable';
-      this.state.unreachable.add(this.host);
-      this.state.stats.unreachable(this.host);
-      this.state.emit({ type: 'host-unreachable', host: this.host, message });
-      return;
-    }
+    if (error instanceof UnreachableError) return this.#markUnreachable(message);
     this.#recordFailure(message, stackOf(error));
+  }
+
+  #markUnreachable(message: string): void {
+    this.stopped = 'unreachable';
+    this.state.unreachable.add(this.host);
+    this.state.stats.unreachable(this.host);
+    this.state.emit({ type: 'host-unreachable', host: this.host, message });
+    this.#abortIfFatal();
   }
 
   #recordFailure(message: string, extra: { stack?: string } = {}): void {
@@ -218,12 +329,21 @@ export class HostRun {
     this.state.failed.add(this.host);
     this.state.stats.failed(this.host);
     this.state.emit({ type: 'host-failed', host: this.host, role: this.role.name, message, ...extra });
+    this.#abortIfFatal();
+  }
+
+  #abortIfFatal(): void {
+    if (this.role.anyErrorsFatal) this.state.abort(this.role.name, this.host);
   }
 
   #stop(reason: StopReason): never {
     this.stopped = reason;
     throw new HostStopped(this.host, reason);
   }
+}
+
+function failedResult<R>(error: unknown): TaskResult<R> {
+  return { status: 'failed', changed: false, changes: [], msg: mask(error instanceof Error ? error.message : String(error)), data: {} };
 }
 
 /** The stack of an unexpected error (a bug in role or module code), for -vvv; ploy's own errors need none. */

@@ -1,5 +1,6 @@
 /** Why a host stopped running its tasks. */
-export type StopReason = 'failed' | 'unreachable' | 'interrupted';
+/** aborted: another host failed in a role with anyErrorsFatal. */
+export type StopReason = 'failed' | 'unreachable' | 'interrupted' | 'aborted';
 
 /**
  * Thrown out of a task call to unwind a role's run() once its host has failed, become unreachable

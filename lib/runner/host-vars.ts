@@ -4,11 +4,12 @@ import { hostVars } from '../vars/merge.ts';
 
 /**
  * A host's variables for one role: role defaults < inventory vars (already merged all < groups <
- * host by the inventory) < extra vars, each level replacing whole top-level keys (Ansible's
- * hash_behaviour=replace); connection passwords become Secrets whichever level set them.
+ * host by the inventory) < facts set on the host in this run < extra vars, each level replacing
+ * whole top-level keys (Ansible's hash_behaviour=replace); connection passwords become Secrets
+ * whichever level set them.
  */
-export function roleHostVars(defaults: Vars, host: InventoryHost, extraVars: Vars): Vars {
-  return { ...hostVars(defaults, host.vars, extraVars), ...magicVars(host) };
+export function roleHostVars(defaults: object, host: InventoryHost, extraVars: Vars, facts: Vars = {}): Vars {
+  return { ...hostVars(defaults as Vars, { ...host.vars, ...facts }, extraVars), ...magicVars(host) };
 }
 
 /** Ansible's per-host magic variables, which templates written for Ansible expect. */

@@ -4,14 +4,20 @@ import type { Inventory } from '../inventory/types.ts';
 import type { Module } from '../module.ts';
 import type { TaskResult } from '../result.ts';
 import type { Handler, Role, TaskApi, TaskOptions } from '../role.ts';
+import { gatherFacts } from '../facts/gather-facts.ts';
+import type { HostFacts } from '../facts/host-facts.ts';
+import { SecretInStringError } from '../secret.ts';
 import { validateArgs } from '../task/execute.ts';
 import type { Vars } from '../vars.ts';
+import { FactStore } from './fact-store.ts';
 import { isSet, roleHostVars } from './host-vars.ts';
+import { hostvarsView } from './hostvars-view.ts';
 import type { RunOptions } from './options.ts';
-import { dependsOnUnknown, unknownData } from './preflight-unknown.ts';
+import { dependsOnUnknown, UNKNOWN, unknownData } from './preflight-unknown.ts';
 import type { TaskPredictions } from './predicted-task.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
+import { checkTaskOptions } from './task-options.ts';
 
 /** Ends one host's preflight quietly: t.fail(), or role code that needs real data to go on. */
 class PreflightStop extends Error {}
@@ -33,7 +39,12 @@ type SpecFor = (inventory: Inventory, host: string, vars: Vars) => ConnectionSpe
  *    unknown (see preflight-unknown.ts). Tags select tasks as in the real run; notify names must
  *    be handlers of the role.
  * The tasks it sees a run() call, with their prepared arguments, are recorded in `predictions`
- * (modules with batchProbes only), for the runner to batch their probes.
+ * (modules with batchProbes only, not delegated), for the runner to batch their probes; so is
+ * the fact gathering of the first role that asks a host for its facts.
+ * Task options are checked too (delegateTo names an inventory host whose connection variables are
+ * sound, retries and delayS are numbers), and so are the names given to setFact. Facts set here
+ * are kept for the rest of the preflight; another host's variable that nothing has set yet reads
+ * as UNKNOWN ("not known yet": the real run may set it first).
  * An InputError (ModuleArgsError included) aborts the run: the first one, in play order, is thrown.
  * t.fail(), any other exception (role code that depends on real results, e.g. reading
  * `r.data.stdout` of an earlier task) and a host exceeding the budget end that host's preflight
@@ -45,16 +56,23 @@ export async function preflight(
   specFor: SpecFor,
   predictions: TaskPredictions,
 ): Promise<void> {
+  const shared: PreflightShared = { facts: new FactStore(), factsPredicted: new Set() };
   for (const { role, hosts } of roles) {
-    const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor, predictions)));
+    const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor, predictions, shared)));
     const error = outcomes.find((outcome) => outcome !== undefined);
     if (error) throw error;
   }
 }
 
-async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor, predictions: TaskPredictions): Promise<InputError | undefined> {
+/** What the preflight of every role and host shares: the facts set so far, whose facts() is predicted. */
+interface PreflightShared {
+  facts: FactStore;
+  factsPredicted: Set<string>;
+}
+
+async function preflightHost(role: Role, host: string, options: RunOptions, specFor: SpecFor, predictions: TaskPredictions, shared: PreflightShared): Promise<InputError | undefined> {
   const { inventory } = options;
-  const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars);
+  const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars, shared.facts.of(host));
   for (const name of role.required ?? []) {
     if (!isSet(vars, name)) {
       return new InputError(`role ${role.name} requires variable "${name}", which is not set (set it in the inventory or with -e ${name}=...)`, { host, field: name });
@@ -72,10 +90,11 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
     const handlers: Array<Handler | Role['run']> = [role.run, ...Object.values<Handler>(role.handlers ?? {})];
     for (const [index, code] of handlers.entries()) {
       try {
-        const api = preflightApi(role, host, vars, options, index > 0, budget, predictions);
+        const api = preflightApi(role, host, options, index > 0, budget, predictions, shared, specFor);
         await (code as (t: TaskApi<string>, vars: Vars) => Promise<void>)(api, vars);
       } catch (error) {
         if (error instanceof InputError) return withHost(error, host);
+        if (error instanceof SecretInStringError) return new InputError(`role ${role.name}: ${error.message}`, { host }, { cause: error });
         if (budget.over) return undefined;
       }
     }
@@ -98,11 +117,12 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
 function preflightApi(
   role: Role,
   host: string,
-  vars: Vars,
   options: RunOptions,
   handler: boolean,
   budget: { deadline: number; calls: number; over: boolean },
   predictions: TaskPredictions,
+  shared: PreflightShared,
+  specFor: SpecFor,
 ): TaskApi<string> {
   const { inventory } = options;
   const entry = inventory.host(host);
@@ -117,9 +137,10 @@ function preflightApi(
   return buildTaskApi<string>({
     host: { name: entry.name, groups: entry.groups },
     check: options.check,
-    async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string> = {}): Promise<TaskResult<R>> {
+    async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R> = {}): Promise<TaskResult<R>> {
       guard();
       if (!handler) checkNotify(role, host, name, taskOptions.notify);
+      if (!dependsOnUnknown(taskOptions.delegateTo)) checkDelegation(role, host, name, taskOptions as TaskOptions<string>, options, specFor);
       if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
         return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
       }
@@ -127,12 +148,13 @@ function preflightApi(
       const valid = validateArgs(module, args, name, host);
       let prepared: A;
       try {
+        const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars, shared.facts.of(host));
         prepared = module.prepare ? await module.prepare(valid, { host, vars, projectDir: options.projectDir }) : valid;
       } catch (error) {
         if (error instanceof InputError) throw withHost(error, host, name);
         throw error;
       }
-      if (!handler && module.batchProbes) {
+      if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) {
         const { become, becomeUser } = taskOptions;
         predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args: prepared, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
       }
@@ -141,7 +163,16 @@ function preflightApi(
     flush: async () => guard(),
     hostvars: (other) => {
       if (dependsOnUnknown(other)) throw new PreflightStop();
-      return roleHostVars(role.defaults, inventory.host(other), options.extraVars);
+      return hostvarsView(roleHostVars(role.defaults, inventory.host(other), options.extraVars, shared.facts.of(other)), () => UNKNOWN);
+    },
+    setFact: (name, value) => shared.facts.set(host, name, value, { role: role.name }),
+    facts: async () => {
+      guard();
+      if (!shared.factsPredicted.has(host)) {
+        shared.factsPredicted.add(host);
+        predictions.add(role, host, { name: 'gather facts', module: gatherFacts as Module<unknown, unknown>, args: {} });
+      }
+      return unknownData<HostFacts>() as HostFacts;
     },
     hostsOf: (pattern) => {
       if (dependsOnUnknown(pattern)) throw new PreflightStop();
@@ -151,6 +182,20 @@ function preflightApi(
       throw new PreflightStop();
     },
   });
+}
+
+/** delegateTo must name an inventory host whose connection variables are sound; the rest of the options are checked too. */
+function checkDelegation(role: Role, host: string, task: string, taskOptions: TaskOptions<string>, options: RunOptions, specFor: SpecFor): void {
+  const { inventory } = options;
+  checkTaskOptions(taskOptions, inventory, { host, task });
+  const delegate = taskOptions.delegateTo;
+  if (delegate === undefined || delegate === host) return;
+  try {
+    specFor(inventory, delegate, roleHostVars(role.defaults, inventory.host(delegate), options.extraVars));
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`delegateTo ${delegate}: ${error.message}`, { host, task, field: 'delegateTo' }, { cause: error });
+    throw error;
+  }
 }
 
 function checkNotify(role: Role, host: string, task: string, notify: string | readonly string[] | undefined): void {

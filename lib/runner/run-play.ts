@@ -46,7 +46,7 @@ export async function runPlay(play: Play, options: RunOptions, reporter: Reporte
   reporter.emit({ type: 'play-start', play: play.name, hosts, check: options.check });
   try {
     for (const { role, hosts: roleHosts } of plans) {
-      if (state.interrupted()) break;
+      if (state.interrupted() || state.aborted) break;
       await runRole(state, role, roleHosts);
     }
   } finally {

@@ -1,6 +1,7 @@
 import type { Role } from '../role.ts';
 import { forEachBounded } from './bounded.ts';
 import { HostRun } from './host-run.ts';
+import { RunOnce } from './run-once.ts';
 import type { RunState } from './run-state.ts';
 import { splitBatches } from './serial.ts';
 
@@ -19,14 +20,15 @@ export async function runRole(state: RunState, role: Role, hosts: readonly strin
   }
   const batches = splitBatches(active, role.serial, role.name);
   for (const [index, batch] of batches.entries()) {
-    if (state.interrupted()) return;
+    if (state.interrupted() || state.aborted) return;
     state.emit({
       type: 'role-start',
       role: role.name,
       hosts: batch,
       ...(role.serial !== undefined ? { batch: { index: index + 1, count: batches.length } } : {}),
     });
-    await forEachBounded(batch, state.options.forks, (host) => runHost(state, role, host), () => !state.interrupted());
+    const once = new RunOnce(batch);
+    await forEachBounded(batch, state.options.forks, (host) => runHost(state, role, host, once), () => !state.interrupted() && !state.aborted);
     const rest = batches.slice(index + 1).flat();
     if (rest.length > 0 && batch.every((host) => state.isOut(host))) {
       state.emit({
@@ -38,9 +40,9 @@ export async function runRole(state: RunState, role: Role, hosts: readonly strin
   }
 }
 
-async function runHost(state: RunState, role: Role, host: string): Promise<void> {
+async function runHost(state: RunState, role: Role, host: string, once: RunOnce): Promise<void> {
   const started = performance.now();
-  const run = new HostRun(state, role, host);
+  const run = new HostRun(state, role, host, once);
   await run.run();
   state.stats.elapsed(host, performance.now() - started);
 }

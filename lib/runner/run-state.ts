@@ -1,9 +1,11 @@
 import type { Connection } from '../connection/connection.ts';
 import type { ConnectionSpec } from '../connection/spec.ts';
 import type { Inventory } from '../inventory/types.ts';
+import type { HostFacts } from '../facts/host-facts.ts';
 import type { HostView, Role } from '../role.ts';
 import type { Vars } from '../vars.ts';
 import type { Reporter, RunEvent } from './events.ts';
+import { FactStore } from './fact-store.ts';
 import { roleHostVars } from './host-vars.ts';
 import { TaskPredictions } from './predicted-task.ts';
 import type { RunOptions } from './options.ts';
@@ -17,6 +19,12 @@ export class RunState {
   /** Hosts that failed or were unreachable: later roles leave them out. */
   readonly failed = new Set<string>();
   readonly unreachable = new Set<string>();
+  /** Values set with t.setFact, per host, for the rest of the run. */
+  readonly facts = new FactStore();
+  /** t.facts() per host: gathered once per run. */
+  readonly gathered = new Map<string, Promise<HostFacts>>();
+  /** Set when a host failed in a role with anyErrorsFatal: every host stops, no further role starts. */
+  aborted?: { role: string; host: string };
   readonly #connections = new Map<string, Promise<Connection>>();
 
   constructor(
@@ -48,7 +56,14 @@ export class RunState {
   }
 
   vars(role: Role, host: string): Vars {
-    return roleHostVars(role.defaults, this.inventory.host(host), this.options.extraVars);
+    return roleHostVars(role.defaults, this.inventory.host(host), this.options.extraVars, this.facts.of(host));
+  }
+
+  /** A host of a role with anyErrorsFatal failed: stop them all (once). */
+  abort(role: string, host: string): void {
+    if (this.aborted) return;
+    this.aborted = { role, host };
+    this.emit({ type: 'warning', message: `role ${role} has anyErrorsFatal and ${host} failed: stopping every host and the play` });
   }
 
   hostView(host: string): HostView {

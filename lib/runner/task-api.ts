@@ -1,3 +1,4 @@
+import type { HostFacts } from '../facts/host-facts.ts';
 import type { Module } from '../module.ts';
 import { builtinModules } from '../modules/index.ts';
 import type { TaskResult } from '../result.ts';
@@ -8,31 +9,35 @@ import type { Vars } from '../vars.ts';
 export interface TaskApiParts<H extends string> {
   host: HostView;
   check: boolean;
-  call<A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H>): Promise<TaskResult<R>>;
+  call<A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H, R>): Promise<TaskResult<R>>;
   flush(): Promise<void>;
   hostvars(host: string): Vars;
+  setFact(name: string, value: unknown): void;
+  facts(): Promise<HostFacts>;
   hostsOf(pattern: string): string[];
   fail(message: string): never;
 }
 
 /**
  * A role's `t`: one method per entry of builtinModules (t.file(name, args, options) calls the file
- * module), plus run/flush/hostvars/hostsOf/fail/host/check. The fixed members win over a module
+ * module), plus run/flush/hostvars/setFact/facts/hostsOf/fail/host/check. The fixed members win over a module
  * of the same name.
  */
 export function buildTaskApi<H extends string>(parts: TaskApiParts<H>): TaskApi<H> {
   const modules = builtinModules as unknown as Record<string, Module<unknown, unknown>>;
   const methods: Record<string, unknown> = {};
   for (const [key, module] of Object.entries(modules)) {
-    methods[key] = (name: string, args: unknown, options?: TaskOptions<H>) => parts.call(name, module, args, options);
+    methods[key] = (name: string, args: unknown, options?: TaskOptions<H, unknown>) => parts.call(name, module, args, options);
   }
   const api = {
     ...methods,
     host: parts.host,
     check: parts.check,
-    run: <A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H>) => parts.call(name, module, args, options),
+    run: <A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H, R>) => parts.call(name, module, args, options),
     flush: () => parts.flush(),
     hostvars: (host: string) => parts.hostvars(host),
+    setFact: (name: string, value: unknown) => parts.setFact(name, value),
+    facts: () => parts.facts(),
     hostsOf: (pattern: string) => parts.hostsOf(pattern),
     fail: (message: string): never => parts.fail(message),
   };

@@ -56,7 +56,7 @@ test('inventory vars set address, port, user, key and passwords', () => {
   assert.is(spec.endpoint.user, 'deploy');
   assert.is(spec.endpoint.privateKeyFile, join(homedir(), 'keys/id'));
   assert.is(spec.endpoint.password?.reveal(), 'login-pw');
-  assert.is(`${spec.endpoint.password}`, '***');
+  assert.is(JSON.stringify(spec.endpoint.password), '"***"');
   assert.is(spec.kind, 'ssh');
   assert.is(spec.become, true);
   assert.is(spec.becomeUser, 'postgres');

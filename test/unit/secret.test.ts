@@ -1,15 +1,32 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inspect } from 'node:util';
-import { mask, secret } from '../../lib/secret.ts';
+import { mask, secret, SecretInStringError } from '../../lib/secret.ts';
 import { quote, sh } from '../../lib/shell.ts';
 
-test('a secret prints as *** in every string form', () => {
+test('a secret prints as *** as JSON and when inspected', () => {
   const s = secret('hunter2-token');
-  assert.is(`${s}`, '***');
   assert.is(JSON.stringify({ s }), '{"s":"***"}');
   assert.is(inspect({ s }), '{ s: *** }');
   assert.is(s.reveal(), 'hunter2-token');
+});
+
+test('a secret put into a string is an error that says how to pass it, never a silent ***', () => {
+  const s = secret('hunter2-token');
+  for (const turn of [() => `--token ${s as unknown as string}`, () => String(s), () => 'x' + (s as unknown as string), () => s.toString()]) {
+    const error = (() => {
+      try {
+        turn();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.instance(error, SecretInStringError);
+    assert.match((error as Error).message, 'sh`...`');
+    assert.not.match((error as Error).message, 'hunter2');
+  }
+  assert.is(sh`k3s --token ${s}`, 'k3s --token hunter2-token');
 });
 
 test('mask scrubs known secret values from any text', () => {

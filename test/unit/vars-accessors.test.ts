@@ -97,7 +97,7 @@ test('requireSecret: a marked secret as is, a plain string wrapped', () => {
   assert.is(requireSecret(vars, 'token', 'web1').reveal(), 'K10-token-value');
   const wrapped = requireSecret(vars, 'password_text', 'web1');
   assert.ok(isSecret(wrapped));
-  assert.is(`${wrapped}`, '***');
+  assert.is(JSON.stringify(wrapped), '"***"');
 });
 
 test('where: a host name, or a file/task location', () => {
