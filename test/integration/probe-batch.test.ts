@@ -9,7 +9,7 @@ import { ConnectionPool } from '../../lib/connection/pool.ts';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import type { Inventory } from '../../lib/inventory/types.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import { defineRole, definePlay, type Play, type Role } from '../../lib/role.ts';
+import { defineRole, definePlay, type Play, type Role, type TaskApi } from '../../lib/role.ts';
 import { runPlay, type RunOptions } from '../../lib/runner/run-play.ts';
 import { beforeAll } from '../support/before-all.ts';
 import { ObservedPool, Recorder } from '../support/observed-run.ts';
@@ -23,19 +23,27 @@ let inventory: Inventory;
  * file the command before it creates: had it been answered with the state seen before that, it
  * would write a file without the command's line.
  */
-const site = defineRole({
+async function siteTasks(t: TaskApi<never>): Promise<void> {
+  await t.file('dir', { path: '/srv/pb', state: 'directory', mode: '0755' });
+  await t.command('seed', { cmd: ['sh', '-c', 'echo port=80 > /srv/pb/app.conf'], creates: '/srv/pb/app.conf' });
+  await t.lineinfile('line', { path: '/srv/pb/app.conf', line: 'debug=false', create: true });
+  await t.copy('motd', { dest: '/srv/pb/motd', content: 'hello\n', mode: '0644' });
+  await t.blockinfile('block', { path: '/srv/pb/extra.conf', block: 'a=1\nb=2', create: true });
+  await t.user('user', { name: 'pbuser', shell: '/bin/bash' });
+  await t.file('link', { path: '/srv/pb/current', state: 'link', src: '/srv/pb/app.conf' });
+  await t.file('readable as the login user', { path: '/srv/pb/motd', state: 'file' }, { become: false });
+}
+
+const site = defineRole({ name: 'site', hosts: 'all', defaults: {}, run: siteTasks });
+/** The same role reading the host's facts first, as the cluster roles do (the K3s download depends on the architecture). */
+const factsSite = defineRole({
   name: 'site',
   hosts: 'all',
   defaults: {},
   async run(t) {
-    await t.file('dir', { path: '/srv/pb', state: 'directory', mode: '0755' });
-    await t.command('seed', { cmd: ['sh', '-c', 'echo port=80 > /srv/pb/app.conf'], creates: '/srv/pb/app.conf' });
-    await t.lineinfile('line', { path: '/srv/pb/app.conf', line: 'debug=false', create: true });
-    await t.copy('motd', { dest: '/srv/pb/motd', content: 'hello\n', mode: '0644' });
-    await t.blockinfile('block', { path: '/srv/pb/extra.conf', block: 'a=1\nb=2', create: true });
-    await t.user('user', { name: 'pbuser', shell: '/bin/bash' });
-    await t.file('link', { path: '/srv/pb/current', state: 'link', src: '/srv/pb/app.conf' });
-    await t.file('readable as the login user', { path: '/srv/pb/motd', state: 'file' }, { become: false });
+    const facts = await t.facts();
+    if (facts.os.id !== 'debian') t.fail(`not Debian: ${facts.os.id}`);
+    await siteTasks(t);
   },
 });
 const play: Play = definePlay({ name: 'batch', roles: [site as Role] });
@@ -100,6 +108,16 @@ test('no change: one round trip per host with batching, one per task without', a
   assert.is(batchedPool.channels('h1'), 2);
   assert.is(alonePool.channels('h2'), PROBING_TASKS);
   assert.is(batched.commands('h1').filter((c) => c.batched).length, PROBING_TASKS - 1, 'each sudo probe is reported, marked batched');
+});
+
+test('a role that reads facts: no change is still one round trip for the sudo tasks, facts included', async () => {
+  const connections = pool();
+  const reporter = new Recorder();
+  const summary = await runPlay(definePlay({ name: 'facts', roles: [factsSite as Role] }), options(connections, { limit: 'h1' }), reporter);
+  assert.is(summary.exitCode, 0, reporter.problems());
+  assert.equal(reporter.ends().map((e) => e.result.status), Array(PROBING_TASKS + 1).fill('ok'));
+  assert.is(connections.channels('h1'), 2, reporter.commands('h1').map((c) => c.command.split('\n')[0]).join('\n'));
+  assert.ok(reporter.commands('h1').find((c) => c.command.includes('/etc/os-release'))?.batched, 'the facts probe was answered from the batch');
 });
 
 test('check on drift: the same predictions, nothing altered, one round trip', async () => {
