@@ -42,7 +42,7 @@ const factsSite = defineRole({
   defaults: {},
   async run(t) {
     const facts = await t.facts();
-    if (facts.os.id !== 'debian') t.fail(`not Debian: ${facts.os.id}`);
+    t.setFact('site_arch', facts.arch.go);
     await siteTasks(t);
   },
 });
