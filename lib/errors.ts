@@ -1,3 +1,4 @@
+import { describeExit } from './connection/connection.ts';
 import { mask } from './secret.ts';
 
 /** Base of every error ploy raises on purpose. Messages are masked for secrets at construction. */
@@ -50,10 +51,10 @@ export class HostKeyError extends UnreachableError {}
 export class CommandError extends PloyError {
   constructor(
     readonly command: string,
-    readonly result: { code: number; stdout: string; stderr: string },
+    readonly result: { code: number; stdout: string; stderr: string; timedOut?: boolean; signal?: string },
     message?: string,
   ) {
-    super(message ?? `command failed (rc=${result.code}): ${command}${result.stderr ? `\n${result.stderr.trim()}` : ''}`);
+    super(message ?? `command failed (${describeExit(result)}): ${command}${result.stderr ? `\n${result.stderr.trim()}` : ''}`);
   }
 }
 

@@ -1,9 +1,10 @@
 import type { ClientChannel } from 'ssh2';
 import type { UnreachableError } from '../errors.ts';
+import type { ProcessEnd } from './session.ts';
 
-/** How one exec channel ends: its exit code (null if killed), or the connection's loss. */
+/** How one exec channel ends: its exit code (null if killed) and the signal sshd reported, or the connection's loss. */
 export interface ChannelEnd {
-  promise: Promise<number | null>;
+  promise: Promise<ProcessEnd>;
   /** Stop waiting now (a killed command whose session sshd keeps open): resolves with null. */
   settle(): void;
 }
@@ -19,18 +20,21 @@ export function watchChannelEnd(
   aborts: Set<(error: UnreachableError) => void>,
 ): ChannelEnd {
   let settle = (): void => {};
-  const promise = new Promise<number | null>((resolve, reject) => {
+  const promise = new Promise<ProcessEnd>((resolve, reject) => {
     let code: number | null = null;
+    let signal: string | undefined;
     let exited = false;
     const abort = (error: UnreachableError): void => reject(error);
     aborts.add(abort);
     settle = () => {
       aborts.delete(abort);
-      resolve(null);
+      resolve({ code: null });
     };
-    channel.on('exit', (status: number | null) => {
+    // ssh2 gives (status) for exit-status, (null, 'SIGKILL', ...) for exit-signal.
+    channel.on('exit', (status: number | null, signalName?: string) => {
       exited = true;
       code = typeof status === 'number' ? status : null;
+      if (typeof signalName === 'string' && signalName !== '') signal = signalName;
     });
     channel.on('close', () => {
       // Without an exit status the channel may have died with the connection: ssh2 reports the
@@ -39,7 +43,7 @@ export function watchChannelEnd(
         aborts.delete(abort);
         const error = exited ? undefined : lost();
         if (error) reject(error);
-        else resolve(code);
+        else resolve({ code, ...(signal ? { signal } : {}) });
       });
     });
   });

@@ -29,10 +29,21 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
-  /** Exit status; -1 when the command was killed by a signal or timed out. */
+  /** Exit status; -1 when the command did not exit by itself: it timed out or was killed by a signal. */
   code: number;
   stdout: string;
   stderr: string;
+  /** It ran past its timeout and was stopped (code -1), as execa's `timedOut`. */
+  timedOut: boolean;
+  /** The signal that ended it, as execa's `signal` ('SIGKILL'): its own death, or what the timeout sent. */
+  signal?: string;
+}
+
+/** How a command ended, for messages: `rc=2`, `timed out`, `killed by SIGKILL`, or `killed` (no status at all). */
+export function describeExit(result: Pick<ExecResult, 'code'> & Partial<Pick<ExecResult, 'timedOut' | 'signal'>>): string {
+  if (result.timedOut) return 'timed out';
+  if (result.signal) return `killed by ${result.signal}`;
+  return result.code === -1 ? 'killed' : `rc=${result.code}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { buildCommandLine, becomeWrap } from './command-line.ts';
 import type { Connection, ExecOptions, ExecResult } from './connection.ts';
-import { runSession } from './session.ts';
+import { runSession, type ProcessEnd } from './session.ts';
 
 /**
  * The controller itself, as a host (ansible_connection: local). Each exec is a /bin/sh child
@@ -30,9 +30,9 @@ export class LocalConnection implements Connection {
     this.#channels++;
     // Its own process group, so a timeout kills the whole command, not only the shell.
     const child = spawn('/bin/sh', ['-c', line], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const ended = new Promise<number | null>((resolve, reject) => {
+    const ended = new Promise<ProcessEnd>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code) => resolve(code));
+      child.on('close', (code, signal) => resolve({ code, ...(signal ? { signal } : {}) }));
     });
     const timeoutMs = options.timeoutMs ?? this.defaults.commandTimeoutMs;
     return runSession(

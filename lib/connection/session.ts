@@ -4,6 +4,12 @@ import { BecomeDialog, BecomeError, becomeFailureMessage } from './become.ts';
 import { REMOTE_TIMEOUT_CODES, type BecomeWrap } from './command-line.ts';
 import type { ExecResult } from './connection.ts';
 
+/** How a process ended: its exit code, null when it did not exit by itself; the signal that ended it, when known. */
+export interface ProcessEnd {
+  code: number | null;
+  signal?: string;
+}
+
 /** A started remote or local process, as the session driver needs it. */
 export interface SessionIo {
   stdout: Readable;
@@ -11,8 +17,8 @@ export interface SessionIo {
   stdin: Writable;
   /** Stop the process now (signal it, close the channel); `ended` still settles afterwards. */
   kill(): void;
-  /** Settles once the process is gone and all its output was read: its exit code, null if killed. Rejects if the transport died. */
-  ended: Promise<number | null>;
+  /** Settles once the process is gone and all its output was read. Rejects if the transport died. */
+  ended: Promise<ProcessEnd>;
 }
 
 export interface SessionOptions {
@@ -73,28 +79,34 @@ export async function runSession(io: SessionIo, options: SessionOptions): Promis
         io.kill();
       }, options.timeoutMs + (options.remoteTimeout?.fallbackMs ?? 0))
     : undefined;
-  let code: number | null;
+  let end: ProcessEnd;
   try {
-    code = await io.ended;
+    end = await io.ended;
   } finally {
     if (timer) clearTimeout(timer);
   }
+  const { code } = end;
+  let signal = end.signal;
 
   if (options.remoteTimeout && options.timeoutMs && code !== null && REMOTE_TIMEOUT_CODES.includes(code)) {
     // The command cannot have exited by itself with this code after the deadline: `timeout` would have stopped it first.
     // Counted from the request, not from here: the host's clock started while the channel was still opening.
-    timedOut ||= Date.now() - (options.remoteTimeout.requestedAt ?? started) >= options.timeoutMs;
+    if (Date.now() - (options.remoteTimeout.requestedAt ?? started) >= options.timeoutMs) {
+      timedOut = true;
+      signal = code === REMOTE_TIMEOUT_CODES[0] ? 'SIGTERM' : 'SIGKILL';
+    }
   }
   let err = Buffer.concat(stderr).toString('utf8');
   const out = Buffer.concat(stdout).toString('utf8');
+  const how = signal ? { signal } : {};
   if (timedOut) {
     err += `${err && !err.endsWith('\n') ? '\n' : ''}timed out after ${options.timeoutMs} ms`;
-    return { code: -1, stdout: out, stderr: err };
+    return { code: -1, stdout: out, stderr: err, timedOut: true, ...how };
   }
   if (dialog && !dialog.started && options.become) {
     const sudoSaid = dialog.sudoOutput();
-    const result = { code: code ?? -1, stdout: out, stderr: sudoSaid };
+    const result = { code: code ?? -1, stdout: out, stderr: sudoSaid, timedOut: false, ...how };
     throw new BecomeError(options.command, result, becomeFailureMessage(options.host, options.become.wrap.user, dialog.failure, sudoSaid));
   }
-  return { code: code ?? -1, stdout: out, stderr: err };
+  return { code: code ?? -1, stdout: out, stderr: err, timedOut: false, ...how };
 }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import SSHConfig from 'ssh-config';
+import { parseSshConfig, readSshConfigFile, type SshConfigLine } from './ssh-config-file.ts';
+import { hostNameOf, walkSshConfig } from './ssh-config-walk.ts';
 
 /** What ~/.ssh/config says about one host, as OpenSSH would compute it (first match wins). */
 export interface SshConfigEntry {
@@ -13,7 +14,7 @@ export interface SshConfigEntry {
   /** UserKnownHostsFile: one or more files, as written (not expanded). */
   userKnownHostsFiles?: string[];
   strictHostKeyChecking?: string;
-  /** The config file the entry comes from, for messages. */
+  /** The config file the StrictHostKeyChecking value comes from (else the file looked up), for messages. */
   file?: string;
 }
 
@@ -27,27 +28,36 @@ export function defaultSshConfigPath(): string {
 }
 
 /**
- * A lookup over ssh config text. `Match exec` criteria are never run (they would execute shell
- * commands on the controller) and count as not matching; `Include` is not followed.
+ * A lookup over ssh config text, evaluated as OpenSSH does (ssh-config-walk.ts): Host and Match
+ * blocks, `Include` followed (relative paths in `home`/.ssh, globs, nested, inside blocks).
+ * `Match exec` commands are never run and count as not matching.
  */
-export function sshConfigLookup(text: string, file?: string): SshConfigLookup {
-  const config = SSHConfig.parse(text);
+export function sshConfigLookup(text: string, file?: string, home = homedir()): SshConfigLookup {
+  return lookupOver(parseSshConfig(text, file ?? 'ssh config'), file, home);
+}
+
+function lookupOver(lines: readonly SshConfigLine[], file: string | undefined, home: string): SshConfigLookup {
+  const context = { localUser: localUserName(), home };
   return (host) => {
-    const computed = config.compute(host, { ignoreCase: true, matchExec: false });
-    const entry: SshConfigEntry = { identityFiles: list(computed['identityfile']) };
-    const hostName = first(computed['hostname']);
-    const user = first(computed['user']);
-    const port = first(computed['port']);
-    const proxyJump = first(computed['proxyjump']);
-    const knownHostsFiles = list(computed['userknownhostsfile']);
-    const strictHostKeyChecking = first(computed['stricthostkeychecking']);
-    if (hostName !== undefined) entry.hostName = hostName.replace(/%h/g, host).replace(/%%/g, '%');
+    const values = walkSshConfig(lines, host, context);
+    const value = (keyword: string): string | undefined => values.first.get(keyword)?.args[0];
+    const entry: SshConfigEntry = { identityFiles: [...values.identityFiles] };
+    if (values.first.has('hostname')) {
+      const hostName = hostNameOf(values, host);
+      entry.hostName = isIP(hostName) ? hostName : hostName.toLowerCase();
+    }
+    const user = value('user');
+    const port = value('port');
+    const proxyJump = value('proxyjump');
+    const knownHostsFiles = values.first.get('userknownhostsfile')?.args;
+    const strict = values.first.get('stricthostkeychecking');
     if (user !== undefined) entry.user = user;
     if (port !== undefined) entry.port = port;
     if (proxyJump !== undefined) entry.proxyJump = proxyJump;
-    if (knownHostsFiles.length > 0) entry.userKnownHostsFiles = knownHostsFiles;
-    if (strictHostKeyChecking !== undefined) entry.strictHostKeyChecking = strictHostKeyChecking;
-    if (file !== undefined) entry.file = file;
+    if (knownHostsFiles) entry.userKnownHostsFiles = [...knownHostsFiles];
+    if (strict) entry.strictHostKeyChecking = strict.args[0] as string;
+    const source = strict?.file || file;
+    if (source !== undefined) entry.file = source;
     return entry;
   };
 }
@@ -58,13 +68,8 @@ const loaded = new Map<string, SshConfigLookup>();
 export function loadSshConfig(file = defaultSshConfigPath()): SshConfigLookup {
   let lookup = loaded.get(file);
   if (!lookup) {
-    let text: string | undefined;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    lookup = text === undefined ? noSshConfig : sshConfigLookup(text, file);
+    const lines = readSshConfigFile(file);
+    lookup = lines === null ? noSshConfig : lookupOver(lines, file, homedir());
     loaded.set(file, lookup);
   }
   return lookup;
@@ -98,13 +103,4 @@ export function expandSshPath(path: string, tokens: { host: string; user: string
   });
   if (expanded === '~') return home;
   return expanded.startsWith('~/') ? join(home, expanded.slice(2)) : expanded;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function list(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }

@@ -1,3 +1,4 @@
+import { describeExit } from '../connection/connection.ts';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { isSecret, reveal, type Secret } from '../secret.ts';
@@ -90,7 +91,7 @@ export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
     ].join('\n');
     const result = await ctx.exec(probe, { stdin });
     if (result.code === DOWNLOAD_FAILED) throw new TaskFailedError(`cannot download the checksum file ${checksumUrl}: ${lastLines(result.stderr)}`);
-    if (result.code !== 0) throw new CommandError(probe, result, `probe of ${args.dest} failed (rc=${result.code}): ${lastLines(result.stderr)}`);
+    if (result.code !== 0) throw new CommandError(probe, result, `probe of ${args.dest} failed (${describeExit(result)}): ${lastLines(result.stderr)}`);
     const facts = parseProbeOutput(result.stdout);
     const fetcher = facts.get('fetcher')?.[0] ?? 'none';
     if (fetcher === 'none') throw new TaskFailedError(`cannot download ${url}: the host has no curl, wget or python3`);
@@ -166,7 +167,7 @@ async function download(ctx: ModuleContext, d: Download): Promise<void> {
   if (result.code === DOWNLOAD_FAILED) {
     throw new TaskFailedError(`download of ${d.url} failed after ${facts.get('attempts')?.[0] ?? '?'} attempt(s): ${lastLines(result.stderr)}`);
   }
-  if (result.code !== 0) throw new CommandError(script, result, `writing ${d.dest} failed (rc=${result.code}): ${lastLines(result.stderr)}`);
+  if (result.code !== 0) throw new CommandError(script, result, `writing ${d.dest} failed (${describeExit(result)}): ${lastLines(result.stderr)}`);
 }
 
 function short(sha: string | undefined): string {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { describeExit } from '../connection/connection.ts';
 import { CommandError, InputError, ModuleArgsError } from '../errors.ts';
 import { changedObjects, maskDiffOutput } from '../k8s/diff-output.ts';
 import { applyCommand, diffCommand, waitCommand, type ServerSideOptions, type WaitOptions } from '../k8s/kubectl-command.ts';
@@ -104,7 +105,7 @@ export const kubectlApply = defineModule<KubectlApplyArgs, KubectlApplyData>({
       summary = `apply ${count} server-side: ${changed.length > 0 ? `${changed.join(', ')} differ` : 'kubectl diff reports differences'}`;
     } else {
       const fresh = namespacesToCreate(diff.stderr, prepared);
-      if (!fresh) throw new CommandError(diffCommand(options), diff, `kubectl diff failed (rc=${diff.code})${diff.stderr.trim() ? `: ${diff.stderr.trim()}` : ''}`);
+      if (!fresh) throw new CommandError(diffCommand(options), diff, `kubectl diff failed (${describeExit(diff)})${diff.stderr.trim() ? `: ${diff.stderr.trim()}` : ''}`);
       summary = `apply ${count} server-side: namespace ${fresh.join(', ')} is new (kubectl diff cannot dry-run objects in a namespace that does not exist yet)`;
     }
     const wait = waitOptions(args);

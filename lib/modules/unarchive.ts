@@ -1,4 +1,5 @@
 import { stat, readFile } from 'node:fs/promises';
+import { describeExit } from '../connection/connection.ts';
 import { CommandError, InputError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type ModuleContext, type PrepareEnv } from '../module.ts';
 import { optionalAbsolutePath, optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
@@ -166,7 +167,7 @@ async function runJob(ctx: ModuleContext, job: UnarchiveJob & { stdin: string | 
   if (result.code === EXTRACT_FAILED) throw new TaskFailedError(`extracting ${what} failed (${job.format === 'zip' ? 'unzip' : 'tar'}): ${stderr}`);
   if (result.code === DIRECTORY_IN_THE_WAY) throw new TaskFailedError(stderr);
   if (PRECONDITION_CODES.includes(result.code)) throw new TaskFailedError(problemMessage(result.code, args));
-  if (result.code !== 0) throw new CommandError(script, result, `unarchive into ${args.dest} failed (rc=${result.code}): ${stderr}`);
+  if (result.code !== 0) throw new CommandError(script, result, `unarchive into ${args.dest} failed (${describeExit(result)}): ${stderr}`);
   return facts.get('differs') ?? [];
 }
 

@@ -1,3 +1,4 @@
+import { describeExit } from '../connection/connection.ts';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule } from '../module.ts';
 import { oneOf, optionalAbsolutePath, optionalString, requireObject } from './support/args.ts';
@@ -89,7 +90,7 @@ export const waitFor = defineModule<WaitForArgs, WaitForData>({
     const elapsedS = Math.round(Number(facts.get('elapsed')?.[0] ?? 0) / 100) / 10;
     if (result.code === WAIT_TIMED_OUT) throw new TaskFailedError(args.msg ?? `timed out after ${elapsedS} s waiting for ${describe(condition)}`);
     if (result.code === WAIT_NO_TOOL || result.code === WAIT_BAD_REGEX) throw new TaskFailedError(result.stderr.trim());
-    if (result.code !== 0) throw new CommandError(script, result, `waiting for ${describe(condition)} failed (rc=${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0) throw new CommandError(script, result, `waiting for ${describe(condition)} failed (${describeExit(result)}): ${result.stderr.trim()}`);
     const line = facts.get('line')?.[0];
     return { changes: [], data: { elapsedS, ...(line !== undefined ? { matchedLine: Buffer.from(line, 'base64').toString('utf8').replace(/\n$/, '') } : {}) } };
   },

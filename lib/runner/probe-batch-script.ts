@@ -41,7 +41,7 @@ function splitOutput(result: ExecResult, marker: string, count: number): ExecRes
     const stdout = framed(result.stdout, out, marker, index, true);
     const stderr = framed(result.stderr, err, marker, index, false);
     if (!stdout || !stderr || stdout.code === undefined) return undefined;
-    results.push({ code: stdout.code, stdout: stdout.text, stderr: stderr.text });
+    results.push({ code: stdout.code, stdout: stdout.text, stderr: stderr.text, timedOut: false });
     out = stdout.next;
     err = stderr.next;
   }

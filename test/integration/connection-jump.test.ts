@@ -39,8 +39,8 @@ test('a private host is reached through the bastion, over one shared connection 
     assert.is(p1Spec.jump?.name, 'bastion');
     const [p1, bastion, again] = await Promise.all([pool.get(p1Spec), pool.get(specOf('bastion')), pool.get(specOf('p1'))]);
     assert.is(p1, again);
-    assert.equal(await p1.exec('hostname'), { code: 0, stdout: 'p1\n', stderr: '' });
-    assert.equal(await bastion.exec('hostname'), { code: 0, stdout: 'bastion\n', stderr: '' });
+    assert.equal(await p1.exec('hostname'), { code: 0, stdout: 'p1\n', stderr: '', timedOut: false });
+    assert.equal(await bastion.exec('hostname'), { code: 0, stdout: 'bastion\n', stderr: '', timedOut: false });
     assert.is(pool.openConnections().length, 2);
     assert.is((await sshdConnections('bastion')).length, 1, 'the bastion sees one connection from the controller');
     const onP1 = await sshdConnections('p1');

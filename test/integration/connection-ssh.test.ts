@@ -30,15 +30,15 @@ const sha256 = (data: string) => `${createHash('sha256').update(data).digest('he
 
 test('exec: exit code, stdout and stderr as utf8, untrimmed', async () => {
   const c1 = await pool.get(bedSpec(bed, 'c1'));
-  assert.equal(await c1.exec(`printf '  héllo ✓\\n\\n'; printf 'warn \\n' >&2; exit 7`), { code: 7, stdout: '  héllo ✓\n\n', stderr: 'warn \n' });
-  assert.equal(await c1.exec('hostname'), { code: 0, stdout: 'c1\n', stderr: '' });
+  assert.equal(await c1.exec(`printf '  héllo ✓\\n\\n'; printf 'warn \\n' >&2; exit 7`), { code: 7, stdout: '  héllo ✓\n\n', stderr: 'warn \n', timedOut: false });
+  assert.equal(await c1.exec('hostname'), { code: 0, stdout: 'c1\n', stderr: '', timedOut: false });
 });
 
 test('exec: env values with quotes and $ arrive verbatim; cwd runs there, or not at all when missing', async () => {
   const c1 = await pool.get(bedSpec(bed, 'c1'));
   const env = { GREETING: `it's "$HOME" \`x\` ; rm -rf /`, EMPTY: '' };
   const r = await c1.exec('printf "%s|%s|" "$GREETING" "$EMPTY"; pwd', { env, cwd: '/etc/ssh' });
-  assert.equal(r, { code: 0, stdout: `${env.GREETING}||/etc/ssh\n`, stderr: '' });
+  assert.equal(r, { code: 0, stdout: `${env.GREETING}||/etc/ssh\n`, stderr: '', timedOut: false });
   const missing = await c1.exec('touch /tmp/ran-in-missing-cwd', { cwd: '/no/such/dir' });
   assert.is.not(missing.code, 0);
   assert.match(missing.stderr, /\/no\/such\/dir/);
@@ -49,8 +49,8 @@ test('exec: 1 MB of stdin reaches the command intact', async () => {
   const c1 = await pool.get(bedSpec(bed, 'c1'));
   const data = randomBytes(768 * 1024).toString('base64');
   assert.is(data.length >= 1024 * 1024, true);
-  assert.equal(await c1.exec('sha256sum', { stdin: data }), { code: 0, stdout: sha256(data), stderr: '' });
-  assert.equal(await c1.exec('wc -c', { stdin: Buffer.from([0, 1, 2, 255]) }), { code: 0, stdout: '4\n', stderr: '' });
+  assert.equal(await c1.exec('sha256sum', { stdin: data }), { code: 0, stdout: sha256(data), stderr: '', timedOut: false });
+  assert.equal(await c1.exec('wc -c', { stdin: Buffer.from([0, 1, 2, 255]) }), { code: 0, stdout: '4\n', stderr: '', timedOut: false });
 });
 
 test('exec: a timeout kills the remote command and returns -1; the connection goes on', async () => {
@@ -59,6 +59,7 @@ test('exec: a timeout kills the remote command and returns -1; the connection go
   const r = await c1.exec('echo started; exec sleep 37.5', { timeoutMs: 800 });
   assert.ok(Date.now() - started < 5000);
   assert.is(r.code, -1);
+  assert.equal([r.timedOut, r.signal], [true, 'SIGTERM'], 'the host\'s timeout sent TERM');
   assert.is(r.stdout, 'started\n');
   assert.match(r.stderr, /timed out after 800 ms/);
   assert.is((await bed.sh('c1', 'pgrep -f "slee[p] 37.5" || true')).stdout.trim(), '', 'the remote sleep was killed');
@@ -69,6 +70,7 @@ test('a timeout under become stops a root command that ignores SIGTERM, though t
   const deploy = await pool.get(bedSpec(bed, 'c1', 'deploy'));
   const r = await deploy.exec('trap "" TERM; echo started; sleep 38.5; echo survived', { become: { user: 'root' }, timeoutMs: 800 });
   assert.is(r.code, -1);
+  assert.equal([r.timedOut, r.signal], [true, 'SIGKILL'], 'TERM was ignored, so the host\'s timeout had to KILL');
   assert.is(r.stdout, 'started\n');
   assert.match(r.stderr, /timed out after 800 ms$/);
   assert.is((await bed.sh('c1', 'pgrep -f "slee[p] 38.5" || true')).stdout.trim(), '');
@@ -76,12 +78,15 @@ test('a timeout under become stops a root command that ignores SIGTERM, though t
 
 test('a command exiting 124 by itself before its deadline is not a timeout', async () => {
   const c1 = await pool.get(bedSpec(bed, 'c1'));
-  assert.equal(await c1.exec('exit 124', { timeoutMs: 20_000 }), { code: 124, stdout: '', stderr: '' });
+  assert.equal(await c1.exec('exit 124', { timeoutMs: 20_000 }), { code: 124, stdout: '', stderr: '', timedOut: false });
 });
 
-test('exec: a command killed by a signal reports -1', async () => {
+test('exec: a command killed by a signal reports -1 and the signal sshd names, not a timeout', async () => {
   const c1 = await pool.get(bedSpec(bed, 'c1'));
-  assert.is((await c1.exec('kill -9 $$')).code, -1);
+  const killed = await c1.exec('kill -9 $$');
+  assert.equal([killed.code, killed.signal, killed.timedOut], [-1, 'SIGKILL', false]);
+  const terminated = await c1.exec('kill -TERM $$', { timeoutMs: 20_000 });
+  assert.equal([terminated.code, terminated.signal, terminated.timedOut], [-1, 'SIGTERM', false], 'a timeout that did not fire changes nothing');
 });
 
 test('20 concurrent execs all succeed, never more than 8 in flight, each counted as one channel', async () => {
@@ -117,9 +122,9 @@ test('become as root from deploy (passwordless sudo): stdin intact', async () =>
   assert.is((await deploy.exec('id -un')).stdout, 'deploy\n');
   const data = randomBytes(768 * 1024).toString('base64');
   const r = await deploy.exec('id -un >&2; sha256sum', { become: { user: 'root' }, stdin: data });
-  assert.equal(r, { code: 0, stdout: sha256(data), stderr: 'root\n' });
+  assert.equal(r, { code: 0, stdout: sha256(data), stderr: 'root\n', timedOut: false });
   const cwd = await deploy.exec('pwd; echo $HOME', { become: { user: 'root' }, cwd: '/root' });
-  assert.equal(cwd, { code: 0, stdout: '/root\n/root\n', stderr: '' }, 'cd happens as the become user; -H sets HOME');
+  assert.equal(cwd, { code: 0, stdout: '/root\n/root\n', stderr: '', timedOut: false }, 'cd happens as the become user; -H sets HOME');
 });
 
 test('become from alice with her sudo password: stdin intact, the password nowhere in the output', async () => {
@@ -127,9 +132,9 @@ test('become from alice with her sudo password: stdin intact, the password nowhe
   const password = secret(TESTBED_USERS.alice.sudoPassword);
   const data = randomBytes(768 * 1024).toString('base64');
   const r = await alice.exec('id -un >&2; sha256sum', { become: { user: 'root', password }, stdin: data });
-  assert.equal(r, { code: 0, stdout: sha256(data), stderr: 'root\n' });
+  assert.equal(r, { code: 0, stdout: sha256(data), stderr: 'root\n', timedOut: false });
   const asDeploy = await alice.exec('id -un', { become: { user: 'deploy', password } });
-  assert.equal(asDeploy, { code: 0, stdout: 'deploy\n', stderr: '' });
+  assert.equal(asDeploy, { code: 0, stdout: 'deploy\n', stderr: '', timedOut: false });
 });
 
 test('a wrong become password is a clear error, and the connection stays usable', async () => {

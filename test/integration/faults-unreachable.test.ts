@@ -109,7 +109,7 @@ test('a network link cut mid-command: keepalive finds the dead connection within
 test('--command-timeout stops a command that runs too long, on the host: failed (exit 2), the timeout named', async () => {
   const run = await ploy(['--command-timeout', '2', '-l', 'web2', '-e', 'pause_on=web2', '-e', 'pause_seconds=60'], 30_000);
   assert.is(run.code, 2, shown(run));
-  assert.match(run.stdout, /^failed: \[web2\] Pause => command was killed or timed out: .*\n +timed out after 2000 ms$/m, shown(run));
+  assert.match(run.stdout, /^failed: \[web2\] Pause => command timed out: .*\n +timed out after 2000 ms$/m, shown(run));
   assert.ok(run.ms < 20_000, `${run.ms} ms`);
   assert.is((await bed.sh('web2', 'pgrep -fx "sleep 60" || true')).stdout, '', 'the host killed the command');
 });

@@ -104,8 +104,14 @@ test('secret env and stdin reach the command but never a command line', async ()
 test('cwd and timeoutMs', async () => {
   assert.is((await h.run(command, { cmd: 'pwd', cwd: dir })).data.stdout, dir);
   const started = Date.now();
-  await rejects(() => h.run(command, { cmd: ['sleep', '5'], timeoutMs: 300 }), /killed or timed out/);
+  await rejects(() => h.run(command, { cmd: ['sleep', '5'], timeoutMs: 300 }), /command timed out: sleep 5\ntimed out after 300 ms$/);
   assert.ok(Date.now() - started < 4000);
+});
+
+test('a command killed by a signal says which, and is not called a timeout', async () => {
+  // $PPID: the shell that runs the command line (a login shell on an SSH host) is the process whose end is reported.
+  await rejects(() => h.run(command, { cmd: ['/bin/sh', '-c', 'kill -KILL $PPID'] }), /command was killed by SIGKILL: /);
+  await rejects(() => h.run(command, { cmd: ['/bin/sh', '-c', 'exit 3'] }), /command failed \(rc=3\): /);
 });
 
 test('bad arguments fail in validate, before any channel is opened', async () => {

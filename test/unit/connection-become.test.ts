@@ -70,7 +70,7 @@ test('become without a password: output is the command\'s only, exit code kept',
   delete process.env['FAKE_SUDO_PASSWORD'];
   const local = new LocalConnection('ctl');
   const result = await local.exec('echo out; echo err >&2; exit 3', { become: { user: 'root' } });
-  assert.equal(result, { code: 3, stdout: 'out\n', stderr: 'err\n' });
+  assert.equal(result, { code: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
 });
 
 test('become with a password: stdin reaches the command intact, after sudo read the password', async () => {

@@ -10,7 +10,7 @@ import { probeBatchScript } from '../../lib/runner/probe-batch-script.ts';
 
 function run(shell: string, script: string): ExecResult {
   const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', input: 'stdin that no probe may read\n' });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, timedOut: false };
 }
 
 const COMMANDS = [
@@ -35,7 +35,7 @@ for (const shell of ['/bin/sh', '/bin/bash']) {
     assert.ok(answers, 'the output splits');
     for (const [index, command] of COMMANDS.entries()) {
       const alone = spawnSync(shell, ['-c', command], { encoding: 'utf8', input: '' });
-      assert.equal(answers[index], { code: alone.status ?? -1, stdout: alone.stdout, stderr: alone.stderr }, `command ${index}: ${command}`);
+      assert.equal(answers[index], { code: alone.status ?? -1, stdout: alone.stdout, stderr: alone.stderr, timedOut: false }, `command ${index}: ${command}`);
     }
   });
 }
@@ -43,7 +43,7 @@ for (const shell of ['/bin/sh', '/bin/bash']) {
 test('a killed or truncated batch does not split: its callers send their probe alone', () => {
   const batch = probeBatchScript(['echo a', 'sleep 1; echo b']);
   const killed = spawnSync('/bin/sh', ['-c', batch.script], { encoding: 'utf8', timeout: 300 });
-  assert.is(batch.split({ code: -1, stdout: killed.stdout, stderr: killed.stderr }), undefined);
+  assert.is(batch.split({ code: -1, stdout: killed.stdout, stderr: killed.stderr, timedOut: true }), undefined);
   const full = run('/bin/sh', probeBatchScript(['echo a']).script);
   assert.is(batch.split(full), undefined, 'output of another batch (another marker) is refused');
   const whole = run('/bin/sh', batch.script);

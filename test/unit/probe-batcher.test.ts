@@ -67,7 +67,7 @@ function task<A, R>(name: string, module: Module<A, R>, args: A, become?: boolea
 }
 
 const keyOf = (t: PredictedTask): string => (t.become === false ? 'login' : 'sudo:root');
-const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
+const ok = (stdout: string) => ({ code: 0, stdout, stderr: '', timedOut: false });
 
 test('upcoming: the probes of the tasks after the current one, learned without running past the probe', async () => {
   pastTheProbe.length = 0;

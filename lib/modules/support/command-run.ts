@@ -1,4 +1,4 @@
-import type { ExecOptions } from '../../connection/connection.ts';
+import { describeExit, type ExecOptions } from '../../connection/connection.ts';
 import { CommandError, ModuleArgsError } from '../../errors.ts';
 import type { Change, ModuleContext, Plan } from '../../module.ts';
 import { isSecret, reveal, type Secret } from '../../secret.ts';
@@ -107,7 +107,7 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
     const data = outcome(result);
     const failed = args.failedWhen ? args.failedWhen(data) : data.rc !== 0;
     if (failed) {
-      const why = data.rc === -1 ? 'was killed or timed out' : args.failedWhen ? `failed by failedWhen (rc=${data.rc})` : `failed (rc=${data.rc})`;
+      const why = result.timedOut ? 'timed out' : result.signal ? `was killed by ${result.signal}` : args.failedWhen ? `failed by failedWhen (${describeExit(result)})` : `failed (${describeExit(result)})`;
       throw new CommandError(display, result, `command ${why}: ${display}${data.stderr ? `\n${data.stderr}` : ''}`);
     }
     return { data, changed: args.changedWhen ? args.changedWhen(data) : true };
@@ -120,7 +120,7 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
     const guard = invocation(guardScript(args), args, '');
     // An unless command is the user's own: it runs only when its task comes, never ahead in a batch.
     const result = await ctx.exec(guard.line, { ...guard.options, probe: args.unless === undefined });
-    if (result.code !== 0) throw new CommandError('guard probe', result, `the creates/removes/unless probe failed (rc=${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0) throw new CommandError('guard probe', result, `the creates/removes/unless probe failed (${describeExit(result)}): ${result.stderr.trim()}`);
     if (/^skip=\S/m.test(result.stdout)) return { changes: [] };
   }
   const change: Change<CommandData> = {

@@ -1,3 +1,4 @@
+import { describeExit } from '../../connection/connection.ts';
 import { CommandError, TaskFailedError } from '../../errors.ts';
 import type { ModuleContext } from '../../module.ts';
 import { quote } from '../../shell.ts';
@@ -27,7 +28,7 @@ export async function readRemoteFile(ctx: ModuleContext, path: string, options: 
     `printf 'content='; base64 -w0 -- "$p" || exit 3; echo`,
   ].join('\n');
   const result = await ctx.exec(script, options.secretOutput ? { secretOutput: true } : {});
-  if (result.code !== 0) throw new CommandError(script, options.secretOutput ? { ...result, stdout: '' } : result, `reading ${path} failed (rc=${result.code})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
+  if (result.code !== 0) throw new CommandError(script, options.secretOutput ? { ...result, stdout: '' } : result, `reading ${path} failed (${describeExit(result)})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
   const facts = parseProbeOutput(result.stdout);
   const type = facts.get('type')?.[0];
   if (type === 'absent') return { type: 'absent' };

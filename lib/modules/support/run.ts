@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecResult } from '../../connection/connection.ts';
+import { describeExit, type ExecOptions, type ExecResult } from '../../connection/connection.ts';
 import { CommandError } from '../../errors.ts';
 import type { ModuleContext } from '../../module.ts';
 
@@ -15,7 +15,7 @@ export async function runChecked(
   const result = await ctx.exec(command, options);
   if (result.code !== 0) {
     const stderr = result.stderr.trim();
-    throw new CommandError(command, result, `${what} failed (rc=${result.code})${stderr ? `: ${stderr}` : ''}`);
+    throw new CommandError(command, result, `${what} failed (${describeExit(result)})${stderr ? `: ${stderr}` : ''}`);
   }
   return result;
 }

@@ -1,3 +1,4 @@
+import { describeExit } from '../../connection/connection.ts';
 import { CommandError, ModuleArgsError } from '../../errors.ts';
 import type { ModuleContext } from '../../module.ts';
 import { quote } from '../../shell.ts';
@@ -34,7 +35,7 @@ export function probeGuards(ctx: ModuleContext, args: GuardArgs, format: Archive
   }
   lines.push(`( ${preconditionScript({ dest: args.dest, format, remoteSrc: args.remoteSrc ? args.src : undefined })} ) || echo "problem=$?"`);
   return ctx.exec(lines.join('\n')).then((result) => {
-    if (result.code !== 0) throw new CommandError('unarchive probe', result, `probe for ${args.dest} failed (rc=${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0) throw new CommandError('unarchive probe', result, `probe for ${args.dest} failed (${describeExit(result)}): ${result.stderr.trim()}`);
     return result;
   });
 }
