@@ -10,6 +10,8 @@ export interface Route {
 }
 
 export interface RecordedRequest {
+  /** GET, HEAD, ... */
+  method: string;
   /** The path (and query) asked for; for a proxied request, the absolute URL. */
   url: string;
   /** True when the request came as to a proxy (an absolute URL in the request line). */
@@ -35,8 +37,8 @@ export async function startHttpFixture(address: string, host = '0.0.0.0'): Promi
     const raw = req.url ?? '/';
     const proxied = /^https?:\/\//.test(raw);
     const path = proxied ? new URL(raw).pathname + new URL(raw).search : raw;
-    requests.push({ url: raw, proxied, headers: req.headers });
-    const route = routes.get(path);
+    requests.push({ method: req.method ?? 'GET', url: raw, proxied, headers: req.headers });
+    const route = routes.get(path) ?? routes.get(decoded(path));
     const answer = () => {
       if (!route) {
         res.writeHead(404).end('not found\n');
@@ -68,4 +70,13 @@ export async function startHttpFixture(address: string, host = '0.0.0.0'): Promi
         server.close(() => resolve());
       }),
   };
+}
+
+/** The path with %XX escapes undone (a client may send v1.31.4%2Bk3s1 for v1.31.4+k3s1); itself if malformed. */
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
