@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { quote } from '../../lib/shell.ts';
 import { beforeAll } from '../support/before-all.ts';
-import { installShUnit, k3sEvents, setReadyDelay, type K3sEvent, type RootShell } from '../support/k3s-standin-host.ts';
+import { bedRootShell, installK3sByHand, lastK3sExit, startK3sUnit, writeK3sConfig } from '../support/k3s-by-hand.ts';
+import { k3sEvents, setReadyDelay, type K3sEvent } from '../support/k3s-standin-host.ts';
 import { startReleaseMirror, type ReleaseMirror } from '../support/release-mirror.ts';
 import { startTestbed, type Testbed } from '../testbed/bed.ts';
 
@@ -36,54 +37,15 @@ test.after(async () => {
   await bed?.stop();
 });
 
-const root = (host: string): RootShell => ({
-  async sh(command) {
-    const result = await bed.sh(host, command);
-    if (result.code !== 0) throw new Error(`${host} (rc=${result.code}): ${command}\n${result.stderr}${result.stdout}`);
-    return result.stdout;
-  },
-});
+const root = (host: string) => bedRootShell(bed, host);
 const attempt = (host: string, command: string) => bed.sh(host, command);
 const ip = (host: Server) => bed.host(host).ip;
 const events = (host: Server) => k3sEvents(root(host));
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** As install.sh does it: download, check against the release's sha256sum file, install, link, write the unit. */
-async function installK3s(host: Server, version: string): Promise<void> {
-  const base = `${mirror.privateUrl}/k3s/${version}`;
-  const download = [
-    'import hashlib, urllib.request',
-    `sums = urllib.request.urlopen(${JSON.stringify(`${base}/sha256sum-amd64.txt`)}).read().decode().split()`,
-    `data = urllib.request.urlopen(${JSON.stringify(`${base}/k3s`)}).read()`,
-    "assert hashlib.sha256(data).hexdigest() == sums[sums.index('k3s') - 1], 'sha256 mismatch'",
-    "open('/usr/local/bin/k3s.download', 'wb').write(data)",
-  ].join('\n');
-  await root(host).sh(
-    [
-      `python3 -c ${quote(download)}`,
-      'chmod 0755 /usr/local/bin/k3s.download && mv /usr/local/bin/k3s.download /usr/local/bin/k3s',
-      'for tool in kubectl crictl ctr; do ln -sf k3s /usr/local/bin/$tool; done',
-      `printf '%s' ${quote(installShUnit())} > /etc/systemd/system/k3s.service`,
-      'systemctl daemon-reload',
-    ].join(' && '),
-  );
-}
-
-async function writeConfig(host: Server, yaml: string): Promise<void> {
-  await root(host).sh(`mkdir -p /etc/rancher/k3s && printf '%s' ${quote(yaml)} > /etc/rancher/k3s/config.yaml`);
-}
-
-/** systemctl start, bounded (the unit has TimeoutStartSec=0); a failed start is stopped so systemd does not retry it. */
-async function start(host: Server): Promise<number> {
-  const result = await attempt(host, 'timeout 30 systemctl start k3s');
-  if (result.code !== 0) await attempt(host, 'systemctl stop k3s; systemctl reset-failed k3s');
-  return result.code;
-}
-
-async function lastExit(host: Server): Promise<string> {
-  const exited = (await events(host)).filter((e): e is Extract<K3sEvent, { event: 'exited' }> => e.event === 'exited');
-  return exited.at(-1)?.error ?? '(no exit recorded)';
-}
+const installK3s = (host: Server, version: string) => installK3sByHand(root(host), mirror.privateUrl ?? '', version);
+const writeConfig = (host: Server, yaml: string) => writeK3sConfig(root(host), yaml);
+const start = (host: Server) => startK3sUnit(bed, host);
+const lastExit = (host: Server) => lastK3sExit(root(host));
 
 async function waitReady(on: Server, node: Server): Promise<void> {
   assert.is(await root(on).sh(`k3s kubectl wait --for=condition=Ready node/${node} --timeout=30s`), `node/${node} condition met\n`);

@@ -7,9 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { arch } from 'node:os';
-import { tmpdir } from 'node:os';
+import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { buildK3sStandin, buildKubectlStandin, sha256, type ReleaseBinary } from '../support/k3s-standin.ts';
 
 let dir = '';
@@ -79,6 +79,26 @@ test('the kubectl release build is kubectl whatever its name; the other architec
   assert.equal([noConfig.code, noConfig.stderr], [1, 'The connection to the server localhost:8080 was refused - did you specify the right host or port?\n']);
   const foreign = run(install(buildK3sStandin('v1.31.4+k3s1', OTHER_ARCH), 'k3s-foreign'), ['--version']);
   assert.equal([foreign.code, /cannot execute binary file: Exec format error/.test(foreign.stderr)], [126, true]);
+});
+
+test('kubectl reads a kubeconfig as a role would rewrite it (yaml.stringify, or JSON) and dials the server it names', () => {
+  const kubectl = install(buildKubectlStandin('v1.31.4', HOST_ARCH), 'kubectl');
+  const config = {
+    apiVersion: 'v1',
+    clusters: [{ cluster: { 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n').toString('base64'), server: 'https://127.0.0.1:9' }, name: 'default' }],
+    contexts: [{ context: { cluster: 'default', user: 'default' }, name: 'default' }],
+    'current-context': 'default',
+    kind: 'Config',
+    preferences: {},
+    users: [{ name: 'default', user: { 'client-certificate-data': 'Y2VydA==', 'client-key-data': 'a2V5' } }],
+  };
+  for (const [name, text] of [['yaml', stringifyYaml(config)], ['json', JSON.stringify(config)]]) {
+    writeFileSync(join(dir, `config.${name}`), text ?? '');
+    const result = run(kubectl, ['get', 'nodes', '--kubeconfig', join(dir, `config.${name}`)]);
+    assert.equal([result.code, result.stderr], [1, 'The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?\n'], name);
+  }
+  const missing = run(kubectl, ['get', 'nodes', '--kubeconfig', join(dir, 'absent')]);
+  assert.equal([missing.code, missing.stderr], [1, `error: stat ${join(dir, 'absent')}: no such file or directory\n`]);
 });
 
 /** `k3s server` with everything under dir, on a port no test bed uses; it must fail before serving. */
