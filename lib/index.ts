@@ -2,6 +2,8 @@
 export { definePlay, defineRole } from './role.ts';
 export type { Handler, HostView, Play, Role, RoleDef, TaskApi, TaskOptions } from './role.ts';
 export { defineModule } from './module.ts';
+/** For a project's own modules: read a probe's `key=value` lines (lib/modules/support/probe.ts). */
+export { parseProbeOutput } from './modules/support/probe.ts';
 export type { Change, Module, ModuleContext, Plan, PrepareEnv } from './module.ts';
 export type { TaskResult, TaskStatus } from './result.ts';
 export type { HostFacts, Ipv4Address } from './facts/host-facts.ts';

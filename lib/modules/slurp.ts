@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TaskFailedError } from '../errors.ts';
-import { defineModule } from '../module.ts';
+import { defineModule, type Change } from '../module.ts';
 import { registerSecret, Secret } from '../secret.ts';
 import { oneOf, optionalBoolean, requireAbsolutePath, requireObject } from './support/args.ts';
 import { decodeUtf8, readRemoteFile } from './support/remote-read.ts';
@@ -26,7 +26,9 @@ const KNOWN = ['src', 'secret', 'encoding'] as const;
 
 /**
  * Read a remote file into the task's data. A read: it runs in check mode too and never changes
- * anything. With secret: true the content never appears in any output, the -vv command echo included.
+ * anything; a file that is not there fails the task, and in check mode is "cannot predict" (an
+ * earlier task that would have made it did not run). With secret: true the content never appears
+ * in any output, the -vv command echo included.
  */
 export const slurp = defineModule<SlurpArgs, SlurpData>({
   name: 'slurp',
@@ -41,7 +43,19 @@ export const slurp = defineModule<SlurpArgs, SlurpData>({
 
   async plan(ctx, args) {
     const file = await readRemoteFile(ctx, args.src, { secretOutput: args.secret === true });
-    if (file.type === 'absent') throw new TaskFailedError(`${args.src} does not exist`);
+    if (file.type === 'absent') {
+      // In check mode the tasks before this one changed nothing, so a file they would have made
+      // (a service's first start writes its token) is missing for no fault: that is "cannot
+      // predict", not a failure. A real run fails here, as before.
+      const missing: Change<SlurpData> = {
+        summary: `read ${args.src}, which does not exist yet`,
+        predictable: false,
+        async apply() {
+          throw new TaskFailedError(`${args.src} does not exist`);
+        },
+      };
+      return { changes: [missing] };
+    }
     const encoding = args.encoding ?? 'utf8';
     const text = encoding === 'base64' ? file.content.toString('base64') : decodeUtf8(file.content, args.src, "read it with encoding: 'base64'");
     let content: string | Secret = text;

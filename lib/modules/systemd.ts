@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { InputError, ModuleArgsError } from '../errors.ts';
+import { InputError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type PrepareEnv } from '../module.ts';
 import { quote } from '../shell.ts';
 import { renderTemplate } from '../template/render.ts';
@@ -10,7 +10,7 @@ import { contentProbeScript, planContentFromFacts } from './support/content-plan
 import { parseMode } from './support/mode.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
-import { parseUnitStatus, SHOW_PROPERTIES, unitActions, type UnitStatus } from './support/systemd-actions.ts';
+import { parseUnitStatus, SHOW_PROPERTIES, unitActions, unitMissing, unitMissingMessage, type UnitStatus } from './support/systemd-actions.ts';
 
 export interface SystemdArgs {
   /** The unit: 'web.service', 'backup.timer'; without a suffix '.service' is meant. */
@@ -99,10 +99,22 @@ export const systemd = defineModule<SystemdArgs, SystemdData>({
       unitChanged = facts.get('dest.sha256')?.[0] !== createHash('sha256').update(content).digest('hex');
       for (const change of plan.changes) changes.push({ summary: change.summary, ...(change.diff ? { diff: change.diff } : {}), apply: async () => void (await change.apply()) });
     }
+    const { needDaemonReload: _, ...shown } = status;
+    if (unitMissing(status, { ...args, name }, unitChanged)) {
+      // In check mode an earlier task (a template of the unit) may not have written it yet: cannot
+      // predict. A real run fails here, as before.
+      const missing: Change<SystemdData> = {
+        summary: `${name} has no unit file yet`,
+        predictable: false,
+        async apply() {
+          throw new TaskFailedError(unitMissingMessage(name));
+        },
+      };
+      return { changes: [missing], data: { name, ...shown, unitChanged } };
+    }
     for (const action of unitActions(status, { ...args, name }, unitChanged)) {
       changes.push({ summary: action.summary, apply: async () => void (await runChecked(ctx, action.command, action.summary)) });
     }
-    const { needDaemonReload: _, ...shown } = status;
     return { changes, data: { name, ...shown, unitChanged } };
   },
 });

@@ -38,6 +38,16 @@ export interface UnitWanted {
   readonly daemonReload?: boolean | undefined;
 }
 
+/** The unit is to be started or enabled and systemd has no unit file for it, nor is one being written. */
+export function unitMissing(status: UnitStatus, wanted: UnitWanted, unitWritten: boolean): boolean {
+  const activates = wanted.state !== undefined && wanted.state !== 'stopped';
+  return !unitWritten && status.loadState === 'not-found' && (activates || wanted.enabled === true);
+}
+
+export function unitMissingMessage(name: string): string {
+  return `unit ${name} not found (no unit file; give unit content or install the package that ships it)`;
+}
+
 export interface UnitAction {
   readonly summary: string;
   readonly command: string;
@@ -57,12 +67,9 @@ const NOT_ENABLEABLE = ['static', 'generated', 'transient', 'alias', 'indirect']
 export function unitActions(status: UnitStatus, wanted: UnitWanted, unitWritten: boolean): UnitAction[] {
   const unit = quote(wanted.name);
   const actions: UnitAction[] = [];
-  const known = unitWritten || status.loadState !== 'not-found';
   const masked = status.unitFileState === 'masked' || status.loadState === 'masked';
   const activates = wanted.state !== undefined && wanted.state !== 'stopped';
-  if (!known && (activates || wanted.enabled === true)) {
-    throw new TaskFailedError(`unit ${wanted.name} not found (no unit file; give unit content or install the package that ships it)`);
-  }
+  if (unitMissing(status, wanted, unitWritten)) throw new TaskFailedError(unitMissingMessage(wanted.name));
   if (wanted.daemonReload !== false && (unitWritten || status.needDaemonReload)) {
     actions.push({ summary: `daemon-reload (${unitWritten ? `${wanted.name} changed` : `systemd reports ${wanted.name} changed on disk`})`, command: 'systemctl daemon-reload' });
   }

@@ -1,0 +1,5 @@
+/** The cluster's roles in the order the article applies them; site.ts runs them all, role.ts one. */
+import type { Role } from '../lib/index.ts';
+import { k3sServer } from '../roles/k3s-server/role.ts';
+
+export const clusterRoles: readonly Role[] = [k3sServer as Role];
