@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { crdsFirst, definingCrd } from '../../lib/k8s/crds.ts';
+import { applyCommand, deleteCommand, diffCommand } from '../../lib/k8s/kubectl-command.ts';
 import { maskDiffOutput } from '../../lib/k8s/diff-output.ts';
 import { classifyKubectlFailure, errorLine, parseConflicts } from '../../lib/k8s/kubectl-failure.ts';
 import { parseProbe, probeScript } from '../../lib/k8s/kubectl-probe.ts';
@@ -15,6 +16,15 @@ import { parseListing, pruneCandidates, pruneListCommands } from '../../lib/k8s/
 import { waitCommand, waitFor } from '../../lib/k8s/waits.ts';
 
 const object = (apiVersion: string, kind: string, name: string, extra: Record<string, unknown> = {}): K8sObject => ({ apiVersion, kind, metadata: { name, ...(extra.namespace ? { namespace: extra.namespace as string } : {}) }, ...extra });
+
+test('commands: never --prune; --kubeconfig on every call, --namespace where the objects are', () => {
+  const options = { fieldManager: 'ploy', forceConflicts: true, namespace: 'web', kubeconfig: '/k' };
+  assert.is(diffCommand(options), 'kubectl diff --server-side --field-manager=ploy --force-conflicts --namespace=web --kubeconfig=/k -f -');
+  assert.is(applyCommand({ ...options, forceConflicts: false }), 'kubectl apply --server-side --field-manager=ploy --namespace=web --kubeconfig=/k -f -');
+  assert.is(deleteCommand(['configmap/b', 'secret/t'], 'web', '/k'), 'kubectl delete configmap/b secret/t --ignore-not-found --namespace=web --kubeconfig=/k');
+  assert.is(deleteCommand(['namespace/old'], '', undefined), 'kubectl delete namespace/old --ignore-not-found', 'a cluster-scoped object: no namespace');
+  assert.is(pruneShowCommand([{ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'old' }, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'w' }], '/k'), "kubectl get namespace/old --output=yaml --kubeconfig=/k && echo '---' && kubectl get deployment.apps/w --output=yaml --namespace=web --kubeconfig=/k");
+});
 
 test('waits: rollouts for workloads (not OnDelete ones), Established, Complete and Ready conditions, nothing for the rest', () => {
   assert.equal(waitFor(object('apps/v1', 'Deployment', 'd')), { rollout: true });
