@@ -29,6 +29,11 @@ export interface Change<R = Record<string, never>> {
   diff?: string;
   /** False when check mode cannot know the outcome (a bare command): the task is skipped then. */
   predictable?: boolean;
+  /**
+   * With predictable: false, why the outcome cannot be known before it runs ("the cluster does not
+   * answer: ..."): check mode reports "cannot predict: <reason>". apply() still runs in a real run.
+   */
+  reason?: string;
   /** Make the change. Never called in check mode. May return data and override "changed". */
   apply(): Promise<void | { changed?: boolean; data?: Partial<R> }>;
 }

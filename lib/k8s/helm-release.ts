@@ -15,66 +15,114 @@ export interface DeployedRelease {
   readonly chart: string;
   readonly status: string;
   readonly revision: string;
+  /** When the release's last revision was written: "2026-01-01 10:00:00.000000000 +0000 UTC". */
+  readonly updated: string;
 }
 
+/** One command's answer inside the probe. */
+export interface Section {
+  readonly rc: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The probe's answers: Chart.yaml of a chart path (when the chart is one), the list entry, the values. */
 export interface HelmProbe {
-  /** Absent: no release of that name in that namespace. */
-  readonly release?: DeployedRelease;
-  /** The user-supplied values of the release (helm get values), when it exists. */
-  readonly values?: unknown;
+  readonly chart?: Section;
+  readonly list: Section;
+  /** Absent when helm list failed (then helm get values is not asked). */
+  readonly values?: Section;
 }
 
-const VALUES_MARK = '@@ploy-values';
-const RC_MARK = '@@ploy-values-rc=';
+const SECTION = '@@ploy-section=';
+const RC = '@@ploy-rc=';
 
 function targetFlags(target: HelmTarget): string[] {
   return [`--namespace=${quote(target.namespace)}`, ...(target.kubeconfig ? [`--kubeconfig=${quote(target.kubeconfig)}`] : [])];
 }
 
+/** A command whose stdout and stderr are each marked with the section's name, and its exit status after. */
+function section(name: string, command: string, rcVariable: string): string[] {
+  return [`printf '${SECTION}${name}\\n'; printf '${SECTION}${name}\\n' >&2`, `${command}; ${rcVariable}=$?`, `printf '\\n${RC}%s\\n' "$${rcVariable}"`];
+}
+
 /**
- * ONE remote command that prints the release's list entry and its values: `helm list` (all states)
- * filtered to the release, then `helm get values` with its exit status (it fails when there is no
- * such release, which is data, not an error). Helm's warnings stay on stderr, out of the JSON.
+ * ONE remote command answering everything the helm module compares: `helm show chart PATH` for a
+ * chart on the host (its Chart.yaml: the name and version helm will record; no cluster needed),
+ * `helm list` (all states) filtered to the release, then, when the list answered, `helm get values`
+ * (which fails when there is no such release: data, not an error). Every failure is data here; the
+ * module decides what each means.
  */
-export function helmProbeScript(target: HelmTarget): string {
+export function helmProbeScript(target: HelmTarget, chartPath?: string): string {
   const filter = `^${target.release.replace(/\./g, '\\.')}$`;
+  const flags = targetFlags(target).join(' ');
   return [
-    `helm list ${targetFlags(target).join(' ')} --all --output=json --filter=${quote(filter)} || exit $?`,
-    `printf '\\n${VALUES_MARK}\\n'`,
-    `helm get values ${quote(target.release)} ${targetFlags(target).join(' ')} --output=json; rc=$?`,
-    `printf '\\n${RC_MARK}%s\\n' "$rc"`,
+    ...(chartPath !== undefined ? section('chart', `helm show chart ${quote(chartPath)}`, 'crc') : []),
+    ...section('list', `helm list ${flags} --all --output=json --filter=${quote(filter)}`, 'lrc'),
+    `if [ "$lrc" -eq 0 ]; then`,
+    ...section('values', `helm get values ${quote(target.release)} ${flags} --output=json`, 'vrc'),
+    'fi',
   ].join('\n');
 }
 
-/** Parse helmProbeScript's output; throws an Error saying what was unreadable. */
-export function parseHelmProbe(stdout: string, stderr: string, target: HelmTarget): HelmProbe {
-  const mark = stdout.indexOf(`\n${VALUES_MARK}\n`);
-  const rcAt = stdout.lastIndexOf(`\n${RC_MARK}`);
-  if (mark === -1 || rcAt === -1 || rcAt < mark) throw new Error('the helm probe printed something unexpected');
-  const listText = stdout.slice(0, mark).trim();
-  const valuesText = stdout.slice(mark + VALUES_MARK.length + 2, rcAt).trim();
-  const rc = Number(stdout.slice(rcAt + RC_MARK.length + 1).trim());
-  let list: unknown;
-  try {
-    list = listText === '' ? [] : JSON.parse(listText);
-  } catch {
-    throw new Error(`helm list did not print JSON: ${listText.slice(0, 200)}`);
+function sections(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = text.split(new RegExp(`^${SECTION}`, 'm')).slice(1);
+  for (const part of parts) {
+    const newline = part.indexOf('\n');
+    out.set(part.slice(0, newline), part.slice(newline + 1));
   }
-  if (!Array.isArray(list)) throw new Error('helm list did not print a JSON list');
-  const entry = (list as Array<Record<string, unknown>>).find((r) => r.name === target.release && (r.namespace === undefined || r.namespace === target.namespace));
-  if (!entry) return {};
-  const release: DeployedRelease = {
+  return out;
+}
+
+/** Split helmProbeScript's output into its sections; throws an Error when a section is missing. */
+export function splitHelmProbe(stdout: string, stderr: string): HelmProbe {
+  const outs = sections(stdout);
+  const errs = sections(stderr);
+  const get = (name: string): Section | undefined => {
+    const out = outs.get(name);
+    if (out === undefined) return undefined;
+    const at = out.lastIndexOf(`\n${RC}`);
+    if (at === -1) throw new Error(`the helm probe printed no exit status for ${name}`);
+    return { rc: Number(out.slice(at + RC.length + 1).trim()), stdout: out.slice(0, at), stderr: (errs.get(name) ?? '').trim() };
+  };
+  const list = get('list');
+  if (!list) throw new Error('the helm probe printed something unexpected');
+  const chart = get('chart');
+  const values = get('values');
+  return { list, ...(chart ? { chart } : {}), ...(values ? { values } : {}) };
+}
+
+/** The release's entry in a successful helm list, or undefined when there is none. */
+export function releaseEntry(list: Section, target: HelmTarget): DeployedRelease | undefined {
+  const text = list.stdout.trim();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? [] : JSON.parse(text);
+  } catch {
+    throw new Error(`helm list did not print JSON: ${text.slice(0, 200)}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error('helm list did not print a JSON list');
+  const entry = (parsed as Array<Record<string, unknown>>).find((r) => r.name === target.release && (r.namespace === undefined || r.namespace === target.namespace));
+  if (!entry) return undefined;
+  return {
     name: String(entry.name),
     namespace: String(entry.namespace ?? target.namespace),
     chart: String(entry.chart ?? ''),
     status: String(entry.status ?? 'unknown'),
     revision: String(entry.revision ?? ''),
+    updated: String(entry.updated ?? ''),
   };
-  if (rc !== 0) throw new Error(`helm get values ${target.release} failed (rc=${rc}): ${stderr.trim()}`);
+}
+
+/** The user-supplied values of an existing release, from helm get values. */
+export function releaseValues(values: Section | undefined, target: HelmTarget): unknown {
+  if (!values || values.rc !== 0) throw new Error(`helm get values ${target.release} failed (rc=${values?.rc ?? '?'}): ${values?.stderr ?? ''}`);
+  const text = values.stdout.trim();
   try {
-    return { release, values: valuesText === '' ? null : (JSON.parse(valuesText) as unknown) };
+    return text === '' ? null : (JSON.parse(text) as unknown);
   } catch {
-    throw new Error(`helm get values did not print JSON: ${valuesText.slice(0, 200)}`);
+    throw new Error(`helm get values did not print JSON: ${text.slice(0, 200)}`);
   }
 }
 

@@ -78,7 +78,11 @@ function lineOfPath(doc: Document, lineCounter: LineCounter, path: ReadonlyArray
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }
 
-/** Kinds that other objects may live in or be instances of go first, so one apply can create both. */
+/**
+ * Kinds that other objects may live in or be instances of go first. For a Namespace one apply
+ * creates both; for a CRD it cannot (kubectl maps every object before applying any), so
+ * kubectlApply applies a manifest's CRDs on their own first (crds.ts).
+ */
 const FIRST_KINDS = ['Namespace', 'CustomResourceDefinition'];
 
 /** Objects (plain: secrets revealed) as one multi-document YAML text for kubectl's standard input. */

@@ -50,9 +50,6 @@ export function resourceRef(object: Pick<K8sObject, 'apiVersion' | 'kind' | 'met
   return `${object.kind.toLowerCase()}${group ? `.${group}` : ''}/${object.metadata.name}`;
 }
 
-/** The kinds kubectl rollout status understands. */
-export const ROLLOUT_KINDS: ReadonlySet<string> = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
-
 /** Where in a manifest a field is: "document 2, line 14", or "" when nothing is known. */
 export function describeOrigin(origin: ObjectOrigin, path: ReadonlyArray<string | number> = []): string {
   const parts: string[] = [];

@@ -1,18 +1,25 @@
-import { ModuleArgsError, TaskFailedError } from '../errors.ts';
-import { chartColumn, deployedVersion, helmProbeScript, parseHelmProbe, sameVersion, upgradeCommand, type HelmTarget, type UpgradeOptions } from '../k8s/helm-release.ts';
+import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
+import { chartColumn, deployedVersion, helmProbeScript, releaseEntry, releaseValues, sameVersion, splitHelmProbe, upgradeCommand, type HelmProbe, type HelmTarget, type UpgradeOptions } from '../k8s/helm-release.ts';
+import { historyCommand, lastGoodRevision, STUCK, stuckMessage } from '../k8s/helm-states.ts';
 import { sameValues, valuesDiff } from '../k8s/helm-values.ts';
+import { classifyKubectlFailure, errorLine } from '../k8s/kubectl-failure.ts';
 import { toPlain } from '../k8s/plain.ts';
 import { NAMESPACE } from '../k8s/prepare-objects.ts';
 import { defineModule, type Change } from '../module.ts';
 import { optionalAbsolutePath, optionalBoolean, optionalPositiveInteger, rejectControlCharacters, requireObject } from './support/args.ts';
+import { chartOf, chartOnHost, validateChart } from './support/helm-chart.ts';
 import { runChecked } from './support/run.ts';
 
 export interface HelmArgs {
   /** The release name. */
   release: string;
-  /** 'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added), 'oci://...', or a chart path on the host. */
+  /**
+   * 'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added, or with repo),
+   * 'oci://registry/path/name', or an absolute path on the host (a chart directory or .tgz, whose
+   * Chart.yaml names the chart).
+   */
   chart: string;
-  /** One exact chart version: '1.14.4' or 'v1.14.4'; never a range. */
+  /** One exact chart version: '1.14.4' or 'v1.14.4'; never a range. A chart path must hold this version. */
   version: string;
   namespace: string;
   createNamespace?: boolean;
@@ -22,9 +29,9 @@ export interface HelmArgs {
   repo?: { name: string; url: string };
   /** A kubeconfig on the host; default: helm's own. */
   kubeconfig?: string;
-  /** helm --wait: until the release's resources are ready. */
+  /** helm --wait: until the release's resources are ready (else the release is failed). */
   wait?: boolean;
-  /** helm --timeout, seconds. */
+  /** helm --timeout, seconds: how long --wait (and hooks) may take; helm's default is 5 minutes. */
   timeoutS?: number;
 }
 
@@ -51,6 +58,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
     }
     if (typeof raw.chart !== 'string' || raw.chart === '' || /\s/.test(raw.chart)) throw new ModuleArgsError(`must name a chart, got ${JSON.stringify(raw.chart)}`, { field: 'chart' });
     rejectControlCharacters(raw.chart, 'chart');
+    validateChart(raw.chart, raw.repo !== undefined);
     if (typeof raw.version !== 'string' || !PINNED.test(raw.version)) {
       throw new ModuleArgsError(`must pin one exact chart version such as '1.14.4' or 'v1.14.4' (no ranges, so runs repeat), got ${JSON.stringify(raw.version)}`, { field: 'version' });
     }
@@ -80,42 +88,57 @@ export const helm = defineModule<HelmArgs, HelmData>({
     const target: HelmTarget = { release: args.release, namespace: args.namespace, kubeconfig: args.kubeconfig };
     const chart = chartOf(args);
     const desired = toPlain(args.values ?? {});
-    const probed = await runChecked(ctx, helmProbeScript(target), `helm probe of release ${args.release}`);
-    let probe;
+    const script = helmProbeScript(target, chart.path ? args.chart : undefined);
+    const probed = await ctx.exec(script);
+    let probe: HelmProbe;
     try {
-      probe = parseHelmProbe(probed.stdout, probed.stderr, target);
+      probe = splitHelmProbe(probed.stdout, probed.stderr);
+    } catch (error) {
+      throw new CommandError(script, probed, `helm probe of release ${args.release}: ${(error as Error).message} (rc=${probed.code})${probed.stderr.trim() ? `: ${probed.stderr.trim()}` : ''}`);
+    }
+    const upgrade = async () => {
+      await runChecked(ctx, upgradeCommand(upgradeOptions(args, chart.ref)), `helm upgrade --install ${args.release}`, { stdin: `${JSON.stringify(desired.value)}\n` });
+    };
+    const unknown = (reason: string) => ({ changes: [{ summary: `install or upgrade release ${args.release} in ${args.namespace}`, predictable: false, reason, apply: upgrade }] });
+    const local = chart.path ? chartOnHost(probe, args) : { name: chart.name, version: args.version };
+    if (probe.list.rc !== 0) {
+      if (classifyKubectlFailure(probe.list.stderr, args.kubeconfig)?.kind === 'unreachable') return unknown(`the cluster does not answer (${errorLine(probe.list.stderr)})`);
+      throw new CommandError(script, probed, `helm list of release ${args.release} failed (rc=${probe.list.rc})${probe.list.stderr ? `: ${probe.list.stderr}` : ''}`);
+    }
+    if (local === 'absent') return unknown(`chart ${args.chart} is not on the host yet`);
+    const data: HelmData = { release: args.release, namespace: args.namespace, chart: chartColumn(local.name, local.version) };
+    let deployed;
+    let values: unknown;
+    try {
+      deployed = releaseEntry(probe.list, target);
+      values = deployed && deployed.status !== 'uninstalled' ? releaseValues(probe.values, target) : undefined;
     } catch (error) {
       throw new TaskFailedError(`release ${args.release} in ${args.namespace}: ${(error as Error).message}`, { cause: error });
     }
-    const data: HelmData = { release: args.release, namespace: args.namespace, chart: chartColumn(chart.name, args.version) };
+    if (deployed && STUCK.has(deployed.status)) {
+      const history = await ctx.exec(historyCommand(target));
+      throw new TaskFailedError(stuckMessage(deployed, target, history.code === 0 ? lastGoodRevision(history.stdout) : undefined));
+    }
     const reasons: string[] = [];
-    const deployed = probe.release;
-    if (deployed) {
-      if (deployed.status !== 'deployed') reasons.push(`status is ${deployed.status}`);
-      const version = deployedVersion(deployed.chart, chart.name);
-      if (version === undefined || !sameVersion(version, args.version)) reasons.push(`chart ${deployed.chart} -> ${data.chart}`);
-      if (!sameValues(probe.values, desired.value)) reasons.push('values differ');
+    const current = deployed?.status === 'uninstalled' ? undefined : deployed;
+    if (current) {
+      if (current.status !== 'deployed') reasons.push(`status is ${current.status}`);
+      const version = deployedVersion(current.chart, local.name);
+      if (version === undefined || !sameVersion(version, local.version)) reasons.push(`chart ${current.chart} -> ${data.chart}`);
+      if (!sameValues(values, desired.value)) reasons.push('values differ');
       if (reasons.length === 0) return { changes: [], data };
     }
-    const valuesChanged = !deployed || !sameValues(probe.values, desired.value);
+    const valuesChanged = !current || !sameValues(values, desired.value);
     const change: Change<HelmData> = {
-      summary: deployed ? `upgrade release ${args.release} in ${args.namespace}: ${reasons.join(', ')}` : `install release ${args.release} (chart ${data.chart}) in ${args.namespace}`,
-      ...(ctx.wantDiff && valuesChanged ? { diff: valuesDiff(args.release, deployed ? probe.values : null, desired.value, desired.secretPaths) } : {}),
-      async apply() {
-        await runChecked(ctx, upgradeCommand(upgradeOptions(args, chart.ref)), `helm upgrade --install ${args.release}`, { stdin: `${JSON.stringify(desired.value)}\n` });
-      },
+      summary: current
+        ? `upgrade release ${args.release} in ${args.namespace}: ${reasons.join(', ')}`
+        : `install release ${args.release} (chart ${data.chart}) in ${args.namespace}${deployed ? ' (its last revision was uninstalled)' : ''}`,
+      ...(ctx.wantDiff && valuesChanged ? { diff: valuesDiff(args.release, current ? values : null, desired.value, desired.secretPaths) } : {}),
+      apply: upgrade,
     };
     return { changes: [change], data };
   },
 });
-
-/** The chart as helm upgrade takes it, and its name as helm list shows it. */
-function chartOf(args: HelmArgs): { ref: string; name: string } {
-  const ref = args.repo && args.chart.startsWith(`${args.repo.name}/`) ? args.chart.slice(args.repo.name.length + 1) : args.chart;
-  let name = ref.slice(ref.lastIndexOf('/') + 1).replace(/\.tgz$/, '');
-  if (name.endsWith(`-${args.version}`)) name = name.slice(0, -(args.version.length + 1));
-  return { ref, name };
-}
 
 function upgradeOptions(args: HelmArgs, chartRef: string): UpgradeOptions {
   return {

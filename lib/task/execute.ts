@@ -43,8 +43,9 @@ export async function executeTask<A, R>(
   const summaries = changes.map((c) => c.summary);
   if (changes.length === 0) return { status: 'ok', changed: false, changes: [], data };
   if (options.check) {
-    if (changes.some((c) => c.predictable === false)) {
-      return { status: 'skipped', changed: false, changes: summaries, msg: 'cannot predict the outcome in check mode', data };
+    const unpredictable = changes.filter((c) => c.predictable === false);
+    if (unpredictable.length > 0) {
+      return { status: 'skipped', changed: false, changes: summaries, msg: unpredictableMessage(unpredictable), data };
     }
     return { status: 'changed', changed: true, changes: summaries, ...(diff ? { diff } : {}), data };
   }
@@ -61,4 +62,10 @@ export async function executeTask<A, R>(
     ...(diff && changed ? { diff } : {}),
     data,
   };
+}
+
+/** "cannot predict: <reason>; <reason>" from the changes' reasons, or the general words when none gives one. */
+function unpredictableMessage(changes: ReadonlyArray<{ readonly reason?: string | undefined }>): string {
+  const reasons = [...new Set(changes.map((c) => c.reason).filter((r): r is string => r !== undefined && r !== ''))];
+  return reasons.length > 0 ? `cannot predict: ${reasons.join('; ')}` : 'cannot predict the outcome in check mode';
 }

@@ -8,9 +8,12 @@ import { ModuleArgsError, TaskFailedError } from '../../lib/errors.ts';
 import { file, type FileArgs } from '../../lib/modules/file.ts';
 import { localModuleHost, type ModuleHost } from '../support/module-host.ts';
 
-// Owner changes need root on the controller (chown): those tests are skipped otherwise.
-const root = process.getuid?.() === 0;
 const NOBODY = 65534;
+
+// Integration tests run as root (the test bed needs it), so owner changes are checked, never skipped.
+test('these tests run as root: chown works and the owner checks below are real', () => {
+  assert.is(process.getuid?.(), 0, 'run the integration tests as root');
+});
 
 let dir = '';
 let h: ModuleHost;
@@ -34,12 +37,12 @@ async function assertIdempotent(args: FileArgs): Promise<void> {
 
 test('directory: created with its parents, mode and owner; then ok in one channel', async () => {
   const path = join(dir, 'a', 'b');
-  const args: FileArgs = { path, state: 'directory', mode: '0750', ...(root ? { owner: 'nobody', group: 'nogroup' } : {}) };
+  const args: FileArgs = { path, state: 'directory', mode: '0750', owner: 'nobody', group: 'nogroup' };
   const result = await converge(args);
   assert.is(result.status, 'changed');
-  assert.equal(result.changes, [`create directory ${path} (mode 0750${root ? ', owner nobody, group nogroup' : ''})`]);
+  assert.equal(result.changes, [`create directory ${path} (mode 0750, owner nobody, group nogroup)`]);
   assert.is(mode(path), 0o750);
-  if (root) assert.equal([statSync(path).uid, statSync(path).gid], [NOBODY, NOBODY]);
+  assert.equal([statSync(path).uid, statSync(path).gid], [NOBODY, NOBODY]);
   await assertIdempotent(args);
 });
 
@@ -63,21 +66,21 @@ test('directory recurse: one find detects drift deep in the tree; chown/chmod -R
   writeFileSync(join(path, 'g'), 'y');
   chmodSync(join(path, 'g'), 0o755);
   symlinkSync('g', join(path, 'link'));
-  const args: FileArgs = { path, state: 'directory', recurse: true, mode: 'u=rwX,g=rX,o=', ...(root ? { owner: 'nobody' } : {}) };
+  const args: FileArgs = { path, state: 'directory', recurse: true, mode: 'u=rwX,g=rX,o=', owner: 'nobody' };
   const first = await converge(args);
   assert.is(first.status, 'changed');
   assert.is(mode(join(path, 'sub', 'deeper', 'f')), 0o640);
   assert.is(mode(join(path, 'g')), 0o750, 'X keeps execute on an executable file');
   assert.is(mode(join(path, 'sub', 'deeper')), 0o750);
-  if (root) assert.is(lstatSync(join(path, 'link')).uid, NOBODY, 'links are chowned too');
+  assert.is(lstatSync(join(path, 'link')).uid, NOBODY, 'links are chowned too');
   await assertIdempotent(args);
   chmodSync(join(path, 'sub', 'deeper', 'f'), 0o666);
-  if (root) chownSync(join(path, 'sub', 'deeper', 'f'), 0, 0);
+  chownSync(join(path, 'sub', 'deeper', 'f'), 0, 0);
   const planned = await check(args);
   assert.is(planned.status, 'changed');
   assert.match(planned.changes[0] ?? '', `${path} and everything in it: `);
   assert.match(planned.changes[0] ?? '', 'mode 0666 -> 0640');
-  if (root) assert.match(planned.changes[0] ?? '', 'owner root -> nobody');
+  assert.match(planned.changes[0] ?? '', 'owner root -> nobody');
   assert.is(mode(join(path, 'sub', 'deeper', 'f')), 0o666, 'check mode changed nothing');
   await converge(args);
   assert.is(mode(join(path, 'sub', 'deeper', 'f')), 0o640);
@@ -130,13 +133,11 @@ test('link: created, re-pointed atomically, and a file is replaced only with for
   await converge({ path: join(dir, 'plain'), state: 'link', src: 'v1', force: true });
   assert.ok(lstatSync(join(dir, 'plain')).isSymbolicLink());
   await rejects(() => converge({ path: join(dir, 'v2'), state: 'link', src: 'v1', force: true }), /is a directory; refusing to replace it/);
-  if (root) {
-    const owned: FileArgs = { path, state: 'link', src: join(dir, 'v2'), owner: 'nobody' };
-    assert.equal((await converge(owned)).changes, [`${path}: owner root -> nobody`]);
-    assert.is(lstatSync(path).uid, NOBODY, 'the link itself is chowned');
-    assert.is(statSync(join(dir, 'v2')).uid, 0, 'not its target');
-    await assertIdempotent(owned);
-  }
+  const owned: FileArgs = { path, state: 'link', src: join(dir, 'v2'), owner: 'nobody' };
+  assert.equal((await converge(owned)).changes, [`${path}: owner root -> nobody`]);
+  assert.is(lstatSync(path).uid, NOBODY, 'the link itself is chowned');
+  assert.is(statSync(join(dir, 'v2')).uid, 0, 'not its target');
+  await assertIdempotent(owned);
 });
 
 test('hard: linked to the same inode; ok when already linked', async () => {

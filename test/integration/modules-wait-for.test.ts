@@ -82,11 +82,19 @@ test('drained: waits until the last connection on the port has closed', async ()
   await later(0, python(server, 'drain-server'));
   await later(0.5, python("import socket, time; c = socket.create_connection(('127.0.0.1', 8081)); time.sleep(2.5); c.close()", 'drain-client'));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  assert.match(await h.sh('cat /proc/net/tcp'), ' 0100007F:1F91 ', 'a connection on 8081 is up');
+  assert.is(await established(8081), 1, 'the client\'s connection to 8081 is up (not just the listening socket)');
   const { result, ms } = await timed({ port: 8081, state: 'drained', timeoutS: 30, sleepS: 0.3 });
   assert.is(result.status, 'ok');
   assert.ok(ms >= 1000, `took ${ms} ms: the connection was still open at first`);
+  assert.is(await established(8081), 0, 'and it returned once the connection was gone');
 });
+
+/** ESTABLISHED (st 01) sockets whose local port is `port`, from the host's /proc/net/tcp; LISTEN (0A) lines do not count. */
+async function established(port: number): Promise<number> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const lines = (await h.sh('cat /proc/net/tcp')).split('\n').slice(1);
+  return lines.map((line) => line.trim().split(/\s+/)).filter((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '01').length;
+}
 
 test('no port nor path: sleeps timeoutS', async () => {
   const { result, ms } = await timed({ timeoutS: 2 });

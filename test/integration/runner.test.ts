@@ -152,7 +152,8 @@ test('a host with an unknown host key is refused (unreachable, exit 4) while the
   const reporter = new Recorder();
   // The bed's ssh_config names its own known_hosts; -o in the inventory's ssh args wins over it.
   const extraVars = { ansible_ssh_extra_args: `-o UserKnownHostsFile=${knownHosts}` };
-  const summary = await runPlay(sitePlay, options(observedPool(knownHosts), { extraVars }), reporter);
+  const pool = observedPool(knownHosts);
+  const summary = await runPlay(sitePlay, options(pool, { extraVars }), reporter);
   assert.is(summary.exitCode, 4);
   assert.equal(stats(summary, 'unreachable'), { bastion: 0, pub1: 1, pub2: 0, priv1: 0 });
   assert.equal(stats(summary, 'ok'), { bastion: 2, pub1: 0, pub2: 2, priv1: 2 });
@@ -160,7 +161,8 @@ test('a host with an unknown host key is refused (unreachable, exit 4) while the
   assert.is(unreachable.length, 1);
   assert.match((unreachable[0] as { message: string }).message, /host key for pub1 .*is not known/);
   assert.not.match(readFileSync(knownHosts, 'utf8'), new RegExp(`^${pub1.replace(/\./g, '\\.')} `, 'm'));
-  assert.ok(HostKeyError);
+  assert.instance(pool.failures.get('pub1'), HostKeyError, 'refused by the host key check, not by some other failure to connect');
+  assert.equal([...pool.failures.keys()], ['pub1']);
 });
 
 test('a stopped host is unreachable: exit 4, the others finish', async () => {

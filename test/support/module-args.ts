@@ -20,3 +20,18 @@ export function assertArgsRejected<A, R>(module: Module<A, R>, args: unknown, fi
   }
   assert.unreachable(`${module.name} accepted ${JSON.stringify(args)}`);
 }
+
+/**
+ * validate() through the runner's wrapper must accept args and hand them on unchanged: the same
+ * values (Secrets and Buffers included), so a validate that drops or rewrites a field fails too.
+ */
+export function assertArgsAccepted<A, R>(module: Module<A, R>, args: A): void {
+  let out: A;
+  try {
+    out = validateArgs(module, args, 'my task', 'h1');
+  } catch (error) {
+    assert.unreachable(`${module.name} refused ${JSON.stringify(args)}: ${String(error)}`);
+    return;
+  }
+  assert.equal(out, args, `${module.name} changed the arguments it accepted`);
+}

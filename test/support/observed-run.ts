@@ -28,12 +28,20 @@ export class Recorder implements Reporter {
   }
 }
 
-/** The pool, remembering every connection it handed out so channels can be counted after the run. */
+/** The pool, remembering every connection it handed out (so channels can be counted after the run) and every error it threw. */
 export class ObservedPool {
   readonly connections = new Map<string, Connection>();
+  /** Per host, what connecting threw (the error itself: its class says why, events only carry a message). */
+  readonly failures = new Map<string, unknown>();
   constructor(readonly pool: ConnectionPool) {}
   async get(spec: ConnectionSpec): Promise<Connection> {
-    const connection = await this.pool.get(spec);
+    let connection: Connection;
+    try {
+      connection = await this.pool.get(spec);
+    } catch (error) {
+      this.failures.set(spec.name, error);
+      throw error;
+    }
     this.connections.set(spec.name, connection);
     return connection;
   }

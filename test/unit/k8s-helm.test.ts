@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { throws } from 'node:assert/strict';
-import { deployedVersion, helmProbeScript, parseHelmProbe, sameVersion, upgradeCommand } from '../../lib/k8s/helm-release.ts';
+import { deployedVersion, helmProbeScript, releaseEntry, releaseValues, sameVersion, splitHelmProbe, upgradeCommand } from '../../lib/k8s/helm-release.ts';
+import { lastGoodRevision, stuckMessage } from '../../lib/k8s/helm-states.ts';
 import { hideAt, sameValues, valuesDiff } from '../../lib/k8s/helm-values.ts';
 import { toPlain } from '../../lib/k8s/plain.ts';
 import { secret } from '../../lib/secret.ts';
@@ -10,37 +11,70 @@ import { secret } from '../../lib/secret.ts';
 const target = { release: 'cert-manager', namespace: 'cert-manager' };
 const entry = '{"name":"cert-manager","namespace":"cert-manager","revision":"3","updated":"x","status":"deployed","chart":"cert-manager-v1.14.4","app_version":"v1.14.4"}';
 
-/** Run the probe script with stand-in list/get-values shell functions, as /bin/sh on the host would. */
-function runProbe(list: string, values: { out: string; rc: number }): { stdout: string; stderr: string; status: number | null } {
-  const fakes = `helm() { case "$1" in list) printf '%s\\n' '${list}' ;; get) printf '%s\\n' '${values.out}'; echo 'warning on stderr' >&2; return ${values.rc} ;; esac; }`;
-  const run = spawnSync('/bin/sh', ['-c', `${fakes}\n${helmProbeScript(target)}`], { encoding: 'utf8' });
+interface Fake {
+  list: { out: string; rc: number };
+  values?: { out: string; rc: number };
+  chart?: { out: string; rc: number };
+}
+
+/** Run the probe script with stand-in helm shell functions, as /bin/sh on the host would; each prints a warning on stderr. */
+function runProbe(fake: Fake, chartPath?: string): { stdout: string; stderr: string; status: number | null } {
+  const answer = (a: { out: string; rc: number } | undefined) => (a ? `printf '%s\\n' '${a.out}'; echo "warning from $1" >&2; return ${a.rc}` : 'echo unexpected >&2; return 99');
+  const fakes = `helm() { case "$1" in list) ${answer(fake.list)} ;; get) ${answer(fake.values)} ;; show) ${answer(fake.chart)} ;; esac; }`;
+  const run = spawnSync('/bin/sh', ['-c', `${fakes}\n${helmProbeScript(target, chartPath)}`], { encoding: 'utf8' });
   return { stdout: run.stdout, stderr: run.stderr, status: run.status };
 }
 
-test('the probe script, run by a real /bin/sh, yields the release and its values; absence is data', () => {
-  const found = runProbe(`[${entry}]`, { out: '{"replicaCount":2}', rc: 0 });
-  assert.is(found.status, 0);
-  assert.equal(parseHelmProbe(found.stdout, found.stderr, target), {
-    release: { name: 'cert-manager', namespace: 'cert-manager', chart: 'cert-manager-v1.14.4', status: 'deployed', revision: '3' },
-    values: { replicaCount: 2 },
-  });
-  const absent = runProbe('[]', { out: '', rc: 1 });
-  assert.equal(parseHelmProbe(absent.stdout, absent.stderr, target), {});
-  const none = runProbe(`[${entry}]`, { out: 'null', rc: 0 });
-  assert.is(parseHelmProbe(none.stdout, none.stderr, target).values, null);
+test('the probe script, run by a real /bin/sh, yields each answer with its own exit status and stderr; absence is data', () => {
+  const found = runProbe({ list: { out: `[${entry}]`, rc: 0 }, values: { out: '{"replicaCount":2}', rc: 0 } });
+  const probe = splitHelmProbe(found.stdout, found.stderr);
+  assert.equal(probe.list, { rc: 0, stdout: `[${entry}]\n`, stderr: 'warning from list' });
+  assert.equal(releaseEntry(probe.list, target), { name: 'cert-manager', namespace: 'cert-manager', chart: 'cert-manager-v1.14.4', status: 'deployed', revision: '3', updated: 'x' });
+  assert.equal(releaseValues(probe.values, target), { replicaCount: 2 });
+  assert.is(probe.chart, undefined, 'no helm show chart for a chart that is not a path');
+  const absent = splitHelmProbe(...(Object.values(runProbe({ list: { out: '[]', rc: 0 }, values: { out: '', rc: 1 } })).slice(0, 2) as [string, string]));
+  assert.is(releaseEntry(absent.list, target), undefined);
+  const none = splitHelmProbe(...(Object.values(runProbe({ list: { out: `[${entry}]`, rc: 0 }, values: { out: 'null', rc: 0 } })).slice(0, 2) as [string, string]));
+  assert.is(releaseValues(none.values, target), null);
+});
+
+test('the probe: a failing list skips get values and keeps its stderr; a chart path is shown first', () => {
+  const down = runProbe({ list: { out: '', rc: 1 } });
+  assert.is(down.status, 0, 'failures are data: the script itself succeeds');
+  const probe = splitHelmProbe(down.stdout, down.stderr);
+  assert.equal([probe.list.rc, probe.list.stderr, probe.values], [1, 'warning from list', undefined]);
+  const local = runProbe({ chart: { out: 'apiVersion: v2\nname: web-app\nversion: 1.2.0', rc: 0 }, list: { out: '[]', rc: 0 }, values: { out: '', rc: 1 } }, '/opt/charts/web.tgz');
+  const shown = splitHelmProbe(local.stdout, local.stderr);
+  assert.equal(shown.chart, { rc: 0, stdout: 'apiVersion: v2\nname: web-app\nversion: 1.2.0\n', stderr: 'warning from show' });
 });
 
 test('the probe fails loudly when get values fails for an existing release or the output is not JSON', () => {
-  const broken = runProbe(`[${entry}]`, { out: '', rc: 1 });
-  throws(() => parseHelmProbe(broken.stdout, 'Error: Kubernetes cluster unreachable', target), /helm get values cert-manager failed \(rc=1\): Error: Kubernetes cluster unreachable/);
-  throws(() => parseHelmProbe('WARNING: something\n[]\n\n@@ploy-values\n\n@@ploy-values-rc=1\n', '', target), /helm list did not print JSON/);
-  throws(() => parseHelmProbe('[]', '', target), /unexpected/);
+  const broken = runProbe({ list: { out: `[${entry}]`, rc: 0 }, values: { out: '', rc: 1 } });
+  const probe = splitHelmProbe(broken.stdout, broken.stderr);
+  throws(() => releaseValues(probe.values, target), /helm get values cert-manager failed \(rc=1\): warning from get/);
+  throws(() => releaseEntry({ rc: 0, stdout: 'WARNING: something\n[]', stderr: '' }, target), /helm list did not print JSON/);
+  throws(() => splitHelmProbe('[]', ''), /unexpected/);
 });
 
 test('a same-named release in another namespace is not ours', () => {
   const other = entry.replace('"namespace":"cert-manager"', '"namespace":"other"');
-  const probe = runProbe(`[${other}]`, { out: '{}', rc: 0 });
-  assert.equal(parseHelmProbe(probe.stdout, probe.stderr, target), {});
+  assert.is(releaseEntry({ rc: 0, stdout: `[${other}]`, stderr: '' }, target), undefined);
+});
+
+test('a stuck release: the newest deployed revision of the history is the rollback target; with none, uninstall', () => {
+  const history = JSON.stringify([
+    { revision: 1, status: 'superseded' },
+    { revision: 2, status: 'deployed' },
+    { revision: 3, status: 'failed' },
+    { revision: 4, status: 'pending-upgrade' },
+  ]);
+  assert.is(lastGoodRevision(history), 2);
+  assert.is(lastGoodRevision('[{"revision":1,"status":"pending-install"}]'), undefined);
+  assert.is(lastGoodRevision('not json'), undefined);
+  const release = { name: 'cert-manager', namespace: 'cert-manager', chart: 'cert-manager-v1.14.4', status: 'pending-upgrade', revision: '4', updated: 'x' };
+  assert.match(stuckMessage(release, { ...target, kubeconfig: '/k' }, 2), '`helm rollback cert-manager 2 --namespace=cert-manager --kubeconfig=/k`');
+  assert.match(stuckMessage({ ...release, status: 'pending-install', revision: '1' }, target, undefined), '`helm uninstall cert-manager --namespace=cert-manager`');
+  assert.match(stuckMessage({ ...release, status: 'uninstalling' }, target, 2), 'finish it with `helm uninstall cert-manager --namespace=cert-manager`');
 });
 
 test('versions compare with or without a leading v; the chart column splits by the known name', () => {

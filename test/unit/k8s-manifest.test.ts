@@ -2,7 +2,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { throws } from 'node:assert/strict';
 import { parse } from 'yaml';
-import { waitCommand } from '../../lib/k8s/kubectl-command.ts';
 import { ManifestSyntaxError, manifestText, parseManifest } from '../../lib/k8s/manifest.ts';
 import { matchesSelector, parseSelector } from '../../lib/k8s/selector.ts';
 
@@ -45,24 +44,6 @@ test('printing: namespaces and CRDs first, everything else in the given order, o
   const text = manifestText(objects);
   assert.equal(text.split('---\n').map((doc) => (parse(doc) as { kind: string }).kind), ['Namespace', 'CustomResourceDefinition', 'Deployment', 'Service']);
   assert.not.match(text, /\n\n/);
-});
-
-test('waits: rollout status for workloads only, the condition on named resources or on every object', () => {
-  const objects = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace: 'web' } },
-    { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' } },
-  ];
-  assert.is(
-    waitCommand(objects, { rollout: true, timeoutS: 60 }, { namespace: 'other' }),
-    'kubectl rollout status deployment.apps/nginx --namespace=web --timeout=60s && kubectl rollout status statefulset.apps/db --namespace=other --timeout=60s',
-  );
-  assert.is(
-    waitCommand(objects.slice(0, 2), { rollout: false, condition: 'Available', timeoutS: 5 }, {}),
-    'kubectl wait --for=condition=Available namespace/web --timeout=5s && kubectl wait --for=condition=Available deployment.apps/nginx --namespace=web --timeout=5s',
-  );
-  assert.is(waitCommand(objects, { rollout: false, condition: 'Ready=True', resources: ['pod/x'], timeoutS: 5 }, { kubeconfig: '/k' }), 'kubectl wait --for=condition=Ready=True pod/x --kubeconfig=/k --timeout=5s');
-  assert.is(waitCommand([], { rollout: true, timeoutS: 5 }, {}), '');
 });
 
 test('label selectors: equality, inequality, sets and existence; malformed ones are refused', () => {

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aptProbeScript, candidateScope, parseAptFacts, type CandidateScope } from '../../lib/modules/support/apt-facts.ts';
+import { aptProbeScript, candidateScope, parseAptFacts, type CandidateScope, type PackageFacts } from '../../lib/modules/support/apt-facts.ts';
 import { decidePackages } from '../../lib/modules/support/apt-decide.ts';
 import { parseProbeOutput } from '../../lib/modules/support/probe.ts';
 
@@ -24,6 +24,38 @@ const UNKNOWN = ['ploy-no-such-package', 'ploy-no-such-either'];
 /** A package in this machine's lists that is not installed, when the lists have one. */
 const notInstalledButListed = execFileSync('sh', ['-c', `for p in $(apt-cache pkgnames 2>/dev/null | sort | head -n 200); do dpkg-query -W -f='\${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || { echo "$p"; break; }; done`], { encoding: 'utf8' }).trim();
 
+/**
+ * The expectation, asked of dpkg-query and apt-cache directly (once, for every name the tests use;
+ * not through the probe script nor its parser): status and installed version from dpkg, the
+ * candidate from apt-cache policy when `withCandidate`, known when apt lists it or dpkg has it installed.
+ */
+function truth(name: string, withCandidate: boolean): PackageFacts {
+  const { status = 'not-installed', version = '' } = TRUTH.dpkg.get(name) ?? {};
+  const installed = ['installed', 'triggers-pending', 'triggers-awaited'].includes(status);
+  const listed = TRUTH.policy.has(name);
+  const candidate = withCandidate ? TRUTH.policy.get(name) : undefined;
+  return { status, ...(installed ? { version } : {}), ...(candidate && candidate !== '(none)' ? { candidate } : {}), known: (withCandidate && listed) || installed };
+}
+
+const TRUTH = (() => {
+  const names = [...INSTALLED, ...UNKNOWN, ...(notInstalledButListed ? [notInstalledButListed] : [])];
+  const env = { ...process.env, LC_ALL: 'C' };
+  const dpkg = new Map<string, { status: string; version: string }>();
+  for (const line of spawnSync('dpkg-query', ['-W', '-f=${Package}\t${db:Status-Status}\t${Version}\n', ...names], { encoding: 'utf8', env }).stdout.split('\n')) {
+    const [name, status, version] = line.split('\t');
+    if (name && status) dpkg.set(name, { status, version: version ?? '' });
+  }
+  const policy = new Map<string, string>();
+  let current = '';
+  for (const line of spawnSync('apt-cache', ['policy', ...names], { encoding: 'utf8', env }).stdout.split('\n')) {
+    const header = /^(\S+?)(:[a-z0-9]+)?:$/.exec(line);
+    if (header) current = header[1] ?? '';
+    const candidate = /^ {2}Candidate: (\S+)$/.exec(line);
+    if (candidate && current) policy.set(current, candidate[1] ?? '');
+  }
+  return { dpkg, policy };
+})();
+
 function probe(shell: string, names: readonly string[], scope: CandidateScope | boolean, path = dir): { stdout: string; asked: string[] } {
   rmSync(calls, { force: true });
   const stdout = execFileSync(shell, ['-c', aptProbeScript(names, scope)], { encoding: 'utf8', env: { ...process.env, PATH: `${path}:${process.env.PATH}` } });
@@ -42,11 +74,8 @@ for (const shell of ['sh', 'bash']) {
     assert.equal(asked, []);
     const facts = parseAptFacts(parseProbeOutput(stdout), INSTALLED);
     for (const name of INSTALLED) {
-      const pkg = facts.packages.get(name);
-      assert.is(pkg?.status, 'installed', name);
-      assert.ok(pkg?.version, name);
-      assert.is(pkg?.known, true, name);
-      assert.is(pkg?.candidate, undefined, name);
+      assert.equal(facts.packages.get(name), truth(name, false), name);
+      assert.is(facts.packages.get(name)?.status, 'installed', name);
     }
     assert.equal(decidePackages(facts, INSTALLED, 'present', false), { install: [], upgrade: [], remove: [], unknown: [] });
   });
@@ -60,10 +89,10 @@ for (const shell of ['sh', 'bash']) {
     const fromMissing = parseAptFacts(parseProbeOutput(missing.stdout), names);
     const fromAll = parseAptFacts(parseProbeOutput(all.stdout), names);
     for (const name of names) {
-      const { candidate: _ignored, ...installedPart } = fromAll.packages.get(name)!;
-      const expected = INSTALLED.includes(name) ? installedPart : fromAll.packages.get(name);
-      assert.equal(fromMissing.packages.get(name), expected, name);
+      assert.equal(fromMissing.packages.get(name), truth(name, !INSTALLED.includes(name)), `${name}, candidates of the missing ones only`);
+      assert.equal(fromAll.packages.get(name), truth(name, true), `${name}, every candidate`);
     }
+    assert.equal(fromMissing.packages.get(UNKNOWN[0]!), { status: 'not-installed', known: false });
     assert.equal(decidePackages(fromMissing, names, 'present', false), decidePackages(fromAll, names, 'present', false));
   });
 

@@ -7,7 +7,7 @@ import { shell } from '../../lib/modules/shell.ts';
 import { splitArgv } from '../../lib/modules/support/argv.ts';
 import { template } from '../../lib/modules/template.ts';
 import { secret } from '../../lib/secret.ts';
-import { assertArgsRejected as rejects } from '../support/module-args.ts';
+import { assertArgsAccepted as accepts, assertArgsRejected as rejects } from '../support/module-args.ts';
 
 test('splitArgv splits like a shell without expanding anything', () => {
   assert.equal(splitArgv(`ls -l 'my dir' "a \\"b\\" $HOME" c\\ d`), ['ls', '-l', 'my dir', 'a "b" $HOME', 'c d']);
@@ -18,7 +18,8 @@ test('splitArgv splits like a shell without expanding anything', () => {
 });
 
 test('command and shell arguments', () => {
-  assert.ok(command.validate({ cmd: ['ls', '-l'], creates: '/x', env: { A: 'b', T: secret('tok-123') } }));
+  accepts(command, { cmd: ['ls', '-l'], creates: '/x', env: { A: 'b', T: secret('tok-123') } });
+  accepts(shell, { cmd: 'ls -l | wc -l', unless: 'test -e /x' });
   rejects(command, { cmd: 'echo "x' }, 'cmd', /unclosed double quote/);
   rejects(command, { cmd: [] }, 'cmd', /program and its arguments/);
   rejects(command, {}, 'cmd', /got nothing/);
@@ -36,7 +37,7 @@ test('command and shell arguments', () => {
 });
 
 test('file arguments', () => {
-  assert.ok(file.validate({ path: '/etc/x', state: 'directory', mode: '0755', recurse: true, owner: 'deploy', group: '1000' }));
+  accepts(file, { path: '/etc/x', state: 'directory', mode: '0755', recurse: true, owner: 'deploy', group: '1000' });
   rejects(file, { path: 'etc/x', state: 'file' }, 'path', /absolute path, got "etc\/x"/);
   rejects(file, { path: '/x', state: 'present' }, 'state', /one of 'file', 'directory'/);
   rejects(file, { path: '/x' }, 'state', /got nothing/);
@@ -55,8 +56,9 @@ test('file arguments', () => {
 });
 
 test('copy and template arguments', () => {
-  assert.ok(copy.validate({ dest: '/etc/x', content: secret('s3cret'), mode: 'u=rw,go=' }));
-  assert.ok(copy.validate({ dest: '/etc/x', content: Buffer.from([0, 1, 2]) }));
+  accepts(copy, { dest: '/etc/x', content: secret('s3cret'), mode: 'u=rw,go=' });
+  accepts(copy, { dest: '/etc/x', content: Buffer.from([0, 1, 2]) });
+  accepts(template, { src: 'a.hbs', dest: '/x', vars: { port: 80 }, mode: '0600' });
   rejects(copy, { dest: '/x' }, 'src', /give src .* or content/);
   rejects(copy, { dest: '/x', src: 'a', content: 'b' }, 'content', /not both/);
   rejects(copy, { dest: 'x', content: 'b' }, 'dest', /absolute path/);

@@ -33,8 +33,9 @@ const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', 
 test('kubectlApply: module errors name the task, the field, the object and its bad field', async () => {
   await failsBeforeHost(kubectlApply, { objects: [deployment({ selector: {}, template: { spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: '80' }] }] } } })] }, /task "deploy app", field "objects": kubectlApply: Deployment demo\/web \(objects\[0\]\): field spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort must be integer, got string "80"/);
   await failsBeforeHost(kubectlApply, { manifest: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: Nodeport}\n' }, /field "manifest": kubectlApply: Service s \(manifest, document 1, line 4\): field spec\.type must be one of/);
-  await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { rollout: true, timeoutS: 1.5 } }, /wait\.timeoutS must be a positive whole number/);
-  await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { resources: ['deployment/x'], timeoutS: 5 } }, /wait needs rollout: true and\/or a condition/);
+  await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { timeoutS: 1.5 } }, /wait\.timeoutS must be a positive whole number/);
+  await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { resources: ['deployment/x'], timeoutS: 5 } }, /wait\.resources needs wait\.condition/);
+  await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { rollout: true, timeoutS: 5 } }, /field "rollout": kubectlApply: unknown argument \(known: condition, resources, timeoutS\)/);
   await failsBeforeHost(kubectlApply, { objects: [deployment({})], prune: { selector: 'a in (b' } }, /prune\.selector/);
   await failsBeforeHost(kubectlApply, { manifest: 'x', vars: {} }, /vars are for rendering src/);
   await failsBeforeHost(kubectlApply, { objects: [deployment({})], fieldManager: 'has space' }, /field "fieldManager"/);
