@@ -73,7 +73,7 @@ test('the probe: listings captured with their exit status, then the diff whose s
   const script = probeScript('kubectl diff -f -', ['kubectl get good', 'kubectl get bad']);
   const run = spawnSync('/bin/sh', ['-c', `${fake}\n${script}`], { encoding: 'utf8', input: 'manifest' });
   const probe = parseProbe({ code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, timedOut: false }, 2);
-  assert.equal(probe.diff, { code: 1, stdout: 'diff -u -N /tmp/LIVE-1/v1.ConfigMap.default.a /tmp/MERGED-1/v1.ConfigMap.default.a\n', stderr: 'warn\n' });
+  assert.equal(probe.diff, { code: 1, stdout: 'diff -u -N /tmp/LIVE-1/v1.ConfigMap.default.a /tmp/MERGED-1/v1.ConfigMap.default.a\n', stderr: 'warn\n', timedOut: false });
   assert.equal(probe.listings, [
     { code: 0, output: 'v1\tConfigMap\tdefault\tb\tploy/Apply,' },
     { code: 1, output: 'error: the server doesn\'t have a resource type "widgets"' },
