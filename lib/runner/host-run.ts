@@ -68,6 +68,7 @@ export class HostRun {
     if (!handler && !isSelectedByTags(taskTags(this.role.tags, options.tags), this.state.options)) {
       return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
     }
+    if (!handler && this.state.options.startAt?.reached(this.host, this.role.name, name) === false) return { status: 'skipped', changed: false, changes: [], msg: 'before --start-at-task', data: {} };
     if (this.state.interrupted()) this.#stop('interrupted');
     const base = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}) };
     this.state.emit({ type: 'task-start', ...base });

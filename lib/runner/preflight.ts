@@ -8,6 +8,7 @@ import { validateArgs } from '../task/execute.ts';
 import type { Vars } from '../vars.ts';
 import { isSet, roleHostVars } from './host-vars.ts';
 import type { RunOptions } from './options.ts';
+import { observedTask, watchedResult } from './preflight-observer.ts';
 import { dependsOnUnknown, unknownData } from './preflight-unknown.ts';
 import type { TaskPredictions } from './predicted-task.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
@@ -76,6 +77,7 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
         await (code as (t: TaskApi<string>, vars: Vars) => Promise<void>)(api, vars);
       } catch (error) {
         if (error instanceof InputError) return withHost(error, host);
+        if (index === 0) options.preflightObserver?.dependsOnResults(role, host);
         if (budget.over) return undefined;
       }
     }
@@ -85,6 +87,7 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {
       budget.over = true;
+      options.preflightObserver?.dependsOnResults(role, host);
       resolve(undefined);
     }, HOST_BUDGET_MS);
   });
@@ -113,13 +116,14 @@ function preflightApi(
       throw new PreflightStop();
     }
   };
-  const neutral = <R>(): TaskResult<R> => ({ status: 'ok', changed: false, changes: [], data: unknownData<R>() });
+  const neutral = <R>(): TaskResult<R> => watchedResult({ status: 'ok', changed: false, changes: [], data: unknownData<R>() }, () => handler || options.preflightObserver?.dependsOnResults(role, host));
   return buildTaskApi<string>({
     host: { name: entry.name, groups: entry.groups },
     check: options.check,
     async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string> = {}): Promise<TaskResult<R>> {
       guard();
       if (!handler) checkNotify(role, host, name, taskOptions.notify);
+      if (!handler) options.preflightObserver?.task(role, host, observedTask(role, name, module, taskOptions.tags, options));
       if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
         return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
       }
