@@ -98,10 +98,12 @@ export async function playbookMain(play: Play, options: PlaybookCliOptions = {})
     const release = options.handleSignals === false ? () => {} : watchSignals(abort, activeReporter, pool, err, hardStop);
     try {
       const summary = await runPlay(play, { ...base, connections: pool, signal: abort.signal, stats, ...(startAt ? { preflightObserver: startAt } : {}) }, activeReporter);
-      const code = startAt && !startAt.found && summary.exitCode === 0 ? 1 : detailedExitCode(summary, flags.detailedExitcode);
+      // A start the preflight could not see (behind a result) and no host came to: nothing ran.
+      const startNotReached = startAt !== undefined && !startAt.found && summary.exitCode === 0;
+      const code = startNotReached ? 1 : detailedExitCode(summary, flags.detailedExitcode);
       if (activeReporter instanceof JsonReporter) activeReporter.setExitCode(code);
       await activeReporter.close();
-      if (code === 1) err.write(formatFatalError(new InputError(`--start-at-task ${JSON.stringify(startAt?.pattern)}: no host came to a task with this name, so no task ran`), verbosity));
+      if (startNotReached) err.write(formatFatalError(new InputError(`--start-at-task ${JSON.stringify(startAt.pattern)}: no host came to a task with this name, so no task ran`), verbosity));
       return code;
     } finally {
       release();
