@@ -15,6 +15,8 @@ export { parseFlags, withSharedFlags } from './cli/flags.ts';
 export { defineFlags } from './cli/flag-table.ts';
 export { runPlay } from './runner/run-play.ts';
 export type { RunOptions, RunSummary } from './runner/run-play.ts';
+export { StartAtTask } from './runner/start-at-task.ts';
+export type { ObservedTask, PreflightObserver } from './runner/preflight-observer.ts';
 export type { HostStats, Reporter, RunEvent } from './runner/events.ts';
 export { createReporter } from './report/create.ts';
 
@@ -39,7 +41,9 @@ export {
 } from './vars/accessors.ts';
 
 export { ConnectionPool } from './connection/pool.ts';
+export { describeExit } from './connection/connection.ts';
 export type { Connection, ExecOptions, ExecResult } from './connection/connection.ts';
+export type { ConnectionDefaults } from './connection/spec.ts';
 
 export { builtinModules } from './modules/index.ts';
 export { renderTemplate } from './template/render.ts';

@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core dpkg-dev curl wget unzip)
+# ansible: the collections the bench's playbook uses (ansible.posix.authorized_key), which Debian's
+# ansible-core alone lacks; time: GNU time, the bench's wall time and peak RSS of every run.
+# test/unit/bench-fresh-machine.test.ts checks this list against what the bench runs.
+packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core ansible dpkg-dev time curl wget unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

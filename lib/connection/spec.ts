@@ -36,21 +36,35 @@ export interface ConnectionSpec {
 }
 
 /**
- * The connection settings for an inventory host. Inventory vars win; ~/.ssh/config (or the given
- * lookup) fills what they leave unset, looked up by ansible_host or else the host name, as Ansible
- * hands that to ssh; `-F FILE` in ansible_ssh_common_args/ansible_ssh_extra_args replaces that file,
+ * What the command line says about connecting (ansible-playbook's -u, --private-key, -b,
+ * --become-user, -K). As in Ansible, a host's variables win over these (an `ansible_user` anywhere
+ * in the inventory, or -e, beats -u), and these win over ~/.ssh/config.
+ */
+export interface ConnectionDefaults {
+  user?: string;
+  privateKeyFile?: string;
+  become?: boolean;
+  becomeUser?: string;
+  becomePassword?: Secret;
+}
+
+/**
+ * The connection settings for an inventory host. Inventory vars win, then the command line's
+ * `defaults`; ~/.ssh/config (or the given lookup) fills what they leave unset, looked up by
+ * ansible_host or else the host name, as Ansible hands that to ssh; `-F FILE` in ansible_ssh_common_args/ansible_ssh_extra_args replaces that file,
  * as it does for ssh. The jump host comes from ploy_jump_host, else -J/ProxyJump/ProxyCommand in
  * those args, else ProxyJump in the ssh config. UserKnownHostsFile and StrictHostKeyChecking come
  * from `-o` in those args, else the ssh config (host-key-settings.ts).
  */
-export function connectionSpecFor(inventory: Inventory, host: string, vars: Vars, sshConfig?: SshConfigLookup): ConnectionSpec {
-  return new SpecResolver(inventory, sshConfig ?? loadSshConfig()).forHost(host, vars, [host]);
+export function connectionSpecFor(inventory: Inventory, host: string, vars: Vars, sshConfig?: SshConfigLookup, defaults: ConnectionDefaults = {}): ConnectionSpec {
+  return new SpecResolver(inventory, sshConfig ?? loadSshConfig(), defaults).forHost(host, vars, [host]);
 }
 
 class SpecResolver {
   constructor(
     private readonly inventory: Inventory,
     private readonly sshConfig: SshConfigLookup,
+    private readonly defaults: ConnectionDefaults,
   ) {}
 
   forHost(host: string, vars: Vars, chain: string[]): ConnectionSpec {
@@ -61,11 +75,11 @@ class SpecResolver {
     const sshConfig = this.#configFor(vars, where);
     const config = sshConfig(lookupName);
     const port = vars['ansible_port'] !== undefined ? parsePort(vars['ansible_port'], 'ansible_port', where('ansible_port')) : configPort(config, host);
-    const user = text(vars['ansible_user'], where('ansible_user')) ?? config.user ?? localUserName();
+    const user = text(vars['ansible_user'], where('ansible_user')) ?? this.defaults.user ?? config.user ?? localUserName();
     const endpoint: SshEndpoint = { address: ansibleHost ?? config.hostName ?? host, port, user };
     const keyVar = vars['ansible_ssh_private_key_file'] !== undefined ? 'ansible_ssh_private_key_file' : 'ansible_private_key_file';
     const keyFile = text(vars[keyVar], where(keyVar));
-    const privateKeyFile = keyFile !== undefined ? expandSshPath(keyFile, { host: lookupName, user }) : configIdentity(config, lookupName, user);
+    const privateKeyFile = keyFile !== undefined ? expandSshPath(keyFile, { host: lookupName, user }) : (this.defaults.privateKeyFile ?? configIdentity(config, lookupName, user));
     if (privateKeyFile) endpoint.privateKeyFile = privateKeyFile;
     const passwordVar = vars['ansible_password'] !== undefined ? 'ansible_password' : 'ansible_ssh_pass';
     const password = secretVar(vars[passwordVar], where(passwordVar));
@@ -87,11 +101,11 @@ class SpecResolver {
       name: host,
       kind,
       endpoint,
-      become: bool(vars['ansible_become'], where('ansible_become')) ?? false,
-      becomeUser: text(vars['ansible_become_user'], where('ansible_become_user')) ?? 'root',
+      become: bool(vars['ansible_become'], where('ansible_become')) ?? this.defaults.become ?? false,
+      becomeUser: text(vars['ansible_become_user'], where('ansible_become_user')) ?? this.defaults.becomeUser ?? 'root',
     };
     const becomeVar = vars['ansible_become_password'] !== undefined ? 'ansible_become_password' : 'ansible_become_pass';
-    const becomePassword = secretVar(vars[becomeVar], where(becomeVar));
+    const becomePassword = secretVar(vars[becomeVar], where(becomeVar)) ?? this.defaults.becomePassword;
     if (becomePassword) spec.becomePassword = becomePassword;
     if (kind === 'ssh') {
       const jump = this.#jumpFor(host, vars, config, endpoint, chain, sshConfig);

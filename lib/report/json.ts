@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../result.ts';
 import type { HostStats, Reporter, RunEvent } from '../runner/events.ts';
+import { changesPending } from '../runner/stats.ts';
 import { mask } from '../secret.ts';
 import { orderHosts } from './recap.ts';
 import type { OutputStream } from './terminal.ts';
@@ -49,6 +50,10 @@ export interface JsonReport {
   failures: JsonFailure[];
   warnings: { host?: string; message: string }[];
   interrupted: boolean;
+  /** A check run that would change something (what --detailed-exitcode turns into exit 10); false outside check mode. */
+  changesPending: boolean;
+  /** The process's exit code, when the CLI printed this document (see setExitCode). */
+  exitCode?: number;
 }
 
 export interface JsonReporterOptions {
@@ -64,7 +69,7 @@ export interface JsonReporterOptions {
 export class JsonReporter implements Reporter {
   readonly #out: OutputStream;
   readonly #err: OutputStream;
-  #report: JsonReport = { play: '', check: false, elapsedMs: 0, roles: [], stats: {}, failures: [], warnings: [], interrupted: false };
+  #report: JsonReport = { play: '', check: false, elapsedMs: 0, roles: [], stats: {}, failures: [], warnings: [], interrupted: false, changesPending: false };
   #playHosts: string[] = [];
   /** Per role entry, host and task: how many results the host has had, to place repeats of a name. */
   readonly #seen = new WeakMap<JsonRole, Map<string, number>>();
@@ -100,6 +105,7 @@ export class JsonReporter implements Reporter {
         this.#report.elapsedMs = event.elapsedMs;
         this.#report.stats = Object.fromEntries(orderHosts(Object.keys(event.stats), this.#playHosts).map((h) => [h, statsOf(event.stats[h])]));
         this.#report.interrupted = event.interrupted ?? false;
+        this.#report.changesPending = this.#report.check && changesPending(event.stats);
         this.#ended = true;
         return;
       case 'task-start':
@@ -119,6 +125,11 @@ export class JsonReporter implements Reporter {
       })),
     }));
     return { ...this.#report, roles };
+  }
+
+  /** The exit code the process will end with, decided after play-end (it depends on flags such as --detailed-exitcode). */
+  setExitCode(code: number): void {
+    this.#report.exitCode = code;
   }
 
   /** Prints the document once, only if the play ended; a run that crashed prints nothing here. */

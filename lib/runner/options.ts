@@ -3,6 +3,8 @@ import type { ConnectionSpec } from '../connection/spec.ts';
 import type { Inventory } from '../inventory/types.ts';
 import type { Vars } from '../vars.ts';
 import type { HostStats } from './events.ts';
+import type { PreflightObserver } from './preflight-observer.ts';
+import type { StartAtTask } from './start-at-task.ts';
 import type { RunStats } from './stats.ts';
 
 export interface RunOptions {
@@ -39,6 +41,12 @@ export interface RunOptions {
    * (probe-batcher.ts). Default true; false sends every probe on its own.
    */
   batchProbes?: boolean;
+  /** Told of every task the preflight pass sees (--list-tasks, --list-tags, --start-at-task); see preflight-observer.ts. */
+  preflightObserver?: PreflightObserver;
+  /** End after the preflight pass, before any connection is opened (--syntax-check, --list-tasks, --list-tags). */
+  preflightOnly?: boolean;
+  /** --start-at-task: each host skips its tasks until it comes to this one (start-at-task.ts). */
+  startAt?: StartAtTask;
 }
 
 export interface RunSummary {

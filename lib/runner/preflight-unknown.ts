@@ -45,3 +45,8 @@ export function dependsOnUnknown(value: unknown, depth = 0, seen = new Set<unkno
   const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
   return items.some((item) => dependsOnUnknown(item, depth + 1, seen));
 }
+
+/** A text built from UNKNOWN (a task name made from an earlier result), for display: the unknown parts as `<unknown>`. */
+export function displayUnknown(text: string): string {
+  return text.split(MARKER).join('<unknown>');
+}

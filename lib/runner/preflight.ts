@@ -13,6 +13,7 @@ import { FactStore } from './fact-store.ts';
 import { isSet, roleHostVars } from './host-vars.ts';
 import { hostvarsView } from './hostvars-view.ts';
 import type { RunOptions } from './options.ts';
+import { observedTask, watchedResult } from './preflight-observer.ts';
 import { dependsOnUnknown, UNKNOWN, unknownData } from './preflight-unknown.ts';
 import type { TaskPredictions } from './predicted-task.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
@@ -95,6 +96,7 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
       } catch (error) {
         if (error instanceof InputError) return withHost(error, host);
         if (error instanceof SecretInStringError) return new InputError(`role ${role.name}: ${error.message}`, { host }, { cause: error });
+        if (index === 0) options.preflightObserver?.dependsOnResults(role, host);
         if (budget.over) return undefined;
       }
     }
@@ -104,6 +106,7 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {
       budget.over = true;
+      options.preflightObserver?.dependsOnResults(role, host);
       resolve(undefined);
     }, HOST_BUDGET_MS);
   });
@@ -133,7 +136,7 @@ function preflightApi(
       throw new PreflightStop();
     }
   };
-  const neutral = <R>(): TaskResult<R> => ({ status: 'ok', changed: false, changes: [], data: unknownData<R>() });
+  const neutral = <R>(): TaskResult<R> => watchedResult({ status: 'ok', changed: false, changes: [], data: unknownData<R>() }, () => handler || options.preflightObserver?.dependsOnResults(role, host));
   const predict = <A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R>): void => {
     const { become, becomeUser } = taskOptions;
     predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
@@ -145,6 +148,7 @@ function preflightApi(
       guard();
       if (!handler) checkNotify(role, host, name, taskOptions.notify);
       if (!dependsOnUnknown(taskOptions.delegateTo)) checkDelegation(role, host, name, taskOptions as TaskOptions<string>, options, specFor);
+      if (!handler) options.preflightObserver?.task(role, host, observedTask(role, name, module, taskOptions.tags, options));
       if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
         return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
       }

@@ -40,6 +40,8 @@ export async function runPlay(play: Play, options: RunOptions, reporter: Reporte
   const specFor = options.specFor ?? ((inv, host, vars) => connectionSpecFor(inv, host, vars));
   const predictions = new TaskPredictions();
   await preflight(plans, options, specFor, predictions);
+  options.preflightObserver?.end();
+  if (options.preflightOnly) return { stats: {}, exitCode: 0, interrupted: false };
 
   const state = new RunState(options, reporter, specFor, hosts, predictions);
   const started = performance.now();

@@ -65,3 +65,8 @@ export class RunStats {
     return stats;
   }
 }
+
+/** In a check run: some host has changes pending (a task would have changed something). */
+export function changesPending(stats: Readonly<Record<string, HostStats>>): boolean {
+  return Object.values(stats).some((host) => host.changed > 0);
+}

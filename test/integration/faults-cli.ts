@@ -37,6 +37,10 @@ export interface CliOptions {
   boundMs?: number;
   /** Run it on a pseudo-terminal (util-linux script): stdout and stderr then arrive merged on stdout. */
   tty?: boolean;
+  /** Written to the run's standard input, which is then closed (default: closed at once). */
+  stdin?: string;
+  /** Leave standard input open: the caller writes to child.stdin (and ends it) itself. */
+  keepStdinOpen?: boolean;
 }
 
 /** A HOME whose ~/.ssh/known_hosts holds the bed's host keys (and no ~/.ssh/config). */
@@ -61,7 +65,7 @@ export function startCli(playbook: string, args: readonly string[], options: Cli
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin.end();
+  if (!options.keepStdinOpen) child.stdin.end(options.stdin ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -18,22 +18,26 @@ function fails(argv: string[], pattern: RegExp): void {
 
 test('no arguments give every default', () => {
   assert.equal(parsePlaybookFlags([]), {
-    inventory: 'inventory/hosts.yml', limit: undefined, check: false, diff: false, tags: [], skipTags: [], role: [],
-    forks: 10, extraVars: [], json: false, verbose: 0, listHosts: false, acceptNewHostKeys: false,
-    connectTimeout: 10_000, commandTimeout: undefined, help: false,
+    inventory: 'inventory/hosts.yml', limit: undefined, user: undefined, privateKey: undefined, become: false, becomeUser: undefined,
+    askBecomePass: false, check: false, detailedExitcode: false, diff: false, tags: [], skipTags: [], startAtTask: undefined, role: [],
+    forks: 10, extraVars: [], json: false, verbose: 0, listHosts: false, listTasks: false, listTags: false, syntaxCheck: false,
+    acceptNewHostKeys: false, connectTimeout: 10_000, commandTimeout: undefined, help: false,
   });
 });
 
 test('every flag, long form', () => {
   const flags = parsePlaybookFlags([
-    '--inventory', 'inv/prod.yml', '--limit', 'web*:!web3', '--check', '--diff', '--tags', 'a,b', '--skip-tags', 'slow',
-    '--role', 'bastion', '--forks', '4', '--extra-vars', 'x=1', '--json', '--verbose', '--list-hosts',
-    '--accept-new-host-keys', '--connect-timeout', '2.5', '--command-timeout', '600', '--help',
+    '--inventory', 'inv/prod.yml', '--limit', 'web*:!web3', '--user', 'admin', '--private-key', '~/.ssh/k', '--become',
+    '--become-user', 'app', '--ask-become-pass', '--check', '--detailed-exitcode', '--diff', '--tags', 'a,b', '--skip-tags', 'slow',
+    '--start-at-task', 'app : Install', '--role', 'bastion', '--forks', '4', '--extra-vars', 'x=1', '--json', '--verbose',
+    '--list-hosts', '--list-tasks', '--list-tags', '--syntax-check', '--accept-new-host-keys', '--connect-timeout', '2.5',
+    '--command-timeout', '600', '--help',
   ]);
   assert.equal(flags, {
-    inventory: 'inv/prod.yml', limit: 'web*:!web3', check: true, diff: true, tags: ['a', 'b'], skipTags: ['slow'], role: ['bastion'],
-    forks: 4, extraVars: ['x=1'], json: true, verbose: 1, listHosts: true, acceptNewHostKeys: true,
-    connectTimeout: 2500, commandTimeout: 600_000, help: true,
+    inventory: 'inv/prod.yml', limit: 'web*:!web3', user: 'admin', privateKey: '~/.ssh/k', become: true, becomeUser: 'app',
+    askBecomePass: true, check: true, detailedExitcode: true, diff: true, tags: ['a', 'b'], skipTags: ['slow'], startAtTask: 'app : Install',
+    role: ['bastion'], forks: 4, extraVars: ['x=1'], json: true, verbose: 1, listHosts: true, listTasks: true, listTags: true,
+    syntaxCheck: true, acceptNewHostKeys: true, connectTimeout: 2500, commandTimeout: 600_000, help: true,
   });
 });
 
@@ -41,6 +45,13 @@ test('short forms, grouped and attached', () => {
   const flags = parsePlaybookFlags(['-i', 'h.yml', '-l', 'db', '-CD', '-t', 'x', '-f8', '-e', 'a=1', '-vvv', '-h']);
   assert.equal([flags.inventory, flags.limit, flags.check, flags.diff, flags.tags, flags.forks, flags.extraVars, flags.verbose, flags.help],
     ['h.yml', 'db', true, true, ['x'], 8, ['a=1'], 3, true]);
+});
+
+test("ansible-playbook's short forms: -u, -b, -K, grouped as Ansible users type them", () => {
+  const flags = parsePlaybookFlags(['-u', 'admin', '-bK', '-C']);
+  assert.equal([flags.user, flags.become, flags.askBecomePass, flags.check], ['admin', true, true, true]);
+  fails(['-u'], /--user: needs a value/);
+  fails(['--start-at-task', ''], /--start-at-task: needs a value/);
 });
 
 test('-v counts however it is written', () => {

@@ -30,7 +30,7 @@ test('one JSON document, printed at close() and only once, nothing before', () =
 
 test('the document has the documented keys in a stable order', () => {
   const doc = JSON.parse(run(scriptedRun()).out.text) as Record<string, unknown>;
-  assert.equal(Object.keys(doc), ['play', 'check', 'elapsedMs', 'roles', 'stats', 'failures', 'warnings', 'interrupted']);
+  assert.equal(Object.keys(doc), ['play', 'check', 'elapsedMs', 'roles', 'stats', 'failures', 'warnings', 'interrupted', 'changesPending']);
   assert.is(doc.play, 'site');
   assert.is(doc.check, false);
   assert.is(doc.elapsedMs, 12_345);
