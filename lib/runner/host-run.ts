@@ -96,7 +96,7 @@ export class HostRun {
     if (!handler && !always && !isSelectedByTags(taskTags(this.role.tags, options.tags), this.state.options)) {
       return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
     }
-    if (!handler && this.state.options.startAt?.reached(this.host, this.role.name, name) === false) return { status: 'skipped', changed: false, changes: [], msg: 'before --start-at-task', data: {} };
+    if (!handler && !always && this.state.options.startAt?.reached(this.host, this.role.name, name) === false) return { status: 'skipped', changed: false, changes: [], msg: 'before --start-at-task', data: {} };
     if (this.state.interrupted()) this.#stop('interrupted');
     if (!options.runOnce) return this.#settle(await this.#perform(name, module, args, options, handler), options, handler);
 
