@@ -47,6 +47,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
   name: 'getUrl',
+  batchProbes: true,
 
   validate(args) {
     const raw = requireObject(args, KNOWN);
@@ -89,7 +90,10 @@ export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
         ? []
         : ['[ "$fetcher" != none ] || exit 0', 'ck=$(mktemp) || exit 3', retryingFetch(checksumUrl, '"$ck"', retries), `printf 'checksum='; head -c 65536 "$ck" | base64 -w0; echo`]),
     ].join('\n');
-    const result = await ctx.exec(probe, { stdin });
+    // Without a checksum file to fetch, nor a proxy or headers to hand it, the probe only reads the
+    // host: it can travel in a batch with the probes of the tasks around it.
+    const readOnly = checksumUrl === undefined && proxy === undefined && Object.keys(args.headers ?? {}).length === 0;
+    const result = await ctx.exec(probe, readOnly ? { probe: true } : { stdin });
     if (result.code === DOWNLOAD_FAILED) throw new TaskFailedError(`cannot download the checksum file ${checksumUrl}: ${lastLines(result.stderr)}`);
     if (result.code !== 0) throw new CommandError(probe, result, `probe of ${args.dest} failed (${describeExit(result)}): ${lastLines(result.stderr)}`);
     const facts = parseProbeOutput(result.stdout);

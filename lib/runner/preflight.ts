@@ -134,6 +134,10 @@ function preflightApi(
     }
   };
   const neutral = <R>(): TaskResult<R> => ({ status: 'ok', changed: false, changes: [], data: unknownData<R>() });
+  const predict = <A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R>): void => {
+    const { become, becomeUser } = taskOptions;
+    predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
+  };
   return buildTaskApi<string>({
     host: { name: entry.name, groups: entry.groups },
     check: options.check,
@@ -144,7 +148,12 @@ function preflightApi(
       if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
         return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
       }
-      if (dependsOnUnknown(args)) return neutral<R>();
+      if (dependsOnUnknown(args)) {
+        // Not checkable before the run; its probe may still not depend on the unknown part (a
+        // download's destination, when its URL depends on the host's architecture).
+        if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, args, taskOptions);
+        return neutral<R>();
+      }
       const valid = validateArgs(module, args, name, host);
       let prepared: A;
       try {
@@ -154,10 +163,7 @@ function preflightApi(
         if (error instanceof InputError) throw withHost(error, host, name);
         throw error;
       }
-      if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) {
-        const { become, becomeUser } = taskOptions;
-        predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args: prepared, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
-      }
+      if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, prepared, taskOptions);
       return neutral<R>();
     },
     flush: async () => guard(),

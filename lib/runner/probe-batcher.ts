@@ -1,6 +1,7 @@
 import type { ExecOptions, ExecResult } from '../connection/connection.ts';
 import type { Module, ModuleContext } from '../module.ts';
 import type { PredictedTask } from './predicted-task.ts';
+import { dependsOnUnknown } from './preflight-unknown.ts';
 
 /** Raised by the recording exec to stop a speculative plan() at its first command. */
 class PlanStoppedAtExec extends Error {}
@@ -112,7 +113,8 @@ export class ProbeBatcher {
 async function firstProbe(task: PredictedTask, context: ModuleContext): Promise<string | undefined> {
   let probe: string | undefined;
   const stop = async (command: string, options: Omit<ExecOptions, 'become'> = {}): Promise<never> => {
-    if (isBatchableProbe(options)) probe = command;
+    // A probe built from data only the run gives (the preflight's placeholders) is not the real one.
+    if (isBatchableProbe(options) && !dependsOnUnknown(command)) probe = command;
     throw new PlanStoppedAtExec();
   };
   const connection = { host: context.connection.host, channelsOpened: 0, exec: stop, close: async () => {} };

@@ -52,10 +52,10 @@ async function waitReady(on: Server, node: Server): Promise<void> {
 }
 
 test('installed from the mirror through the bastion, sha256-checked; k3s and its links answer like K3s', async () => {
-  const k3sDownloads = mirror.downloads().filter((path) => path.startsWith(`k3s/${V1}/`));
-  assert.equal(k3sDownloads.sort(), [...SERVERS.map(() => `k3s/${V1}/k3s`), ...SERVERS.map(() => `k3s/${V1}/sha256sum-amd64.txt`)].sort());
+  const k3sDownloads = mirror.downloads().filter((path) => path.startsWith(`k3s-io/k3s/releases/download/${V1}/`));
+  assert.equal(k3sDownloads.sort(), [...SERVERS.map(() => `k3s-io/k3s/releases/download/${V1}/k3s`), ...SERVERS.map(() => `k3s-io/k3s/releases/download/${V1}/sha256sum-amd64.txt`)].sort());
   const host = root('k3s1');
-  assert.is(await host.sh('sha256sum /usr/local/bin/k3s | cut -d" " -f1'), `${mirror.sha256(`k3s/${V1}/k3s`)}\n`);
+  assert.is(await host.sh('sha256sum /usr/local/bin/k3s | cut -d" " -f1'), `${mirror.sha256(`k3s-io/k3s/releases/download/${V1}/k3s`)}\n`);
   assert.match(await host.sh('k3s --version'), new RegExp(`^k3s version v1\\.31\\.4\\+k3s1 \\([0-9a-f]{8}\\)\ngo version go1\\.22\\.\\d+\nploy test stand-in, not K3s\n$`));
   assert.match(await host.sh('kubectl version --client'), /^Client Version: v1\.31\.4\+k3s1\nKustomize Version: v5\.4\.2\n/);
   assert.is(await host.sh('crictl --version'), 'crictl version v1.31.0-k3s2\n');
@@ -165,7 +165,7 @@ test('kubectl get nodes on every server lists the three; a missing node is NotFo
 
 test('from the bastion: the kubectl release and a kubeconfig for server 1\'s private address (or a tls-san name) reach the cluster', async () => {
   const bastion = root('bastion');
-  const base = `${mirror.url}/kubernetes/release/${KUBECTL}/bin/linux/amd64/kubectl`;
+  const base = `${mirror.url}/release/${KUBECTL}/bin/linux/amd64/kubectl`;
   const download = `import hashlib, urllib.request\nwant = urllib.request.urlopen('${base}.sha256').read().decode().strip()\ndata = urllib.request.urlopen('${base}').read()\nassert hashlib.sha256(data).hexdigest() == want\nopen('/usr/local/bin/kubectl', 'wb').write(data)`;
   await bastion.sh(`python3 -c ${quote(download)} && chmod 0755 /usr/local/bin/kubectl`);
   assert.match(await bastion.sh('kubectl version --client'), /^Client Version: v1\.31\.4\nKustomize Version: v5\.4\.2\n/);

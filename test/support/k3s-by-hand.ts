@@ -21,7 +21,7 @@ export function bedRootShell(bed: Testbed, host: string): RootShell {
 
 /** Install the k3s of `version` from a release mirror's URL (as the host reaches it) for amd64. */
 export async function installK3sByHand(host: RootShell, mirrorUrl: string, version: string): Promise<void> {
-  const base = `${mirrorUrl}/k3s/${version}`;
+  const base = `${mirrorUrl}/k3s-io/k3s/releases/download/${version}`;
   const download = [
     'import hashlib, urllib.request',
     `sums = urllib.request.urlopen(${JSON.stringify(`${base}/sha256sum-amd64.txt`)}).read().decode().split()`,

@@ -1,10 +1,10 @@
 /**
- * The files each upstream download host publishes for a version, laid out under the path prefix the
- * release mirror serves them at, with the tests' stand-ins as the programs:
- *   k3s/<v>/k3s, k3s-arm64, sha256sum-<arch>.txt           github.com/k3s-io/k3s/releases/download/<v>/
- *   kubernetes/release/<v>/bin/linux/<arch>/kubectl(.sha256)  dl.k8s.io/release/<v>/bin/linux/<arch>/
- *   helm/helm-<v>-linux-<arch>.tar.gz(.sha256sum, .sha256)  get.helm.sh/
- *   nerdctl/v<v>/nerdctl-<v>-linux-<arch>.tar.gz, SHA256SUMS github.com/containerd/nerdctl/releases/download/v<v>/
+ * The files each upstream download host publishes for a version, at the upstream URL's path (what
+ * ploy_download_mirror keeps when it replaces the origin), with the tests' stand-ins as the programs:
+ *   k3s-io/k3s/releases/download/<v>/k3s, k3s-arm64, sha256sum-<arch>.txt       (github.com)
+ *   release/<v>/bin/linux/<arch>/kubectl(.sha256)                                (dl.k8s.io)
+ *   helm-<v>-linux-<arch>.tar.gz(.sha256sum, .sha256)                            (get.helm.sh)
+ *   containerd/nerdctl/releases/download/v<v>/nerdctl-<v>-linux-<arch>.tar.gz, SHA256SUMS (github.com)
  * The helm inside the tarball is test/fixtures/bin/helm (unchanged but for one comment line naming the
  * version, so that two versions differ); nerdctl is test/fixtures/standins/nerdctl.
  */
@@ -25,8 +25,8 @@ export function k3sRelease(version: string, arches: ReleaseArch[]): ReleaseFiles
   for (const arch of arches) {
     const name = arch === 'amd64' ? 'k3s' : `k3s-${arch}`;
     const binary = buildK3sStandin(version, arch);
-    files.set(`k3s/${version}/${name}`, binary.bytes);
-    files.set(`k3s/${version}/sha256sum-${arch}.txt`, Buffer.from(`${binary.sha256}  ${name}\n`));
+    files.set(`k3s-io/k3s/releases/download/${version}/${name}`, binary.bytes);
+    files.set(`k3s-io/k3s/releases/download/${version}/sha256sum-${arch}.txt`, Buffer.from(`${binary.sha256}  ${name}\n`));
   }
   return files;
 }
@@ -35,7 +35,7 @@ export function kubectlRelease(version: string, arches: ReleaseArch[]): ReleaseF
   const files: ReleaseFiles = new Map();
   for (const arch of arches) {
     const binary = buildKubectlStandin(version, arch);
-    const path = `kubernetes/release/${version}/bin/linux/${arch}/kubectl`;
+    const path = `release/${version}/bin/linux/${arch}/kubectl`;
     files.set(path, binary.bytes);
     files.set(`${path}.sha256`, Buffer.from(binary.sha256));
   }
@@ -56,9 +56,9 @@ export function helmRelease(version: string, arches: ReleaseArch[]): ReleaseFile
       { path: `linux-${arch}/LICENSE`, data: Buffer.from('Apache License 2.0 (stand-in packaging of a ploy test fixture)\n') },
       { path: `linux-${arch}/README.md`, data: Buffer.from(`# STAND-IN helm ${version}\n\nA ploy test fixture, not Helm.\n`) },
     ]);
-    files.set(`helm/${name}`, archive);
-    files.set(`helm/${name}.sha256sum`, Buffer.from(`${sha256(archive)}  ${name}\n`));
-    files.set(`helm/${name}.sha256`, Buffer.from(`${sha256(archive)}\n`));
+    files.set(`${name}`, archive);
+    files.set(`${name}.sha256sum`, Buffer.from(`${sha256(archive)}  ${name}\n`));
+    files.set(`${name}.sha256`, Buffer.from(`${sha256(archive)}\n`));
   }
   return files;
 }
@@ -76,9 +76,9 @@ export function nerdctlRelease(version: string, arches: ReleaseArch[]): ReleaseF
       { path: 'containerd-rootless-setuptool.sh', data: refuse('containerd-rootless-setuptool.sh'), mode: 0o755 },
       { path: 'containerd-rootless.sh', data: refuse('containerd-rootless.sh'), mode: 0o755 },
     ]);
-    files.set(`nerdctl/v${version}/${name}`, archive);
+    files.set(`containerd/nerdctl/releases/download/v${version}/${name}`, archive);
     sums.push(`${sha256(archive)}  ${name}\n`);
   }
-  files.set(`nerdctl/v${version}/SHA256SUMS`, Buffer.from(sums.join('')));
+  files.set(`containerd/nerdctl/releases/download/v${version}/SHA256SUMS`, Buffer.from(sums.join('')));
   return files;
 }

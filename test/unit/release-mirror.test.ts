@@ -31,14 +31,14 @@ test.after(async () => {
 });
 
 test('the upstream layout, for each version and both architectures, and nothing else', () => {
-  const k3s = (v: string) => [`k3s/${v}/k3s`, `k3s/${v}/sha256sum-amd64.txt`, `k3s/${v}/k3s-arm64`, `k3s/${v}/sha256sum-arm64.txt`];
-  const kubectl = (arch: string) => [`kubernetes/release/v1.31.4/bin/linux/${arch}/kubectl`, `kubernetes/release/v1.31.4/bin/linux/${arch}/kubectl.sha256`];
-  const helm = (arch: string) => [`helm/helm-v3.16.3-linux-${arch}.tar.gz`, `helm/helm-v3.16.3-linux-${arch}.tar.gz.sha256sum`, `helm/helm-v3.16.3-linux-${arch}.tar.gz.sha256`];
+  const k3s = (v: string) => [`k3s-io/k3s/releases/download/${v}/k3s`, `k3s-io/k3s/releases/download/${v}/sha256sum-amd64.txt`, `k3s-io/k3s/releases/download/${v}/k3s-arm64`, `k3s-io/k3s/releases/download/${v}/sha256sum-arm64.txt`];
+  const kubectl = (arch: string) => [`release/v1.31.4/bin/linux/${arch}/kubectl`, `release/v1.31.4/bin/linux/${arch}/kubectl.sha256`];
+  const helm = (arch: string) => [`helm-v3.16.3-linux-${arch}.tar.gz`, `helm-v3.16.3-linux-${arch}.tar.gz.sha256sum`, `helm-v3.16.3-linux-${arch}.tar.gz.sha256`];
   assert.equal([...mirror.files.keys()], [
     ...k3s('v1.31.4+k3s1'), ...k3s('v1.31.5+k3s1'), ...kubectl('amd64'), ...kubectl('arm64'), ...helm('amd64'), ...helm('arm64'),
-    'nerdctl/v1.7.7/nerdctl-1.7.7-linux-amd64.tar.gz', 'nerdctl/v1.7.7/nerdctl-1.7.7-linux-arm64.tar.gz', 'nerdctl/v1.7.7/SHA256SUMS',
+    'containerd/nerdctl/releases/download/v1.7.7/nerdctl-1.7.7-linux-amd64.tar.gz', 'containerd/nerdctl/releases/download/v1.7.7/nerdctl-1.7.7-linux-arm64.tar.gz', 'containerd/nerdctl/releases/download/v1.7.7/SHA256SUMS',
   ]);
-  assert.throws(() => mirror.sha256('k3s/v1.30.0+k3s1/k3s'), /release mirror: k3s\/v1.30.0\+k3s1\/k3s is not served/);
+  assert.throws(() => mirror.sha256('k3s-io/k3s/releases/download/v1.30.0+k3s1/k3s'), /release mirror: k3s-io\/k3s\/releases\/download\/v1.30.0\+k3s1\/k3s is not served/);
 });
 
 test('every file served hashes to its listed sha256; the checksum files say the same, in upstream\'s formats', async () => {
@@ -46,17 +46,17 @@ test('every file served hashes to its listed sha256; the checksum files say the 
     const { status, body } = await get(path);
     assert.equal([status, sha(body), body.length], [200, file.sha256, file.size], path);
   }
-  const k3sSums = (await get('k3s/v1.31.4+k3s1/sha256sum-amd64.txt')).body.toString();
-  assert.is(k3sSums, `${mirror.sha256('k3s/v1.31.4+k3s1/k3s')}  k3s\n`);
-  assert.is(mirror.sha256('k3s/v1.31.4+k3s1/k3s'), buildK3sStandin('v1.31.4+k3s1', 'amd64').sha256, 'the builder\'s bytes');
-  assert.is((await get('k3s/v1.31.5+k3s1/sha256sum-arm64.txt')).body.toString(), `${buildK3sStandin('v1.31.5+k3s1', 'arm64').sha256}  k3s-arm64\n`);
-  assert.is((await get('kubernetes/release/v1.31.4/bin/linux/amd64/kubectl.sha256')).body.toString(), buildKubectlStandin('v1.31.4', 'amd64').sha256);
-  assert.is((await get('helm/helm-v3.16.3-linux-arm64.tar.gz.sha256sum')).body.toString(), `${mirror.sha256('helm/helm-v3.16.3-linux-arm64.tar.gz')}  helm-v3.16.3-linux-arm64.tar.gz\n`);
-  assert.is((await get('nerdctl/v1.7.7/SHA256SUMS')).body.toString(), ['amd64', 'arm64'].map((a) => `${mirror.sha256(`nerdctl/v1.7.7/nerdctl-1.7.7-linux-${a}.tar.gz`)}  nerdctl-1.7.7-linux-${a}.tar.gz\n`).join(''));
+  const k3sSums = (await get('k3s-io/k3s/releases/download/v1.31.4+k3s1/sha256sum-amd64.txt')).body.toString();
+  assert.is(k3sSums, `${mirror.sha256('k3s-io/k3s/releases/download/v1.31.4+k3s1/k3s')}  k3s\n`);
+  assert.is(mirror.sha256('k3s-io/k3s/releases/download/v1.31.4+k3s1/k3s'), buildK3sStandin('v1.31.4+k3s1', 'amd64').sha256, 'the builder\'s bytes');
+  assert.is((await get('k3s-io/k3s/releases/download/v1.31.5+k3s1/sha256sum-arm64.txt')).body.toString(), `${buildK3sStandin('v1.31.5+k3s1', 'arm64').sha256}  k3s-arm64\n`);
+  assert.is((await get('release/v1.31.4/bin/linux/amd64/kubectl.sha256')).body.toString(), buildKubectlStandin('v1.31.4', 'amd64').sha256);
+  assert.is((await get('helm-v3.16.3-linux-arm64.tar.gz.sha256sum')).body.toString(), `${mirror.sha256('helm-v3.16.3-linux-arm64.tar.gz')}  helm-v3.16.3-linux-arm64.tar.gz\n`);
+  assert.is((await get('containerd/nerdctl/releases/download/v1.7.7/SHA256SUMS')).body.toString(), ['amd64', 'arm64'].map((a) => `${mirror.sha256(`containerd/nerdctl/releases/download/v1.7.7/nerdctl-1.7.7-linux-${a}.tar.gz`)}  nerdctl-1.7.7-linux-${a}.tar.gz\n`).join(''));
 });
 
 test('helm\'s tarball holds linux-<arch>/helm (the helm stand-in, tagged with its version), nerdctl\'s holds a nerdctl that answers --version', async () => {
-  writeFileSync(join(dir, 'helm.tgz'), (await get('helm/helm-v3.16.3-linux-amd64.tar.gz')).body);
+  writeFileSync(join(dir, 'helm.tgz'), (await get('helm-v3.16.3-linux-amd64.tar.gz')).body);
   assert.equal(execFileSync('tar', ['-tvzf', join(dir, 'helm.tgz')], { encoding: 'utf8' }).trim().split('\n').map((line) => line.split(/\s+/).filter((_, i) => i !== 2 && i !== 3 && i !== 4).join(' ')), [
     'drwxr-xr-x root/root linux-amd64/', '-rwxr-xr-x root/root linux-amd64/helm', '-rw-r--r-- root/root linux-amd64/LICENSE', '-rw-r--r-- root/root linux-amd64/README.md',
   ]);
@@ -66,7 +66,7 @@ test('helm\'s tarball holds linux-<arch>/helm (the helm stand-in, tagged with it
   assert.equal(packaged[1], '# STAND-IN helm packaged as the Helm v3.16.3 linux-amd64 release by test/support/release-artifacts.ts');
   assert.equal([packaged[0], ...packaged.slice(2)], fixture, 'otherwise the fixture itself');
 
-  writeFileSync(join(dir, 'nerdctl.tgz'), (await get('nerdctl/v1.7.7/nerdctl-1.7.7-linux-amd64.tar.gz')).body);
+  writeFileSync(join(dir, 'nerdctl.tgz'), (await get('containerd/nerdctl/releases/download/v1.7.7/nerdctl-1.7.7-linux-amd64.tar.gz')).body);
   execFileSync('tar', ['-xzf', join(dir, 'nerdctl.tgz'), '-C', dir]);
   assert.is(execFileSync(join(dir, 'nerdctl'), ['--version'], { encoding: 'utf8' }), 'nerdctl version 1.7.7\n');
   const ps = spawnSync(join(dir, 'nerdctl'), ['ps'], { encoding: 'utf8' });
@@ -75,11 +75,11 @@ test('helm\'s tarball holds linux-<arch>/helm (the helm stand-in, tagged with it
 
 test('every request is recorded, misses included; a %2B in the version is the same path', async () => {
   const before = mirror.requests.length;
-  assert.is((await get('k3s/v1.31.4%2Bk3s1/k3s')).status, 200);
-  assert.is((await get('k3s/v9.9.9+k3s1/k3s')).status, 404);
-  await fetch(`${mirror.url}/k3s/v1.31.4+k3s1/k3s`, { method: 'HEAD' });
-  assert.equal(mirror.requests.slice(before).map((r) => `${r.method} ${r.url}`), ['GET /k3s/v1.31.4%2Bk3s1/k3s', 'GET /k3s/v9.9.9+k3s1/k3s', 'HEAD /k3s/v1.31.4+k3s1/k3s']);
-  assert.equal(mirror.downloads().slice(-2), ['k3s/v1.31.4+k3s1/k3s', 'k3s/v9.9.9+k3s1/k3s']);
+  assert.is((await get('k3s-io/k3s/releases/download/v1.31.4%2Bk3s1/k3s')).status, 200);
+  assert.is((await get('k3s-io/k3s/releases/download/v9.9.9+k3s1/k3s')).status, 404);
+  await fetch(`${mirror.url}/k3s-io/k3s/releases/download/v1.31.4+k3s1/k3s`, { method: 'HEAD' });
+  assert.equal(mirror.requests.slice(before).map((r) => `${r.method} ${r.url}`), ['GET /k3s-io/k3s/releases/download/v1.31.4%2Bk3s1/k3s', 'GET /k3s-io/k3s/releases/download/v9.9.9+k3s1/k3s', 'HEAD /k3s-io/k3s/releases/download/v1.31.4+k3s1/k3s']);
+  assert.equal(mirror.downloads().slice(-2), ['k3s-io/k3s/releases/download/v1.31.4+k3s1/k3s', 'k3s-io/k3s/releases/download/v9.9.9+k3s1/k3s']);
 });
 
 test('versions in the wrong form are refused by name', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -10,6 +11,7 @@ import { defineRole, definePlay, type Role } from '../../lib/role.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
 import { isSecret, secret, type Secret } from '../../lib/secret.ts';
 import { sh } from '../../lib/shell.ts';
+import { startHttpFixture } from '../support/http-fixture.ts';
 import { appendLine, CountingPool, localInventory, RecordingReporter, recorder, rejection, runCommand, runOptions, tempDir } from './runner-support.ts';
 
 const servers = () => localInventory({ s1: {}, s2: {}, s3: {}, bastion: {} }, { servers: ['s1', 's2', 's3'], bastion: ['bastion'] });
@@ -270,6 +272,31 @@ test('t.facts() of the controller: gathered once per run, as one task, read from
   const osId = /^ID=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]?.replace(/"/g, '');
   assert.equal(seen, [`${goArch} ${osId} true true true`, `${goArch} ${osId} true true true`]);
   assert.equal(reporter.results().filter((r) => r.includes('gather facts')), ['s1 gather facts ok']);
+});
+
+test('a download whose URL depends on the facts still travels in the no-change batch', async () => {
+  const http = await startHttpFixture('127.0.0.1', '127.0.0.1');
+  const body = 'binary for this architecture\n';
+  const goArch = process.arch === 'x64' ? 'amd64' : process.arch;
+  http.route(`/release/${goArch}/tool`, { body });
+  const dir = tempDir();
+  const role = defineRole({ name: 'r', hosts: 's1', defaults: {}, async run(t) {
+    const facts = await t.facts();
+    await t.file('bin directory', { path: join(dir, 'bin'), state: 'directory', mode: '0755' });
+    await t.getUrl('tool', { url: `${http.base}/release/${facts.arch.go}/tool`, dest: join(dir, 'bin', 'tool'), sha256: createHash('sha256').update(body).digest('hex'), mode: '0755' });
+  } }) as Role;
+  try {
+    const first = await runPlay(play(role), runOptions(servers(), new CountingPool()), new RecordingReporter());
+    assert.is(first.exitCode, 0);
+    const pool = new CountingPool();
+    const reporter = new RecordingReporter();
+    await runPlay(play(role), runOptions(servers(), pool), reporter);
+    assert.equal(reporter.results(), ['s1 gather facts ok', 's1 bin directory ok', 's1 tool ok']);
+    assert.is(pool.channels(), 1, reporter.of('command').map((c) => c.command.split('\n')[0]).join('\n'));
+    assert.is(http.requests.length, 1, 'downloaded once, on the first run');
+  } finally {
+    await http.close();
+  }
 });
 
 test.run();
