@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { generateKeyPairSync } from 'node:crypto';
 import { definePlay, type Role } from '../../lib/role.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
+import { preflight } from '../../lib/runner/preflight.ts';
+import { TaskPredictions } from '../../lib/runner/predicted-task.ts';
 import { InputError } from '../../lib/errors.ts';
 import { authorizedKeysFile } from '../../roles/bastion/authorized-keys.ts';
 import { hasSha256, helmMember, helmUrl, kubectlUrl, pinnedSha256 } from '../../roles/bastion/downloads.ts';
@@ -17,7 +19,7 @@ import { apiServerUrl, hostsBlock, k3sServers } from '../../roles/bastion/server
 import { bastionSettings } from '../../roles/bastion/settings.ts';
 import { bastionDefaults, HELM_SHA256, KUBECTL_SHA256 } from '../../roles/bastion/vars.ts';
 import { inputError } from '../support/input-error.ts';
-import { CountingPool, localInventory, RecordingReporter, rejection, runOptions } from './runner-support.ts';
+import { CountingPool, localInventory, localSpec, RecordingReporter, rejection, runOptions } from './runner-support.ts';
 
 const SHA = 'a'.repeat(64);
 const ED25519 = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
@@ -173,6 +175,17 @@ test('bad input stops the run before any host is contacted, naming host and vari
   assert.match(await preflightOf({ operator_authorized_keys: [KEY], kubectl_version: 'v1.29.0' }), 'kubectl v1.29.0 has no known sha256');
   assert.match(await preflightOf({ operator_authorized_keys: [KEY] }, { s1: {} }), 'k3s server s1\'s private address');
   assert.match(await preflightOf({ operator_authorized_keys: [KEY] }, {}), 'the bastion role needs the "k3s_servers" group');
+});
+
+test('the preflight, with the tables\' sha256s, predicts every task a no-change run batches: facts and the downloads\' probes included', async () => {
+  const inventory = localInventory({ bastion: { operator_authorized_keys: [KEY] }, s1: { private_ip: '10.0.1.10' } }, { bastion: ['bastion'], k3s_servers: ['s1'] });
+  const predictions = new TaskPredictions();
+  const role = bastion as unknown as Role;
+  await preflight([{ role, hosts: ['bastion'] }], runOptions(inventory, new CountingPool()), localSpec, predictions);
+  assert.equal(predictions.of(role, 'bastion').map((task) => task.name), [
+    'operator account', 'operator ~/.ssh', 'operator authorized keys', 'operator ~/.kube', 'sshd: keys only, no passwords', '/etc/hosts names the K3s servers',
+    'gather facts', 'kubectl v1.31.4',
+  ]);
 });
 
 test.run();
