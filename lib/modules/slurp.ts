@@ -50,6 +50,7 @@ export const slurp = defineModule<SlurpArgs, SlurpData>({
       const missing: Change<SlurpData> = {
         summary: `read ${args.src}, which does not exist yet`,
         predictable: false,
+        reason: `${args.src} does not exist (yet)`,
         async apply() {
           throw new TaskFailedError(`${args.src} does not exist`);
         },

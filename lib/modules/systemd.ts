@@ -106,6 +106,7 @@ export const systemd = defineModule<SystemdArgs, SystemdData>({
       const missing: Change<SystemdData> = {
         summary: `${name} has no unit file yet`,
         predictable: false,
+        reason: `systemd has no unit file for ${name} (yet)`,
         async apply() {
           throw new TaskFailedError(unitMissingMessage(name));
         },

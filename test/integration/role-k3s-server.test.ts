@@ -30,7 +30,7 @@ const k3sPath = (version: string) => `k3s-io/k3s/releases/download/${version}/k3
 const nerdctlPath = `containerd/nerdctl/releases/download/v${NERDCTL}/nerdctl-${NERDCTL}-linux-amd64.tar.gz`;
 
 function site(args: string[], playbook = 'playbooks/site.ts'): Promise<CliRun> {
-  return runCli(playbook, playbook.endsWith('role.ts') ? args : ['-i', inventory, ...args], { home, boundMs: 240_000 });
+  return runCli(playbook, playbook.endsWith('role.ts') ? args : ['-i', inventory, '--role', 'k3s-server', ...args], { home, boundMs: 240_000 });
 }
 
 const versionVars = (version: string) => ['-e', `k3s_version=${version}`, '-e', `k3s_sha256=${mirror.sha256(k3sPath(version))}`];
