@@ -11,7 +11,7 @@ import { formatTagList, formatTaskList, taskTagsOf, TaskListing } from './list-t
 /** The flags that run the preflight pass alone: nothing is connected to, nothing changes. */
 export type PreflightOnlyMode = 'list-tasks' | 'list-tags' | 'syntax-check';
 
-/** A stand-in for the connection pool that fails loudly if anything tries to reach a host. */
+/** In place of the connection pool: one that fails loudly if anything tries to reach a host. */
 const noConnections = {
   get(spec: ConnectionSpec): never {
     throw new PloyError(`internal error: ${spec.name} was to be contacted in a preflight-only run`);

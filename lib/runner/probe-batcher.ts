@@ -113,7 +113,7 @@ export class ProbeBatcher {
 async function firstProbe(task: PredictedTask, context: ModuleContext): Promise<string | undefined> {
   let probe: string | undefined;
   const stop = async (command: string, options: Omit<ExecOptions, 'become'> = {}): Promise<never> => {
-    // A probe built from data only the run gives (the preflight's placeholders) is not the real one.
+    // A probe built from data only the run gives (the preflight's unknown markers) is not the real one.
     if (isBatchableProbe(options) && !dependsOnUnknown(command)) probe = command;
     throw new PlanStoppedAtExec();
   };

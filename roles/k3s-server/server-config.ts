@@ -21,7 +21,7 @@ export interface ServerConfigInput {
 export function serverConfig(input: ServerConfigInput): string | Secret {
   const config: Record<string, unknown> = {
     ...(input.first ? { 'cluster-init': true } : { server: `https://${input.firstAddress}:6443` }),
-    // String(): before the run the token may be a placeholder that only turns into text.
+    // String(): in the preflight the token is an unknown value that only turns into text.
     ...(input.token ? { token: String(input.token.reveal()) } : {}),
     'node-name': input.nodeName,
     'node-ip': input.nodeIp,
