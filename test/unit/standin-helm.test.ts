@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STANDIN_BIN } from '../support/standins.ts';
@@ -61,6 +61,19 @@ test('helm upgrade.go: a pending release refuses another operation; rollback.go:
   assert.equal(run('helm', ['rollback', 'web', '1']).stdout, 'Rollback was a success! Happy Helming!\n');
   assert.match(run('helm', ['list', '--output=json']).stdout, /"revision":"3","updated":"[^"]+","status":"deployed"/);
   assert.equal(run('helm', ['upgrade', '--install', 'web', chart, '--version=1.0.0', '--reset-values', '-f', '-'], '{}').code, 0);
+});
+
+test('helm install.go: the chart\'s crds/ and templates/ objects are stored (CRDs first, the release namespace by default), so its kinds are served; a file needing rendering is refused', () => {
+  const chart = join(dir, 'cm');
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: cm\nversion: 1.0.0\n');
+  writeFileSync(join(chart, 'templates', 'a-deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cm-webhook\nspec:\n  replicas: 1\n---\napiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n');
+  writeFileSync(join(chart, 'templates', 'z-crd.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.io\nspec:\n  group: example.io\n  scope: Cluster\n  names:\n    kind: Widget\n    plural: widgets\n  versions:\n  - name: v1\n    served: true\n    storage: true\n');
+  const install = run('helm', ['upgrade', '--install', 'cm', chart, '--version=1.0.0', '--namespace=cm', '--create-namespace', '--reset-values', '-f', '-'], '{}');
+  assert.is(install.code, 0, install.stderr);
+  assert.equal(readdirSync(join(dir, 'kubectl', 'objects')).sort(), ['apiextensions.k8s.io.v1.CustomResourceDefinition..widgets.example.io', 'apps.v1.Deployment.cm.cm-webhook', 'example.io.v1.Widget..w', 'v1.Namespace..cm']);
+  writeFileSync(join(chart, 'templates', 'a-deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n');
+  assert.equal(run('helm', ['upgrade', '--install', 'cm', chart, '--version=1.0.0', '--namespace=cm', '--reset-values', '-f', '-'], '{}').stderr, 'Error: stand-in helm renders no Go templates: cm/templates/a-deployment.yaml has "{{"\n');
 });
 
 test.run();
