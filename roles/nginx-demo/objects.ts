@@ -22,7 +22,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 export function page(s: NginxDemoSettings): string {
   const title = escapeHtml(s.title);
-  return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n<h1>${title}</h1>\n<p>Served by nginx on the K3s cluster at https://${s.host}/, with a certificate from ${s.issuer}.</p>\n</body>\n</html>\n`;
+  return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n<h1>${title}</h1>\n<p>Served by nginx on the K3s cluster at https://${s.host}/.</p>\n</body>\n</html>\n`;
 }
 
 function metadata(s: NginxDemoSettings, name: string, extra: Record<string, unknown> = {}) {
