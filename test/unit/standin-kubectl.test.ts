@@ -62,6 +62,21 @@ test('mapper.go: every object is mapped before any is applied, so a CRD and an o
   assert.match(run('kubectl', ['wait', '--for=condition=Established', 'customresourcedefinition.apiextensions.k8s.io/widgets.example.com', '--timeout=1s']).stdout, 'condition met');
 });
 
+test('webhooks.py: while cert-manager\'s webhook does not answer, a diff or apply of its served kinds fails as the API server fails it; other kinds, and unserved ones, are not affected', () => {
+  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusterissuers.cert-manager.io\nspec:\n  group: cert-manager.io\n  scope: Cluster\n  names:\n    kind: ClusterIssuer\n    plural: clusterissuers\n  versions:\n  - name: v1\n    served: true\n    storage: true\n';
+  const issuer = 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: le\nspec:\n  selfSigned: {}\n';
+  mkdirSync(join(dir, 'kubectl'), { recursive: true });
+  writeFileSync(join(dir, 'kubectl', 'webhook-refusals'), '2');
+  assert.match(run('kubectl', ['diff', '--server-side', '-f', '-'], issuer).stderr, 'no matches for kind "ClusterIssuer"', 'the mapper first');
+  assert.is(run('kubectl', ssa('ploy'), crd).code, 0);
+  assert.is(run('kubectl', ssa('ploy'), cm('a', 'one')).code, 0, 'not a cert-manager kind');
+  const diff = run('kubectl', ['diff', '--server-side', '-f', '-'], issuer);
+  assert.equal([diff.code, diff.stderr.includes('failed calling webhook "webhook.cert-manager.io"')], [2, true]);
+  const apply = run('kubectl', ssa('ploy'), issuer);
+  assert.equal([apply.code, apply.stderr.includes('connect: connection refused')], [1, true]);
+  assert.is(run('kubectl', ssa('ploy'), issuer).code, 0, 'then it answers');
+});
+
 test('conflict.go: another manager\'s field set to another value conflicts (kubectl adds its advice); the same value is shared; --force-conflicts takes it', () => {
   assert.is(run('kubectl', ssa('ploy'), cm('a', 'one')).code, 0);
   assert.is(run('kubectl', ssa('other'), cm('a', 'one')).code, 0, 'same value: co-owned, no conflict');
