@@ -163,10 +163,16 @@ test('--check on a fresh cluster: the release and the built-in objects as change
   assertNoEmail(r);
 });
 
-test('converge: cert-manager installed once with its CRDs, the ClusterIssuers, the demo applied server-side and waited for', async () => {
+test('converge: cert-manager installed once with its CRDs, the ClusterIssuers tried until the webhook answers, the demo applied server-side and waited for', async () => {
+  await root().sh(`echo 2 > ${STANDIN_STATE}/kubectl/webhook-refusals`);
   const r = await run();
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
   assert.ok(results(r).every((l) => l.startsWith('changed ')), results(r).join('\n'));
+  const retried = r.reporter.events.filter((e) => e.type === 'task-retry');
+  // The first try's diff and apply are both refused; the second try's go through.
+  assert.equal(retried.map((e) => [e.task, /failed calling webhook "webhook\.cert-manager\.io"/.test(e.msg)]), [['ClusterIssuers letsencrypt-staging, letsencrypt-production', true]]);
+  assert.is(resultOf(r, /^ClusterIssuers/).attempts, 2, 'refused, then the webhook answered');
+  assert.is((await root().sh(`cat ${STANDIN_STATE}/kubectl/webhook-refusals`)).trim(), '0');
   const made = await calls();
   assert.equal(upgrades(made).map((c) => c.argv.slice(0, 3)), [['upgrade', '--install', 'cert-manager']]);
   assert.ok(upgrades(made)[0]?.argv.includes('--version=v1.16.2') && upgrades(made)[0]?.argv.includes('--wait'), line(upgrades(made)[0] as StandinCall));
