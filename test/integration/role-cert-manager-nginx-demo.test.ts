@@ -144,6 +144,19 @@ test('bad input is refused before any host is contacted: an ACME email that is n
   assert.equal(await calls(), []);
 });
 
+test('--check before K3s (the operator has no kubeconfig yet): every task "cannot predict", saying the cluster does not answer', async () => {
+  await root().sh(`mv ${OPERATOR_KUBECONFIG} ${OPERATOR_KUBECONFIG}.away`);
+  try {
+    const r = await run({ check: true });
+    assert.is(r.summary.exitCode, 0, r.reporter.problems());
+    assert.equal(results(r).map((l) => l.split(' ')[0]), ['skipped', 'skipped', 'skipped', 'skipped']);
+    for (const end of r.reporter.ends()) assert.match(end.result.msg ?? '', /^cannot predict.*(cluster does not answer|cluster unreachable)/, end.task);
+  } finally {
+    await root().sh(`mv ${OPERATOR_KUBECONFIG}.away ${OPERATOR_KUBECONFIG}`);
+  }
+  await calls();
+});
+
 test('--check on a fresh cluster: the release and the built-in objects as changes, what needs cert-manager\'s kinds "cannot predict"; nothing installed or applied', async () => {
   const r = await run({ check: true, diff: true });
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
