@@ -210,6 +210,9 @@ test('a re-run changes nothing: no helm upgrade, no apply', async () => {
   const made = await calls();
   assert.equal([upgrades(made), applies(made)], [[], []], made.map(line).join('\n'));
   assert.ok(made.every((c) => !c.argv.includes('delete')), 'nothing pruned');
+  // One round trip per task: helm's list and values; each kubectlApply's diff (with its prune listing).
+  const trips = r.reporter.commands().filter((c) => !c.batched);
+  assert.is(trips.length, 4, trips.map((c) => c.command.slice(0, 120)).join('\n'));
   assertNoEmail(r);
 });
 
