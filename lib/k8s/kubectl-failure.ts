@@ -39,7 +39,10 @@ export function classifyKubectlFailure(stderr: string, kubeconfig: string | unde
   const conflicts = parseConflicts(stderr);
   if (conflicts.length > 0) return { kind: 'conflict', conflicts };
   const missingConfig = kubeconfig !== undefined && stderr.includes(`stat ${kubeconfig}: no such file or directory`);
-  if (missingConfig || UNREACHABLE.test(stderr)) return { kind: 'unreachable', reason: errorLine(stderr) };
+  // "Error from server" is the API server answering: a refusal inside it (an admission webhook
+  // that does not answer yet) is the webhook's, not the cluster's.
+  const serverAnswered = /Error from server/.test(stderr);
+  if (missingConfig || (!serverAnswered && UNREACHABLE.test(stderr))) return { kind: 'unreachable', reason: errorLine(stderr) };
   const namespaces = [...stderr.matchAll(/namespaces "([^"]+)" not found/g)].map((m) => m[1] ?? '');
   if (namespaces.length > 0) return { kind: 'namespaces', namespaces: [...new Set(namespaces)] };
   return undefined;

@@ -51,6 +51,9 @@ test('a failed kubectl: no cluster, a missing kubeconfig, a kind not served, con
   assert.equal(classifyKubectlFailure('The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n', undefined)?.kind, 'unreachable');
   assert.equal(classifyKubectlFailure('Error: Kubernetes cluster unreachable: Get "https://10.0.0.1:6443/version": dial tcp 10.0.0.1:6443: i/o timeout\n', undefined)?.kind, 'unreachable');
   assert.equal(classifyKubectlFailure('error: stat /etc/rancher/k3s/k3s.yaml: no such file or directory\n', '/etc/rancher/k3s/k3s.yaml'), { kind: 'unreachable', reason: 'error: stat /etc/rancher/k3s/k3s.yaml: no such file or directory' });
+  // The API server answered: an admission webhook that refuses connections is not an absent cluster.
+  const webhook = 'Error from server (InternalError): Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": dial tcp 10.43.12.7:443: connect: connection refused\n';
+  assert.is(classifyKubectlFailure(webhook, undefined), undefined);
   assert.equal(classifyKubectlFailure('error: resource mapping not found for name: "le" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io/v1"\nensure CRDs are installed first\n', undefined), { kind: 'not-served', objectKind: 'ClusterIssuer', apiVersion: 'cert-manager.io/v1' });
   assert.equal(classifyKubectlFailure('Error from server (NotFound): namespaces "demo" not found\n', undefined), { kind: 'namespaces', namespaces: ['demo'] });
   assert.is(classifyKubectlFailure('error: You must be logged in to the server (Unauthorized)\n', undefined), undefined);
