@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { loadInventory } from '../../lib/inventory/load.ts';
 import { bastionDefaults } from '../../roles/bastion/vars.ts';
+import { BUILDKIT_DEFAULTS } from '../../roles/buildkit/vars.ts';
 import { CERT_MANAGER_DEFAULTS } from '../../roles/cert-manager/vars.ts';
+import { ECHO_HEALTHCHECK_DEFAULTS } from '../../roles/echo-healthcheck/vars.ts';
 import { K3S_DEFAULTS } from '../../roles/k3s-server/vars.ts';
 import { NGINX_DEMO_DEFAULTS } from '../../roles/nginx-demo/vars.ts';
 
@@ -31,6 +33,12 @@ test('group_vars/bastion.yml documents every variable of the roles that run on t
     assert.match(text, `\n# ${name}: ${shown}\n`, name);
   }
   for (const name of ['operator_authorized_keys', 'kubectl_sha256', 'helm_sha256', 'k3s_api_endpoint', 'cert_manager_acme_email', 'nginx_demo_host']) assert.match(text, `\n# ${name}:`, name);
+});
+
+test('group_vars/buildkit.yml documents every variable of the buildkit and echo-healthcheck roles, with its default', () => {
+  const text = readFileSync('inventory/group_vars/buildkit.yml', 'utf8');
+  for (const [name, value] of Object.entries({ ...BUILDKIT_DEFAULTS, ...ECHO_HEALTHCHECK_DEFAULTS })) assert.match(text, `\n# ${name}: ${String(value)}\n`, name);
+  assert.match(text, '\n# buildkit_sha256: ');
 });
 
 test.run();
