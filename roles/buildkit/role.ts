@@ -26,8 +26,7 @@ export const buildkit = defineRole<BuildkitVars>({
     const sha256 = buildkitSha256(settings, arch);
     if (sha256 === undefined && typeof arch === 'string') t.fail(`no sha256 is known for BuildKit ${settings.version} on ${arch}: set buildkit_sha256`);
 
-    await t.file('buildkit config directory', { path: '/etc/buildkit', state: 'directory', mode: '0755' });
-    const config = await t.copy('buildkitd.toml', { dest: CONFIG, mode: '0644', content: buildkitdToml(settings, registry) });
+    const config = await t.copy('buildkitd.toml', { dest: CONFIG, mode: '0644', directoryMode: '0755', content: buildkitdToml(settings, registry) });
     const unit = await t.copy('buildkitd unit', { dest: UNIT, mode: '0644', content: buildkitdUnit() });
     if (registry && hasCredentials(registry)) {
       await t.copy(`credentials for ${registry.host}`, { dest: DOCKER_CONFIG, mode: '0600', directoryMode: '0700', content: dockerConfig(registry) });

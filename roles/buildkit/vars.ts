@@ -3,6 +3,7 @@
  * run before any host is touched, naming the host and the variable.
  */
 import { InputError, type Vars } from '../../lib/index.ts';
+import { wholeNumber } from './whole-number.ts';
 
 export interface BuildkitVars {
   /** The BuildKit release (moby/buildkit's tag, with its v). */
@@ -60,11 +61,12 @@ export function buildkitSettings(vars: Vars & BuildkitVars, host: string): Build
   if (typeof socket !== 'string' || !socket.startsWith('/')) throw new InputError(`variable "buildkit_containerd_socket" must be an absolute path, got ${JSON.stringify(socket)}`, where('buildkit_containerd_socket'));
   const namespace = vars.buildkit_containerd_namespace;
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) throw new InputError(`variable "buildkit_containerd_namespace" must be a containerd namespace like k8s.io, got ${JSON.stringify(namespace)}`, where('buildkit_containerd_namespace'));
-  const timeout = vars.buildkit_ready_timeout_s;
-  if (!Number.isInteger(timeout) || timeout < 2) throw new InputError(`variable "buildkit_ready_timeout_s" must be a whole number of seconds, at least 2, got ${JSON.stringify(timeout)}`, where('buildkit_ready_timeout_s'));
+  const timeout = wholeNumber(vars.buildkit_ready_timeout_s);
+  if (timeout === undefined || timeout < 2) throw new InputError(`variable "buildkit_ready_timeout_s" must be a whole number of seconds, at least 2, got ${JSON.stringify(vars.buildkit_ready_timeout_s)}`, where('buildkit_ready_timeout_s'));
   return { version, ...(sha256 !== undefined ? { sha256 } : {}), containerdSocket: socket, containerdNamespace: namespace, readyTimeoutS: timeout };
 }
 
 export function buildkitSha256(settings: BuildkitSettings, arch: string): string | undefined {
   return settings.sha256 ?? BUILDKIT_SHA256[settings.version]?.[arch];
 }
+

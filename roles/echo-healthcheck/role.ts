@@ -2,11 +2,11 @@ import { defineRole, InputError } from '../../lib/index.ts';
 import { ADDRESS, BUILDCTL } from '../buildkit/daemon-config.ts';
 import { DOCKER_CONFIG } from '../buildkit/role.ts';
 import { readBuildContext } from './build-context.ts';
+import { imageBuild } from './image-build.ts';
 import { ECHO_PORT, echoObjects, NAME, NODE_PORT } from './objects.ts';
-import { REGISTRY_PROBE } from './registry-probe.ts';
 import { ECHO_HEALTHCHECK_DEFAULTS, echoHealthcheckSettings, type EchoHealthcheckVars } from './vars.ts';
 
-/** Where a context is copied for a build, one directory per tag; removed once the image is pushed. */
+/** Where a context is unpacked for a build, one directory per tag; removed after the build. */
 const BUILD_ROOT = '/var/lib/ploy/echo-healthcheck';
 
 /**
@@ -32,17 +32,18 @@ export const echoHealthcheck = defineRole<EchoHealthcheckVars>({
     const { registry } = settings;
     const ref = `${registry.host}/${settings.image}:${context.tag}`;
 
-    const probe = await t.command(`is ${ref} in the registry`, { cmd: ['python3', '-c', REGISTRY_PROBE, registry.url, registry.host, settings.image, context.tag, DOCKER_CONFIG], readOnly: true });
-    if (probe.data.stdout?.trim() !== 'present') {
-      const dir = `${BUILD_ROOT}/${context.tag}`;
-      for (const file of context.files) {
-        await t.copy(`build context: ${file.path}`, { src: file.source, dest: `${dir}/${file.path}`, mode: file.executable ? '0755' : '0644', directoryMode: '0700' });
-      }
-      await t.command(`build and push ${ref}`, {
-        cmd: [BUILDCTL, `--addr=${ADDRESS}`, 'build', '--frontend=dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=image,name=${ref},push=true`, '--progress=plain'],
-      });
-      await t.file('remove the build context', { path: dir, state: 'absent' });
-    }
+    await t.run(`image ${ref}`, imageBuild, {
+      ref,
+      registryUrl: registry.url,
+      registryHost: registry.host,
+      repository: settings.image,
+      tag: context.tag,
+      files: context.files,
+      buildDir: `${BUILD_ROOT}/${context.tag}`,
+      buildctl: BUILDCTL,
+      address: ADDRESS,
+      dockerConfig: DOCKER_CONFIG,
+    });
     await t.kubectlApply(`${NAME}: DaemonSet of ${ref} on every node, NodePort ${NODE_PORT} -> ${ECHO_PORT}`, {
       objects: echoObjects(settings.namespace, ref),
       kubeconfig: settings.kubeconfig,

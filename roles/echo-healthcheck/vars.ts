@@ -5,6 +5,7 @@
  */
 import { InputError, type Vars } from '../../lib/index.ts';
 import { registryOf, type Registry } from '../buildkit/registry.ts';
+import { wholeNumber } from '../buildkit/whole-number.ts';
 
 export interface EchoHealthcheckVars {
   /** The image's build context: a directory on the controller, absolute or under the project's files/. */
@@ -55,7 +56,8 @@ export function echoHealthcheckSettings(vars: Vars & EchoHealthcheckVars, host: 
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) throw new InputError(`variable "echo_healthcheck_namespace" must be a namespace name, got ${JSON.stringify(namespace)}`, where('echo_healthcheck_namespace'));
   const kubeconfig = vars.echo_healthcheck_kubeconfig;
   if (typeof kubeconfig !== 'string' || !kubeconfig.startsWith('/')) throw new InputError(`variable "echo_healthcheck_kubeconfig" must be an absolute path on the host, got ${JSON.stringify(kubeconfig)}`, where('echo_healthcheck_kubeconfig'));
-  const timeoutS = vars.echo_healthcheck_timeout_s;
-  if (!Number.isInteger(timeoutS) || timeoutS < 10) throw new InputError(`variable "echo_healthcheck_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(timeoutS)}`, where('echo_healthcheck_timeout_s'));
+  const timeoutS = wholeNumber(vars.echo_healthcheck_timeout_s);
+  if (timeoutS === undefined || timeoutS < 10) throw new InputError(`variable "echo_healthcheck_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(vars.echo_healthcheck_timeout_s)}`, where('echo_healthcheck_timeout_s'));
   return { registry, context: vars.echo_healthcheck_context, image, namespace, kubeconfig, timeoutS };
 }
+

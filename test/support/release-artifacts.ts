@@ -5,8 +5,10 @@
  *   release/<v>/bin/linux/<arch>/kubectl(.sha256)                                (dl.k8s.io)
  *   helm-<v>-linux-<arch>.tar.gz(.sha256sum, .sha256)                            (get.helm.sh)
  *   containerd/nerdctl/releases/download/v<v>/nerdctl-<v>-linux-<arch>.tar.gz, SHA256SUMS (github.com)
+ *   moby/buildkit/releases/download/<v>/buildkit-<v>.linux-<arch>.tar.gz        (github.com; no checksum file upstream)
  * The helm inside the tarball is test/fixtures/bin/helm (unchanged but for one comment line naming the
- * version, so that two versions differ); nerdctl is test/fixtures/standins/nerdctl.
+ * version, so that two versions differ); nerdctl is test/fixtures/standins/nerdctl; BuildKit's bin/buildkitd
+ * and bin/buildctl are test/fixtures/standins/buildkit/.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +21,7 @@ export type ReleaseFiles = Map<string, Buffer>;
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const HELM_VERSION = /^v3\.\d+\.\d+$/;
 const NERDCTL_VERSION = /^\d+\.\d+\.\d+$/;
+const BUILDKIT_VERSION = /^v\d+\.\d+\.\d+$/;
 
 export function k3sRelease(version: string, arches: ReleaseArch[]): ReleaseFiles {
   const files: ReleaseFiles = new Map();
@@ -80,5 +83,22 @@ export function nerdctlRelease(version: string, arches: ReleaseArch[]): ReleaseF
     sums.push(`${sha256(archive)}  ${name}\n`);
   }
   files.set(`containerd/nerdctl/releases/download/v${version}/SHA256SUMS`, Buffer.from(sums.join('')));
+  return files;
+}
+
+/** BuildKit's release tarball as upstream lays it out (bin/...), with the STAND-IN buildkitd and buildctl for this version. */
+export function buildkitRelease(version: string, arches: ReleaseArch[]): ReleaseFiles {
+  if (!BUILDKIT_VERSION.test(version)) throw new Error(`buildkit release: version "${version}" is not a BuildKit version like v0.16.0`);
+  const files: ReleaseFiles = new Map();
+  for (const arch of arches) {
+    const program = (name: string) => Buffer.from(readFileSync(join(FIXTURES, 'standins', 'buildkit', name), 'utf8').replaceAll('__BUILDKIT_VERSION__', version).replace('"""STAND-IN', `"""STAND-IN (linux-${arch})`));
+    const archive = tarGz([
+      { path: 'bin/' },
+      { path: 'bin/buildkitd', data: program('buildkitd'), mode: 0o755 },
+      { path: 'bin/buildctl', data: program('buildctl'), mode: 0o755 },
+      { path: 'bin/buildkit-runc', data: Buffer.from(`#!/bin/sh\necho "buildkit-runc: ploy test stand-in (linux-${arch}), not part of BuildKit; it runs nothing" >&2\nexit 1\n`), mode: 0o755 },
+    ]);
+    files.set(`moby/buildkit/releases/download/${version}/buildkit-${version}.linux-${arch}.tar.gz`, archive);
+  }
   return files;
 }

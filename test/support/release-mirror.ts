@@ -9,7 +9,7 @@ import type { Testbed } from '../testbed/bed.ts';
 import { relayThroughBastion, type BastionRelay } from './bastion-relay.ts';
 import { startHttpFixture, type RecordedRequest } from './http-fixture.ts';
 import { sha256, type ReleaseArch } from './k3s-standin.ts';
-import { helmRelease, k3sRelease, kubectlRelease, nerdctlRelease, type ReleaseFiles } from './release-artifacts.ts';
+import { buildkitRelease, helmRelease, k3sRelease, kubectlRelease, nerdctlRelease, type ReleaseFiles } from './release-artifacts.ts';
 
 export interface ReleaseMirrorOptions {
   /** Serve this bed: listen on its public bridge's controller address, relay through its bastion if it has one. */
@@ -24,6 +24,8 @@ export interface ReleaseMirrorOptions {
   helm?: string[];
   /** nerdctl versions, without the v: ['1.7.7']. */
   nerdctl?: string[];
+  /** BuildKit versions, with the v: ['v0.16.0']. */
+  buildkit?: string[];
   /** Default: both. */
   arches?: ReleaseArch[];
 }
@@ -59,6 +61,7 @@ export async function startReleaseMirror(options: ReleaseMirrorOptions): Promise
   for (const version of options.kubectl ?? []) add(kubectlRelease(version, arches));
   for (const version of options.helm ?? []) add(helmRelease(version, arches));
   for (const version of options.nerdctl ?? []) add(nerdctlRelease(version, arches));
+  for (const version of options.buildkit ?? []) add(buildkitRelease(version, arches));
 
   const http = await startHttpFixture(address, address);
   for (const [path, bytes] of files) http.route(`/${path}`, { body: bytes });
