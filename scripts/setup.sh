@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # ansible: the collections the bench's playbook uses (ansible.posix.authorized_key), which Debian's
 # ansible-core alone lacks; time: GNU time, the bench's wall time and peak RSS of every run.
 # test/unit/bench-fresh-machine.test.ts checks this list against what the bench runs.
-packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core ansible dpkg-dev time curl wget unzip)
+# docker-registry, skopeo, socat: the echo-healthcheck test's real registry, its client, and the echo.
+packages=(debootstrap systemd-container iproute2 nftables openssh-client ansible-core ansible dpkg-dev time curl wget unzip docker-registry skopeo socat)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -29,7 +29,8 @@ const USER = 'ci';
 const PASSWORD = 'Reg1stry-pw-of-the-test-9c1d';
 const CONTAINERD_SOCKET = '/run/k3s/containerd/containerd.sock';
 const DAEMONSET = `${STANDIN_STATE}/kubectl/objects/apps.v1.DaemonSet.kube-system.echo-healthcheck`;
-const SOCAT_DEB = '/var/cache/apt/archives/socat_1.7.4.4-2_amd64.deb';
+/** Debian's socat on the controller (scripts/setup.sh installs it); the bed's hosts are the same Debian release, its libraries there. */
+const SOCAT = '/usr/bin/socat';
 
 let bed: Testbed;
 let mirror: ReleaseMirror;
@@ -217,8 +218,8 @@ test('buildkitd restarts when its config changes, and only then', async () => {
 
 test('the image\'s command line, run for real with Debian\'s socat as user 1000, echoes on port 2000 to another host; stopped, the port refuses, a failed TCP health check', async () => {
   const builderRoot = `/proc/${bed.host('builder').leaderPid}/root`;
-  copyFileSync(SOCAT_DEB, `${builderRoot}/tmp/socat.deb`);
-  await builder().sh('dpkg -i /tmp/socat.deb >/dev/null');
+  copyFileSync(SOCAT, `${builderRoot}/usr/bin/socat`);
+  await builder().sh('chmod 0755 /usr/bin/socat && socat -V >/dev/null');
   const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(readFileSync(join(ROOT, 'files', 'echo-healthcheck', 'Dockerfile'), 'utf8'))?.[1] ?? '[]') as string[];
   assert.equal(entrypoint, ['socat', 'tcp-l:2000,fork', 'exec:/bin/cat']);
   const user = /^USER (\d+)$/m.exec(readFileSync(join(ROOT, 'files', 'echo-healthcheck', 'Dockerfile'), 'utf8'))?.[1];
