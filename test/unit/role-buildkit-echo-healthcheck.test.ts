@@ -105,7 +105,7 @@ async function badInput(role: Role, vars: Record<string, unknown>): Promise<Erro
   return error;
 }
 
-test('bad input, before any host is touched: no registry, a registry URL that is not a URL, a context without its Dockerfile, no sha256', async () => {
+test('bad input, before any host is touched: no registry, a registry URL that is not a URL, a context without its Dockerfile, two builders, no sha256', async () => {
   const registry = { k3s_registry_url: 'http://10.0.0.9:5000', k3s_registry_username: 'ci', k3s_registry_password: secret(PASSWORD) };
   const echo = echoHealthcheck as unknown as Role;
   assert.match((await badInput(echo, {})).message, /host k3, field "k3s_registry_url": no registry is configured/);
@@ -115,6 +115,11 @@ test('bad input, before any host is touched: no registry, a registry URL that is
   const noDockerfile = context({ 'entrypoint.sh': 'exec socat\n' });
   assert.match((await badInput(echo, { ...registry, echo_healthcheck_context: noDockerfile })).message, new RegExp(`field "echo_healthcheck_context": the build context ${noDockerfile} has no Dockerfile`));
   assert.match((await badInput(echo, { ...registry, echo_healthcheck_context: '/nonexistent/context' })).message, /field "echo_healthcheck_context": the build context \/nonexistent\/context is not a directory/);
+  const pool = new CountingPool();
+  const two = localInventory({ k3: registry, k4: registry }, { buildkit: ['k3', 'k4'] });
+  const twoBuilders = await rejection(runPlay(definePlay({ name: 'build', roles: [echo] }), runOptions(two, pool), new RecordingReporter()));
+  assert.match(twoBuilders.message, /field "buildkit": the echo image is built on one host, and the group buildkit has 2: k3, k4/);
+  assert.is(pool.gets.size, 0);
   assert.match((await badInput(buildkit as unknown as Role, { ...registry, buildkit_sha256: undefined })).message, /field "buildkit_sha256": no sha256 is known for BuildKit v0\.16\.0/);
   assert.match((await badInput(buildkit as unknown as Role, { ...registry, k3s_registry_password: undefined })).message, /give both k3s_registry_username and k3s_registry_password/);
 });
