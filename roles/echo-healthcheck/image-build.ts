@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CommandError, defineModule, ModuleArgsError, quote, TaskFailedError } from '../../lib/index.ts';
 import type { ContextFile } from './build-context.ts';
 import { REGISTRY_PROBE } from './registry-probe.ts';
@@ -72,7 +73,8 @@ export const imageBuild = defineModule<ImageBuildArgs, ImageBuildData>({
           async apply() {
             const files = Object.fromEntries(args.files.map((file) => [file.path, [readFileSync(file.source).toString('base64'), file.executable]]));
             const dir = quote(args.buildDir);
-            const build = [args.buildctl, `--addr=${args.address}`, 'build', '--frontend=dockerfile.v0', '--local', `context=${args.buildDir}`, '--local', `dockerfile=${args.buildDir}`, '--output', `type=image,name=${args.ref},push=true`, '--progress=plain'];
+            // DOCKER_CONFIG: sudo may keep the login user's HOME, and the credentials are root's.
+            const build = ['env', `DOCKER_CONFIG=${dirname(args.dockerConfig)}`, args.buildctl, `--addr=${args.address}`, 'build', '--frontend=dockerfile.v0', '--local', `context=${args.buildDir}`, '--local', `dockerfile=${args.buildDir}`, '--output', `type=image,name=${args.ref},push=true`, '--progress=plain'];
             const script = `rm -rf ${dir} && mkdir -p -m 0700 ${dir} && python3 -c ${quote(UNPACK)} ${dir} && ${build.map((word) => quote(word)).join(' ')}; rc=$?; rm -rf ${dir}; exit $rc`;
             const built = await ctx.exec(script, { stdin: JSON.stringify(files) });
             if (built.code !== 0) throw new TaskFailedError(`buildkit could not build and push ${args.ref} (rc=${built.code}): ${(built.stderr.trim() || built.stdout.trim()).split('\n').slice(-5).join('\n')}`);
