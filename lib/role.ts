@@ -43,12 +43,13 @@ export type ModuleSet = { readonly [name: string]: Module<unknown, unknown> };
 /** The built-in modules when a role registers none: no methods beyond them. */
 export type NoModules = Record<never, never>;
 
+// Each method is declared as one so its parameters compare both ways (as run()'s do): a role
+// whose t has the project's modules and its own handler names still goes in a Play's roles.
+// A call is checked against the parameters as written all the same.
 type ModuleMethods<H extends string, M> = {
-  [K in keyof M]: (
-    name: string,
-    args: ArgsOf<M[K]>,
-    options?: TaskOptions<H, DataOf<M[K]>>,
-  ) => Promise<TaskResult<DataOf<M[K]>>>;
+  [K in keyof M]: {
+    task(name: string, args: ArgsOf<M[K]>, options?: TaskOptions<H, DataOf<M[K]>>): Promise<TaskResult<DataOf<M[K]>>>;
+  }['task'];
 };
 
 /** What a role's run() sees of the host it configures. */
