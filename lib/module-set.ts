@@ -37,7 +37,7 @@ export function withModules<const M extends ModuleSet>(modules: M & Clashes<M>):
   if (typeof modules !== 'object' || modules === null || Array.isArray(modules)) {
     throw new InputError(`withModules takes an object of modules by name ({ iniFile }), got ${modules === null ? 'null' : Array.isArray(modules) ? 'an array' : typeof modules}`, where);
   }
-  for (const [key, module] of Object.entries(modules)) checkEntry(key, module, where);
+  for (const [key, module] of Object.entries(modules)) checkEntry(key, module, where, 'withModules');
   const registered: M = Object.freeze({ ...modules });
   return {
     modules: registered,
@@ -48,14 +48,27 @@ export function withModules<const M extends ModuleSet>(modules: M & Clashes<M>):
   };
 }
 
-function checkEntry(key: string, module: unknown, where: { file?: string; line?: number }): void {
+/**
+ * A role's modules as the runner will put them on its task API, checked before any host is
+ * touched: withModules checked them already, but a role object may be assembled by hand.
+ */
+export function checkRoleModules(role: { readonly name: string; readonly modules?: ModuleSet | undefined }): void {
+  if (role.modules === undefined) return;
+  const who = `role ${role.name}'s modules`;
+  if (typeof role.modules !== 'object' || role.modules === null || Array.isArray(role.modules)) {
+    throw new InputError(`${who} must be an object of modules by name, as withModules gives`, { field: 'modules' });
+  }
+  for (const [key, module] of Object.entries(role.modules)) checkEntry(key, module, {}, who);
+}
+
+function checkEntry(key: string, module: unknown, where: { file?: string; line?: number }, who: string): void {
   const at = { ...where, field: key };
   if (!/^[A-Za-z_$][\w$]*$/.test(key)) {
-    throw new InputError(`withModules: a module's name must be a JavaScript identifier, to be called as t.<name>(...); got ${JSON.stringify(key)}`, at);
+    throw new InputError(`${who}: a module's name must be a JavaScript identifier, to be called as t.<name>(...); got ${JSON.stringify(key)}`, at);
   }
   if (RESERVED.has(key)) {
     const what = key in builtinModules ? 'a built-in module' : key === 'then' ? 'the promise method then' : `the task API's own t.${key}`;
-    throw new InputError(`withModules: "${key}" is already ${what}: register the module under another name`, at);
+    throw new InputError(`${who}: "${key}" is already ${what}: register the module under another name`, at);
   }
   const candidate = module as { name?: unknown; validate?: unknown; plan?: unknown; prepare?: unknown } | null;
   const problem =
@@ -66,7 +79,7 @@ function checkEntry(key: string, module: unknown, where: { file?: string; line?:
     : candidate.prepare !== undefined && typeof candidate.prepare !== 'function' ? 'its prepare is not a function'
     : undefined;
   if (problem !== undefined) {
-    throw new InputError(`withModules: "${key}" must be a module made with defineModule (name, validate, plan): ${problem}`, at);
+    throw new InputError(`${who}: "${key}" must be a module made with defineModule (name, validate, plan): ${problem}`, at);
   }
 }
 

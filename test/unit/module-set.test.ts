@@ -7,12 +7,15 @@ import * as assert from 'uvu/assert';
 import { iniFile } from '../../examples/ini-file/ini-file.ts';
 import { journald } from '../../examples/ini-file/role.ts';
 import { InputError } from '../../lib/errors.ts';
+import { inventoryFromYaml } from '../../lib/inventory/load.ts';
 import { withModules } from '../../lib/module-set.ts';
 import type { Module } from '../../lib/module.ts';
 import { builtinModules } from '../../lib/modules/index.ts';
 import type { TaskResult } from '../../lib/result.ts';
-import type { ModuleSet } from '../../lib/role.ts';
+import { definePlay, defineRole, type ModuleSet, type Role } from '../../lib/role.ts';
+import { runPlay } from '../../lib/runner/run-play.ts';
 import { buildTaskApi, TASK_API_MEMBERS, type TaskApiParts } from '../../lib/runner/task-api.ts';
+import { CountingPool, RecordingReporter, runOptions } from './runner-support.ts';
 
 function refused(modules: unknown, pattern: RegExp): InputError {
   try {
@@ -78,6 +81,21 @@ test("buildTaskApi: t.<name> runs the project's module through the same call as 
   assert.equal(calls.map((c) => [c.name, c.module.name, c.options]), [['set it', 'ini_file', { notify: 'h' }], ['a file', 'file', undefined]]);
   const plain = buildTaskApi(parts) as unknown as Record<string, unknown>;
   assert.not.ok('iniFile' in plain, 'a role without modules has none');
+});
+
+test('a role assembled by hand with a clashing module fails the play before any host is touched', async () => {
+  const inventory = inventoryFromYaml('all:\n  vars: { ansible_connection: local }\n  hosts:\n    h1: {}\n');
+  const role = { ...defineRole({ name: 'by-hand', hosts: 'all', defaults: {}, async run() {} }), modules: { copy: iniFile } } as unknown as Role;
+  const pool = new CountingPool();
+  const reporter = new RecordingReporter();
+  try {
+    await runPlay(definePlay({ name: 'p', roles: [role] }), runOptions(inventory, pool), reporter);
+    assert.unreachable('the play ran');
+  } catch (error) {
+    assert.instance(error, InputError, String(error));
+    assert.is((error as Error).message, 'field "copy": role by-hand\'s modules: "copy" is already a built-in module: register the module under another name');
+  }
+  assert.equal(reporter.events, [], 'nothing ran, nothing was reported');
 });
 
 test.run();
