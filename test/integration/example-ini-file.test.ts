@@ -54,8 +54,8 @@ async function run(extra: Partial<RunOptions> = {}, which: Play = play): Promise
   const recorder = new Recorder();
   const summary = await runPlay(which, options(extra), recorder);
   assert.is(recorder.problems(), '');
+  assert.is(summary.exitCode, 0);
   assert.not.ok(JSON.stringify(recorder.events).includes(PASSWORD), 'the Secret value is masked in every event');
-  void summary;
   return recorder;
 }
 
