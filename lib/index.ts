@@ -2,6 +2,10 @@
 export { definePlay, defineRole } from './role.ts';
 export type { Handler, HostView, Play, Role, RoleDef, TaskApi, TaskOptions } from './role.ts';
 export { defineModule } from './module.ts';
+/** A project's own modules as methods of a role's `t`; the module author's toolkit is 'ploy/module-kit'. */
+export { withModules } from './module-set.ts';
+export type { ProjectModules } from './module-set.ts';
+export type { ModuleSet, NoModules } from './role.ts';
 /** For a project's own modules: read a probe's `key=value` lines (lib/modules/support/probe.ts). */
 export { parseProbeOutput } from './modules/support/probe.ts';
 export type { Change, Module, ModuleContext, Plan, PrepareEnv } from './module.ts';

@@ -34,12 +34,22 @@ export type TaskOptions<H extends string, R = Record<string, unknown>> = UntilOp
   delayS?: number;
 };
 
-type ModuleMethods<H extends string> = {
-  [K in keyof BuiltinModules]: (
-    name: string,
-    args: ArgsOf<BuiltinModules[K]>,
-    options?: TaskOptions<H, DataOf<BuiltinModules[K]>>,
-  ) => Promise<TaskResult<DataOf<BuiltinModules[K]>>>;
+/**
+ * A project's own modules, by the name a role calls them with (`{ iniFile }` gives `t.iniFile(...)`).
+ * Registered with withModules (lib/module-set.ts), which refuses a name the task API already has.
+ */
+export type ModuleSet = { readonly [name: string]: Module<unknown, unknown> };
+
+/** The built-in modules when a role registers none: no methods beyond them. */
+export type NoModules = Record<never, never>;
+
+// Each method is declared as one so its parameters compare both ways (as run()'s do): a role
+// whose t has the project's modules and its own handler names still goes in a Play's roles.
+// A call is checked against the parameters as written all the same.
+type ModuleMethods<H extends string, M> = {
+  [K in keyof M]: {
+    task(name: string, args: ArgsOf<M[K]>, options?: TaskOptions<H, DataOf<M[K]>>): Promise<TaskResult<DataOf<M[K]>>>;
+  }['task'];
 };
 
 /** What a role's run() sees of the host it configures. */
@@ -48,8 +58,11 @@ export interface HostView {
   readonly groups: readonly string[];
 }
 
-/** The task API a role and its handlers receive: one method per module, plus the escape hatches. */
-export type TaskApi<H extends string = never> = ModuleMethods<H> & {
+/**
+ * The task API a role and its handlers receive: one method per built-in module and per module the
+ * project registered (M, see withModules), plus the escape hatches.
+ */
+export type TaskApi<H extends string = never, M extends ModuleSet = NoModules> = ModuleMethods<H, BuiltinModules & M> & {
   readonly host: HostView;
   /** True in check mode, for display only: modules plan, the runner decides; roles must not branch on it. */
   readonly check: boolean;
@@ -76,7 +89,9 @@ export type TaskApi<H extends string = never> = ModuleMethods<H> & {
   fail(message: string): never;
 };
 
-export type Handler = (t: TaskApi<never>) => Promise<void>;
+// A method's parameter is compared both ways, so a role whose handlers use the project's modules
+// still goes in a Play's list of roles (as the role's run() does).
+export type Handler<M extends ModuleSet = NoModules> = { handle(t: TaskApi<never, M>): Promise<void> }['handle'];
 
 /** Required variables have no default: the rest of the role's variables must have one. */
 type DefaultsOf<V, R extends PropertyKey> = [R] extends [never] ? V : Omit<V, R>;
@@ -86,7 +101,7 @@ type DefaultsOf<V, R extends PropertyKey> = [R] extends [never] ? V : Omit<V, R>
  * handler names, R the variables it requires from the inventory or -e instead of a default:
  * `defineRole<K3sVars, 'restart k3s', 'k3s_lb_dns'>({ required: ['k3s_lb_dns'], defaults: {...} })`.
  */
-export interface RoleDef<V extends object, H extends string, R extends keyof V & string = never> {
+export interface RoleDef<V extends object, H extends string, R extends keyof V & string = never, M extends ModuleSet = NoModules> {
   name: string;
   /** Host pattern the role applies to (group names, globs, a:b, a:&b, a:!b). */
   hosts: string;
@@ -103,12 +118,15 @@ export interface RoleDef<V extends object, H extends string, R extends keyof V &
   /** One host failing stops every host, and the play, after the tasks in flight (Ansible's any_errors_fatal). */
   anyErrorsFatal?: boolean;
   /** Handlers, run once per host at the end of the role in definition order, when notified. */
-  handlers?: Record<H, Handler>;
-  run(t: TaskApi<H>, vars: V & Vars): Promise<void>;
+  handlers?: Record<H, Handler<M>>;
+  run(t: TaskApi<H, M>, vars: V & Vars): Promise<void>;
 }
 
-export interface Role<V extends object = object, H extends string = string, R extends keyof V & string = never> extends RoleDef<V, H, R> {
+export interface Role<V extends object = object, H extends string = string, R extends keyof V & string = never, M extends ModuleSet = NoModules>
+  extends RoleDef<V, H, R, M> {
   readonly kind: 'role';
+  /** The project's modules its tasks call as t.<name>, registered through withModules. */
+  readonly modules?: M;
 }
 
 export function defineRole<V extends object, H extends string = never, R extends keyof V & string = never>(def: RoleDef<V, H, R>): Role<V, H, R> {

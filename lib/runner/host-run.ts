@@ -179,7 +179,7 @@ export class HostRun {
       facts: () => this.#facts(),
       hostsOf: (pattern) => state.inventory.select(pattern),
       fail: (message) => this.fail(message),
-    });
+    }, this.role.modules);
   }
 
   /** Facts are gathered once per host per run, whichever role asks first; tags never skip it. */

@@ -191,7 +191,7 @@ function preflightApi(
     fail: () => {
       throw new PreflightStop();
     },
-  });
+  }, role.modules);
 }
 
 /** delegateTo must name an inventory host whose connection variables are sound; the rest of the options are checked too. */

@@ -1,5 +1,6 @@
 import { connectionSpecFor } from '../connection/spec.ts';
 import { InputError } from '../errors.ts';
+import { checkRoleModules } from '../module-set.ts';
 import type { Play } from '../role.ts';
 import type { Reporter } from './events.ts';
 import type { RunOptions, RunSummary } from './options.ts';
@@ -32,7 +33,10 @@ export async function runPlay(play: Play, options: RunOptions, reporter: Reporte
   }
   const { inventory } = options;
   const plans = planHosts(inventory, selectRoles(play, options.roles), options.limit);
-  for (const plan of plans) splitBatches(plan.hosts, plan.role.serial, plan.role.name);
+  for (const plan of plans) {
+    splitBatches(plan.hosts, plan.role.serial, plan.role.name);
+    checkRoleModules(plan.role);
+  }
   const hosts = playHosts(inventory, plans);
   if (options.limit !== undefined && hosts.length === 0) {
     throw new InputError(`--limit ${options.limit} leaves no hosts to run on: the roles target ${plans.map((p) => `${p.role.name} (${p.role.hosts})`).join(', ')}`, { field: 'limit' });

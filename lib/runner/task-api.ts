@@ -2,7 +2,7 @@ import type { HostFacts } from '../facts/host-facts.ts';
 import type { Module } from '../module.ts';
 import { builtinModules } from '../modules/index.ts';
 import type { TaskResult } from '../result.ts';
-import type { HostView, TaskApi, TaskOptions } from '../role.ts';
+import type { HostView, ModuleSet, TaskApi, TaskOptions } from '../role.ts';
 import type { Vars } from '../vars.ts';
 
 /** What differs between the real task API and the preflight one. */
@@ -18,13 +18,18 @@ export interface TaskApiParts<H extends string> {
   fail(message: string): never;
 }
 
+/** The task API's own members: no module, built-in or the project's, may take one of these names. */
+export const TASK_API_MEMBERS = ['host', 'check', 'run', 'flush', 'hostvars', 'setFact', 'facts', 'hostsOf', 'fail'] as const;
+
+export type TaskApiMember = (typeof TASK_API_MEMBERS)[number];
+
 /**
  * A role's `t`: one method per entry of builtinModules (t.file(name, args, options) calls the file
- * module), plus run/flush/hostvars/setFact/facts/hostsOf/fail/host/check. The fixed members win over a module
- * of the same name.
+ * module) and of the role's own modules (withModules refused their names when they clash), plus
+ * run/flush/hostvars/setFact/facts/hostsOf/fail/host/check.
  */
-export function buildTaskApi<H extends string>(parts: TaskApiParts<H>): TaskApi<H> {
-  const modules = builtinModules as unknown as Record<string, Module<unknown, unknown>>;
+export function buildTaskApi<H extends string>(parts: TaskApiParts<H>, projectModules: ModuleSet = {}): TaskApi<H> {
+  const modules: ModuleSet = { ...projectModules, ...(builtinModules as unknown as ModuleSet) };
   const methods: Record<string, unknown> = {};
   for (const [key, module] of Object.entries(modules)) {
     methods[key] = (name: string, args: unknown, options?: TaskOptions<H, unknown>) => parts.call(name, module, args, options);
