@@ -19,6 +19,7 @@ import { RunOnce, type OnceOutcome } from './run-once.ts';
 import type { RunState } from './run-state.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
+import { TaskLane } from './task-lane.ts';
 import { checkTaskOptions } from './task-options.ts';
 
 type Options<R> = TaskOptions<string, R>;
@@ -45,6 +46,7 @@ export class HostRun {
   /** How many runOnce tasks of each name this host has reached: the key that pairs them across hosts. */
   readonly #onceSeen = new Map<string, number>();
   readonly #specs = new Map<string, ConnectionSpec>();
+  readonly #lane: TaskLane;
 
   constructor(
     readonly state: RunState,
@@ -55,6 +57,7 @@ export class HostRun {
   ) {
     this.vars = state.vars(role, host);
     this.#probes = new ProbeBatcher(state.predictions.of(role, host));
+    this.#lane = new TaskLane(host);
   }
 
   /** The `t` the role's run() receives. */
@@ -179,6 +182,7 @@ export class HostRun {
       facts: () => this.#facts(),
       hostsOf: (pattern) => state.inventory.select(pattern),
       fail: (message) => this.fail(message),
+      lane: this.#lane,
     }, this.role.modules);
   }
 

@@ -4,6 +4,7 @@ import { builtinModules } from '../modules/index.ts';
 import type { TaskResult } from '../result.ts';
 import type { HostView, ModuleSet, TaskApi, TaskOptions } from '../role.ts';
 import type { Vars } from '../vars.ts';
+import { TaskLane } from './task-lane.ts';
 
 /** What differs between the real task API and the preflight one. */
 export interface TaskApiParts<H extends string> {
@@ -16,6 +17,8 @@ export interface TaskApiParts<H extends string> {
   facts(): Promise<HostFacts>;
   hostsOf(pattern: string): string[];
   fail(message: string): never;
+  /** Shared by the APIs of one host (its role's and its handlers'), so they too run one task at a time. */
+  lane?: TaskLane;
 }
 
 /** The task API's own members: no module, built-in or the project's, may take one of these names. */
@@ -30,15 +33,17 @@ export type TaskApiMember = (typeof TASK_API_MEMBERS)[number];
  */
 export function buildTaskApi<H extends string>(parts: TaskApiParts<H>, projectModules: ModuleSet = {}): TaskApi<H> {
   const modules: ModuleSet = { ...projectModules, ...(builtinModules as unknown as ModuleSet) };
+  const lane = parts.lane ?? new TaskLane(parts.host.name);
+  const call = <A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H, R>) => lane.enter(name, () => parts.call(name, module, args, options));
   const methods: Record<string, unknown> = {};
   for (const [key, module] of Object.entries(modules)) {
-    methods[key] = (name: string, args: unknown, options?: TaskOptions<H, unknown>) => parts.call(name, module, args, options);
+    methods[key] = (name: string, args: unknown, options?: TaskOptions<H, unknown>) => call(name, module, args, options);
   }
   const api = {
     ...methods,
     host: parts.host,
     check: parts.check,
-    run: <A, R>(name: string, module: Module<A, R>, args: A, options?: TaskOptions<H, R>) => parts.call(name, module, args, options),
+    run: call,
     flush: () => parts.flush(),
     hostvars: (host: string) => parts.hostvars(host),
     setFact: (name: string, value: unknown) => parts.setFact(name, value),
