@@ -48,14 +48,16 @@ test('a secret slurp: its output is hidden in the command event, the role gets a
   const json = createReporter({ json: true, verbosity: 0, diff: true, out, err: out });
   const reporter: Reporter = {
     emit: (event) => [recording, human, json].forEach((r) => r.emit(event)),
-    close: () => [human, json].forEach((r) => r.close()),
+    close: async () => {
+      for (const r of [human, json]) await r.close();
+    },
   };
   const pool = new CountingPool();
   for (const check of [false, true]) {
     const summary = await runPlay({ name: 'p', roles: [role] }, runOptions(localInventory({ h1: {} }), pool, { check, diff: true }), reporter);
     assert.is(summary.exitCode, 0);
   }
-  reporter.close();
+  await reporter.close();
   // The preflight pass runs role code too, with unknown data: keep the real results.
   const real = seen.filter((r) => typeof r.data.sha256 === 'string');
   assert.is(real.length, 4);
