@@ -1,4 +1,5 @@
 import type { Connection, ExecOptions, ExecResult } from './connection/connection.ts';
+import type { ArgsSchema } from './modules/support/schema.ts';
 import type { Vars } from './vars.ts';
 
 /** What a module sees of the host it runs on. */
@@ -53,6 +54,8 @@ export interface Plan<R = Record<string, never>> {
  */
 export interface Module<A, R = Record<string, never>> {
   readonly name: string;
+  /** The arguments declared once (lib/modules/support/schema.ts): their checks and their reference in docs/modules.md. */
+  readonly schema?: ArgsSchema<A>;
   /** Check and normalise arguments before anything touches a host; throw ModuleArgsError. */
   validate(args: A): A;
   /**

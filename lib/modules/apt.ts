@@ -3,25 +3,50 @@ import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { quote } from '../shell.ts';
 import { aptProbeScript, candidateScope, parseAptFacts, UPDATE_STAMP, type AptFacts } from './support/apt-facts.ts';
 import { decidePackages, describeDecision, formatAge, hasWork, parseAptOutput, type AptState, type PackageDecision } from './support/apt-decide.ts';
-import { oneOf, optionalBoolean, optionalPositiveInteger, requireObject } from './support/args.ts';
+import { optionalBoolean, optionalPositiveInteger } from './support/args.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
+import { argsSchema, choice, choiceType, optional, type SchemaArgs } from './support/schema.ts';
 
-export interface AptArgs {
-  /** Package names (no versions, no architectures); may be left out when only updating the cache. */
-  name?: string | string[];
-  /** present (default): installed, at any version; latest: at the candidate version; absent: removed. */
-  state?: AptState;
-  /** apt-get update first (when the lists are older than cacheValidTime, if given). */
-  updateCache?: boolean;
-  /** Seconds the package lists stay fresh; implies updateCache. */
-  cacheValidTime?: number;
-  /** Install recommended packages too (default: apt's own setting). */
-  installRecommends?: boolean;
-  /** With state absent: also remove configuration files (and purge packages already removed). */
-  purge?: boolean;
-  /** Seconds to wait for the dpkg/apt lock held by another process (default 120). */
-  lockTimeout?: number;
+const APT_STATES = ['present', 'absent', 'latest'] as const satisfies readonly AptState[];
+
+export const aptArgs = argsSchema(
+  {
+    name: optional('string | string[]', packageNameList, 'Package names (no versions, no architectures); may be left out when only updating the cache.'),
+    state: optional(choiceType(APT_STATES), choice(APT_STATES), 'present (default): installed, at any version; latest: at the candidate version; absent: removed.'),
+    updateCache: optional('boolean', optionalBoolean, 'apt-get update first (when the lists are older than cacheValidTime, if given).'),
+    cacheValidTime: optional('number (s)', optionalPositiveInteger, 'Seconds the package lists stay fresh; implies updateCache.'),
+    installRecommends: optional('boolean', optionalBoolean, "Install recommended packages too (default: apt's own setting)."),
+    purge: optional('boolean', optionalBoolean, 'With state absent: also remove configuration files (and purge packages already removed).'),
+    lockTimeout: optional('number (s)', optionalPositiveInteger, 'Seconds to wait for the dpkg/apt lock held by another process (default 120).'),
+  },
+  {
+    summary: 'Debian packages installed, upgraded or removed, and the package lists refreshed.',
+    checkMode: "One probe (dpkg's status, the candidates, the lists' age); reports what would be installed, upgraded, removed or updated; changes nothing.",
+    across(args) {
+      if (args.cacheValidTime !== undefined && args.updateCache === false) {
+        throw new ModuleArgsError('cacheValidTime is how long the cache stays fresh before an update; it has no meaning with updateCache: false', { field: 'cacheValidTime' });
+      }
+      if (args.purge !== undefined && (args.state ?? 'present') !== 'absent') throw new ModuleArgsError(`only state 'absent' takes purge`, { field: 'purge' });
+      if ([args.name ?? []].flat().length === 0 && !args.updateCache && args.cacheValidTime === undefined) throw new ModuleArgsError('give package names, or updateCache: true', { field: 'name' });
+    },
+  },
+);
+
+export type AptArgs = SchemaArgs<typeof aptArgs>;
+
+function packageNameList(value: unknown, field: string): string | string[] {
+  const names = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new ModuleArgsError('must be a package name or a list of them', { field });
+  for (const n of names as string[]) {
+    if (!PACKAGE.test(n)) {
+      const hint = /[=:]/.test(n) ? ' (versions and architectures are not supported: give the plain name)' : '';
+      throw new ModuleArgsError(`not a Debian package name: ${JSON.stringify(n)}${hint}`, { field });
+    }
+  }
+  const twice = (names as string[]).find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ModuleArgsError(`names ${twice} twice`, { field });
+  return value as string | string[];
 }
 
 export interface AptData {
@@ -33,7 +58,6 @@ export interface AptData {
   removed: string[];
 }
 
-const KNOWN = ['name', 'state', 'updateCache', 'cacheValidTime', 'installRecommends', 'purge', 'lockTimeout'] as const;
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
 const DEFAULT_LOCK_TIMEOUT = 120;
 
@@ -45,29 +69,8 @@ export const apt = defineModule<AptArgs, AptData>({
   name: 'apt',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    const names = raw.name === undefined ? [] : typeof raw.name === 'string' ? [raw.name] : raw.name;
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new ModuleArgsError('must be a package name or a list of them', { field: 'name' });
-    for (const n of names as string[]) {
-      if (!PACKAGE.test(n)) {
-        const hint = /[=:]/.test(n) ? ' (versions and architectures are not supported: give the plain name)' : '';
-        throw new ModuleArgsError(`not a Debian package name: ${JSON.stringify(n)}${hint}`, { field: 'name' });
-      }
-    }
-    const twice = (names as string[]).find((n, i) => names.indexOf(n) !== i);
-    if (twice !== undefined) throw new ModuleArgsError(`names ${twice} twice`, { field: 'name' });
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent', 'latest'], 'state');
-    const update = optionalBoolean(raw.updateCache, 'updateCache');
-    if (optionalPositiveInteger(raw.cacheValidTime, 'cacheValidTime') !== undefined && update === false) {
-      throw new ModuleArgsError('cacheValidTime is how long the cache stays fresh before an update; it has no meaning with updateCache: false', { field: 'cacheValidTime' });
-    }
-    optionalBoolean(raw.installRecommends, 'installRecommends');
-    if (optionalBoolean(raw.purge, 'purge') !== undefined && state !== 'absent') throw new ModuleArgsError(`only state 'absent' takes purge`, { field: 'purge' });
-    optionalPositiveInteger(raw.lockTimeout, 'lockTimeout');
-    if (names.length === 0 && !update && raw.cacheValidTime === undefined) throw new ModuleArgsError('give package names, or updateCache: true', { field: 'name' });
-    return args;
-  },
+  schema: aptArgs,
+  validate: aptArgs.validate,
 
   async plan(ctx, args) {
     const names = packageNames(args.name);

@@ -2,7 +2,7 @@ import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { quote } from '../shell.ts';
 import { parsePasswdLine, requireAccountName } from './support/account-args.ts';
-import { oneOf, optionalAbsolutePath, optionalBoolean, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalBoolean } from './support/args.ts';
 import { attributeCommands, attributeDrift } from './support/attributes.ts';
 import { editAuthorizedKeys, keyIdentity, parseKeyLine, type AuthorizedKey } from './support/authorized-keys.ts';
 import { contentProbeScript, planContentFromFacts } from './support/content-plan.ts';
@@ -10,20 +10,34 @@ import { formatMode, parseMode } from './support/mode.ts';
 import { parseProbeOutput, pathProbeScript, readHeader, readPathState, type ShellPath } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { digestTextProbe, readProbedText, textProbeScript } from './support/text-probe.ts';
+import { argsSchema, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface AuthorizedKeyArgs {
-  /** Whose file: ~user/.ssh/authorized_keys, owned by the user. */
-  user: string;
-  /** One or more public key lines (a string may hold several lines; blank and # lines are skipped). */
-  key: string | string[];
-  /** Default present. */
-  state?: 'present' | 'absent';
-  /** present only: the file ends up holding exactly these keys. */
-  exclusive?: boolean;
-  /** Another file than ~user/.ssh/authorized_keys (still owned by the user). */
-  path?: string;
-  /** Create the file's directory (mode 0700, owned by the user) and keep it so (default true). */
-  manageDir?: boolean;
+export const authorizedKeyArgs = argsSchema(
+  {
+    user: required('string', requireAccountName, 'Whose file: ~user/.ssh/authorized_keys, owned by the user.'),
+    key: required('string | string[]', keyLines, 'One or more public key lines (a string may hold several lines; blank and # lines are skipped).'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    exclusive: optional('boolean', optionalBoolean, 'present only: the file ends up holding exactly these keys.'),
+    path: optional('string', optionalAbsolutePath, 'Another file than ~user/.ssh/authorized_keys (still owned by the user).'),
+    manageDir: optional('boolean', optionalBoolean, "Create the file's directory (mode 0700, owned by the user) and keep it so (default true)."),
+  },
+  {
+    summary: "Public keys in a user's authorized_keys, as ansible.posix.authorized_key.",
+    checkMode: 'One probe (the user, the directory, the file); reports the keys added or removed with a diff; writes nothing.',
+    across(args) {
+      if (args.exclusive === true && args.state === 'absent') throw new ModuleArgsError(`only state 'present' takes exclusive`, { field: 'exclusive' });
+    },
+  },
+);
+
+export type AuthorizedKeyArgs = SchemaArgs<typeof authorizedKeyArgs>;
+
+function keyLines(value: unknown, field: string): string | string[] {
+  if (typeof value !== 'string' && !(Array.isArray(value) && value.every((k) => typeof k === 'string'))) {
+    throw new ModuleArgsError('must be a public key line or a list of them', { field });
+  }
+  keysOf(value as string | string[]);
+  return value as string | string[];
 }
 
 export interface AuthorizedKeyData {
@@ -32,7 +46,6 @@ export interface AuthorizedKeyData {
   keys: number;
 }
 
-const KNOWN = ['user', 'key', 'state', 'exclusive', 'path', 'manageDir'] as const;
 const FILE_MODE = parseMode('0600');
 const DIR_MODE = 0o700;
 
@@ -55,19 +68,8 @@ export const authorizedKey = defineModule<AuthorizedKeyArgs, AuthorizedKeyData>(
   name: 'authorizedKey',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAccountName(raw.user, 'user');
-    if (typeof raw.key !== 'string' && !(Array.isArray(raw.key) && raw.key.every((k) => typeof k === 'string'))) {
-      throw new ModuleArgsError('must be a public key line or a list of them', { field: 'key' });
-    }
-    keysOf(raw.key);
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
-    if (optionalBoolean(raw.exclusive, 'exclusive') && state === 'absent') throw new ModuleArgsError(`only state 'present' takes exclusive`, { field: 'exclusive' });
-    optionalAbsolutePath(raw.path, 'path');
-    optionalBoolean(raw.manageDir, 'manageDir');
-    return args;
-  },
+  schema: authorizedKeyArgs,
+  validate: authorizedKeyArgs.validate,
 
   async plan(ctx, args) {
     const state = args.state ?? 'present';

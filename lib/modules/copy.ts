@@ -3,18 +3,44 @@ import { isAbsolute, join } from 'node:path';
 import { InputError, ModuleArgsError } from '../errors.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
 import type { Secret } from '../secret.ts';
-import { rejectControlCharacters, requireObject, isTextValue } from './support/args.ts';
+import { rejectControlCharacters, isTextValue } from './support/args.ts';
 import { planContent, type ContentData } from './support/content-plan.ts';
-import { contentTarget, validateFileTarget, type FileTargetArgs } from './support/file-target.ts';
+import { contentTarget, fileTargetArgs } from './support/file-target.ts';
+import { argsSchema, checkedAcross, optional, type SchemaArgs } from './support/schema.ts';
 
-export interface CopyArgs extends FileTargetArgs {
-  /** A controller file: relative to the project's files/ directory, or absolute. */
-  src?: string;
-  /** The content itself; a Secret is written but never shown. Exactly one of src and content. */
-  content?: string | Buffer | Secret;
-}
+export const copyArgs = argsSchema(
+  {
+    dest: fileTargetArgs.dest,
+    src: optional('string', checkedAcross<string>(), "A controller file: relative to the project's files/ directory, or absolute."),
+    content: optional('string | Buffer | Secret', checkedAcross<string | Buffer | Secret>(), 'The content itself; a Secret is written but never shown. Exactly one of src and content.'),
+    owner: fileTargetArgs.owner,
+    group: fileTargetArgs.group,
+    mode: fileTargetArgs.mode,
+    backup: fileTargetArgs.backup,
+    directoryMode: fileTargetArgs.directoryMode,
+  },
+  {
+    summary: 'Write one file on the host from a controller file or from the content given.',
+    checkMode: 'Compares sha256, owner, group and mode (one round trip); reports the write (with --diff, the diff) or the attribute fix; writes nothing.',
+    across(args) {
+      const raw: Record<string, unknown> = args;
+      const hasSrc = raw.src !== undefined;
+      const hasContent = raw.content !== undefined;
+      if (hasSrc === hasContent) {
+        throw new ModuleArgsError(hasSrc ? 'give either src or content, not both' : 'give src (a controller file) or content', { field: hasSrc ? 'content' : 'src' });
+      }
+      if (hasSrc) {
+        if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a file path on the controller', { field: 'src' });
+        rejectControlCharacters(raw.src, 'src');
+      }
+      if (hasContent && !isTextValue(raw.content) && !Buffer.isBuffer(raw.content)) {
+        throw new ModuleArgsError(`must be a string, a Buffer or a Secret, got ${typeof raw.content}`, { field: 'content' });
+      }
+    },
+  },
+);
 
-const KNOWN = ['dest', 'src', 'content', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
+export type CopyArgs = SchemaArgs<typeof copyArgs>;
 
 /** Controller files read by prepare(), per prepared args object, so plan() does not read them again. */
 const loaded = new WeakMap<CopyArgs, Buffer>();
@@ -28,23 +54,8 @@ export const copy = defineModule<CopyArgs, ContentData>({
   name: 'copy',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    validateFileTarget(raw);
-    const hasSrc = raw.src !== undefined;
-    const hasContent = raw.content !== undefined;
-    if (hasSrc === hasContent) {
-      throw new ModuleArgsError(hasSrc ? 'give either src or content, not both' : 'give src (a controller file) or content', { field: hasSrc ? 'content' : 'src' });
-    }
-    if (hasSrc) {
-      if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a file path on the controller', { field: 'src' });
-      rejectControlCharacters(raw.src, 'src');
-    }
-    if (hasContent && !isTextValue(raw.content) && !Buffer.isBuffer(raw.content)) {
-      throw new ModuleArgsError(`must be a string, a Buffer or a Secret, got ${typeof raw.content}`, { field: 'content' });
-    }
-    return args;
-  },
+  schema: copyArgs,
+  validate: copyArgs.validate,
 
   async prepare(args, env) {
     if (args.src === undefined) return args;

@@ -4,24 +4,34 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { registerSecret } from '../secret.ts';
-import { optionalBoolean, optionalFunction, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
+import { optionalBoolean, optionalFunction, rejectControlCharacters, requireAbsolutePath } from './support/args.ts';
 import { contentDiff } from './support/content-diff.ts';
 import { formatMode, parseMode, resolveMode } from './support/mode.ts';
 import { decodeUtf8, readRemoteFile } from './support/remote-read.ts';
+import { modeString } from './support/file-target.ts';
+import { argsSchema, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface FetchArgs {
-  /** The file on the host (links followed). */
-  src: string;
-  /** The controller file to write: absolute, or relative to the project directory; {host} is replaced by the host's name. */
-  dest: string;
-  /** Rewrite the text before it is compared and written (e.g. point a kubeconfig at another server). */
-  transform?: (text: string) => string;
-  /** Mode of the controller file: default '0600', since fetched files (kubeconfigs) often hold credentials. */
-  mode?: string;
-  /** A missing src is an error (default); false: ok, nothing written. */
-  failOnMissing?: boolean;
-  /** The content holds secrets: registered for masking, never echoed, no diff shown. */
-  secret?: boolean;
+export const fetchArgs = argsSchema(
+  {
+    src: required('string', requireAbsolutePath, 'The file on the host (links followed).'),
+    dest: required('string', controllerPath, "The controller file to write: absolute, or relative to the project directory; {host} is replaced by the host's name."),
+    transform: optional('(text: string) => string', optionalFunction<(text: string) => string>, 'Rewrite the text before it is compared and written (e.g. point a kubeconfig at another server).'),
+    mode: optional('string', modeString, "Mode of the controller file: default '0600', since fetched files (kubeconfigs) often hold credentials."),
+    failOnMissing: optional('boolean', optionalBoolean, 'A missing src is an error (default); false: ok, nothing written.'),
+    secret: optional('boolean', optionalBoolean, 'The content holds secrets: registered for masking, never echoed, no diff shown.'),
+  },
+  {
+    summary: 'Copy a file from the host to the controller.',
+    checkMode: 'Reads the host file and compares with the controller file; reports the write (with a diff, hidden for `secret`); writes nothing.',
+  },
+);
+
+export type FetchArgs = SchemaArgs<typeof fetchArgs>;
+
+function controllerPath(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '' || value.endsWith('/')) throw new ModuleArgsError('must be the full path of the controller file to write', { field });
+  rejectControlCharacters(value, field);
+  return value;
 }
 
 export interface FetchData {
@@ -31,24 +41,14 @@ export interface FetchData {
   size: number;
 }
 
-const KNOWN = ['src', 'dest', 'transform', 'mode', 'failOnMissing', 'secret'] as const;
 const DEFAULT_MODE = parseMode('0600');
 
 /** Copy a host file to the controller (atomic local write), changed only when the controller file differs. */
 export const fetch = defineModule<FetchArgs, FetchData>({
   name: 'fetch',
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAbsolutePath(raw.src, 'src');
-    if (typeof raw.dest !== 'string' || raw.dest === '' || raw.dest.endsWith('/')) throw new ModuleArgsError('must be the full path of the controller file to write', { field: 'dest' });
-    rejectControlCharacters(raw.dest, 'dest');
-    optionalFunction(raw.transform, 'transform');
-    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-    optionalBoolean(raw.failOnMissing, 'failOnMissing');
-    optionalBoolean(raw.secret, 'secret');
-    return args;
-  },
+  schema: fetchArgs,
+  validate: fetchArgs.validate,
 
   async plan(ctx, args) {
     const dest = localPath(ctx.projectDir, args.dest, ctx.host);

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { quote } from '../shell.ts';
-import { optionalAccount, optionalBoolean, oneOf, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
+import { optionalBoolean, rejectControlCharacters, requireAbsolutePath } from './support/args.ts';
 import { attributeCommands, attributeDrift, chownSpec, type WantedAttributes } from './support/attributes.ts';
 import { atomicWriteCommand, parentOf } from './support/atomic-write.ts';
 import { planLink, type LinkFacts } from './support/file-links.ts';
@@ -10,29 +10,49 @@ import { chmodArgument, defaultMode, formatMode, parseMode, resolveMode } from '
 import { HEADER_SCRIPT, parseProbeOutput, pathProbeScript, readHeader, readPathState, readTree, treeProbeScript, type PathState, type PresentPath, type ProbeHeader } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { treeDrift } from './support/tree-drift.ts';
+import { fileTargetArgs, modeString } from './support/file-target.ts';
+import { argsSchema, checkedAcross, choice, choiceType, optional, required, type SchemaArgs } from './support/schema.ts';
 
 export type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
 
-export interface FileArgs {
-  /** Absolute path to manage. */
-  path: string;
-  /**
-   * file: must exist, gets the attributes; directory: created with missing parents; link/hard:
-   * a symbolic/hard link to src; absent: removed (a directory with its content); touch: created
-   * empty when missing, else only the attributes (timestamps are left alone, so it is idempotent).
-   */
-  state: FileState;
-  /** The link's target: for link as it will be written (relative to path's directory or absolute); for hard absolute. */
-  src?: string;
-  owner?: string;
-  group?: string;
-  /** '0644', '644', '2755' or symbolic 'u=rwX,g=rX,o='; never a number. */
-  mode?: string;
-  /** directory: apply owner/group/mode to everything below it too. */
-  recurse?: boolean;
-  /** link/hard: replace an existing file (not a directory), and link to a src that does not exist (yet). */
-  force?: boolean;
-}
+const STATES = ['file', 'directory', 'link', 'hard', 'absent', 'touch'] as const satisfies readonly FileState[];
+
+export const fileArgs = argsSchema(
+  {
+    path: required('string', requireAbsolutePath, 'Absolute path to manage.'),
+    state: required(choiceType(STATES), choice(STATES), 'file: must exist, gets the attributes; directory: created with missing parents; link/hard: a symbolic/hard link to src; absent: removed (a directory with its content); touch: created empty when missing, else only the attributes (timestamps are left alone, so it is idempotent).'),
+    src: optional('string', checkedAcross<string>(), "The link's target: for link as it will be written (relative to path's directory or absolute); for hard absolute."),
+    owner: fileTargetArgs.owner,
+    group: fileTargetArgs.group,
+    mode: optional('string', modeString, "'0644', '644', '2755' or symbolic 'u=rwX,g=rX,o='; never a number."),
+    recurse: optional('boolean', optionalBoolean, 'directory: apply owner/group/mode to everything below it too.'),
+    force: optional('boolean', optionalBoolean, 'link/hard: replace an existing file (not a directory), and link to a src that does not exist (yet).'),
+  },
+  {
+    summary: 'A path: a file\'s attributes, a directory, a link, or nothing there.',
+    checkMode: 'One probe (stat, and the tree with recurse); reports what would be created, removed, linked or changed in owner, group or mode; changes nothing.',
+    across(args) {
+      const raw: Record<string, unknown> = args;
+      const state = args.state;
+      const linking = state === 'link' || state === 'hard';
+      if (linking && (typeof raw.src !== 'string' || raw.src === '')) throw new ModuleArgsError(`state '${state}' needs src, the link's target`, { field: 'src' });
+      if (!linking && raw.src !== undefined) throw new ModuleArgsError(`only states 'link' and 'hard' take src`, { field: 'src' });
+      if (state === 'hard') requireAbsolutePath(raw.src, 'src');
+      if (state === 'link') rejectControlCharacters(raw.src as string, 'src');
+      if (state === 'link' && raw.mode !== undefined) throw new ModuleArgsError('a symbolic link has no mode of its own (Linux ignores it); set the mode on its target', { field: 'mode' });
+      if (state === 'absent') {
+        for (const field of ['owner', 'group', 'mode'] as const) {
+          if (raw[field] !== undefined) throw new ModuleArgsError(`state 'absent' removes the path; it takes no ${field}`, { field });
+        }
+        if (normalize(args.path) === '/') throw new ModuleArgsError('refusing to remove /', { field: 'path' });
+      }
+      if (raw.recurse !== undefined && state !== 'directory') throw new ModuleArgsError(`only state 'directory' takes recurse`, { field: 'recurse' });
+      if (raw.force !== undefined && !linking) throw new ModuleArgsError(`only states 'link' and 'hard' take force`, { field: 'force' });
+    },
+  },
+);
+
+export type FileArgs = SchemaArgs<typeof fileArgs>;
 
 export interface FileData {
   path: string;
@@ -40,38 +60,12 @@ export interface FileData {
   found: PathState['type'];
 }
 
-const STATES: readonly FileState[] = ['file', 'directory', 'link', 'hard', 'absent', 'touch'];
-const KNOWN = ['path', 'state', 'src', 'owner', 'group', 'mode', 'recurse', 'force'] as const;
-
 export const file = defineModule<FileArgs, FileData>({
   name: 'file',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    const path = requireAbsolutePath(raw.path, 'path');
-    const state = oneOf(raw.state, STATES, 'state');
-    optionalAccount(raw.owner, 'owner');
-    optionalAccount(raw.group, 'group');
-    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-    optionalBoolean(raw.recurse, 'recurse');
-    optionalBoolean(raw.force, 'force');
-    const linking = state === 'link' || state === 'hard';
-    if (linking && (typeof raw.src !== 'string' || raw.src === '')) throw new ModuleArgsError(`state '${state}' needs src, the link's target`, { field: 'src' });
-    if (!linking && raw.src !== undefined) throw new ModuleArgsError(`only states 'link' and 'hard' take src`, { field: 'src' });
-    if (state === 'hard') requireAbsolutePath(raw.src, 'src');
-    if (state === 'link') rejectControlCharacters(raw.src as string, 'src');
-    if (state === 'link' && raw.mode !== undefined) throw new ModuleArgsError('a symbolic link has no mode of its own (Linux ignores it); set the mode on its target', { field: 'mode' });
-    if (state === 'absent') {
-      for (const field of ['owner', 'group', 'mode'] as const) {
-        if (raw[field] !== undefined) throw new ModuleArgsError(`state 'absent' removes the path; it takes no ${field}`, { field });
-      }
-      if (normalize(path) === '/') throw new ModuleArgsError('refusing to remove /', { field: 'path' });
-    }
-    if (raw.recurse !== undefined && state !== 'directory') throw new ModuleArgsError(`only state 'directory' takes recurse`, { field: 'recurse' });
-    if (raw.force !== undefined && !linking) throw new ModuleArgsError(`only states 'link' and 'hard' take force`, { field: 'force' });
-    return args;
-  },
+  schema: fileArgs,
+  validate: fileArgs.validate,
 
   async plan(ctx, args) {
     const path = normalize(args.path);

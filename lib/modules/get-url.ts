@@ -3,7 +3,7 @@ import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { isSecret, reveal, type Secret } from '../secret.ts';
 import { quote } from '../shell.ts';
-import { optionalAccount, requireAbsolutePath, requireObject } from './support/args.ts';
+import { requireAbsolutePath } from './support/args.ts';
 import { attributeCommands, attributeDrift } from './support/attributes.ts';
 import { parentOf } from './support/atomic-write.ts';
 import { contentProbeScript } from './support/content-plan.ts';
@@ -12,26 +12,34 @@ import { checksumFor, downloadVars, mirrored, requireHttpUrl, requireSha256 } fr
 import { defaultMode, formatMode, parseMode, resolveMode } from './support/mode.ts';
 import { parseProbeOutput, readHeader, readPathState } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
+import { fileTargetArgs } from './support/file-target.ts';
+import { argsSchema, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface GetUrlArgs {
-  /** http(s) URL; its origin is replaced by the host's ploy_download_mirror variable when set. */
-  url: string;
-  /** Absolute path of the file to write. */
-  dest: string;
-  /** The expected sha256 (64 hex digits). Exactly one of sha256 and checksumUrl. */
-  sha256?: string;
-  /** A sha256sum-style file listing the URL's file name (or holding a single hash). */
-  checksumUrl?: string;
-  owner?: string;
-  group?: string;
-  mode?: string;
-  /** Seconds to connect, and seconds without data before an attempt is given up (default 30). */
-  timeoutS?: number;
-  /** Attempts after the first failed one, waiting 1, 2, 4... s between (default 2). */
-  retries?: number;
-  /** Request headers; Secret values (tokens) never reach a command line. */
-  headers?: Record<string, string | Secret>;
-}
+export const getUrlArgs = argsSchema(
+  {
+    url: required('string', requireHttpUrl, "http(s) URL; its origin is replaced by the host's ploy_download_mirror variable when set."),
+    dest: required('string', requireAbsolutePath, 'Absolute path of the file to write.'),
+    sha256: optional('string', requireSha256, 'The expected sha256 (64 hex digits). Exactly one of sha256 and checksumUrl.'),
+    checksumUrl: optional('string', requireHttpUrl, "A sha256sum-style file listing the URL's file name (or holding a single hash)."),
+    owner: fileTargetArgs.owner,
+    group: fileTargetArgs.group,
+    mode: fileTargetArgs.mode,
+    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'Seconds to connect, and seconds without data before an attempt is given up (default 30).'),
+    retries: optional('number', wholeNumber(0, 10), 'Attempts after the first failed one, waiting 1, 2, 4... s between (default 2).'),
+    headers: optional('Record<string, string | Secret>', requestHeaders, 'Request headers; Secret values (tokens) never reach a command line.'),
+  },
+  {
+    summary: 'Download a file on the host, always verified by its sha256. Host vars ploy_download_mirror and ploy_http_proxy apply.',
+    checkMode: 'Compares the sha256 of dest on the host with the expected one (a checksumUrl is fetched, a read); reports the download or the owner/mode fix; downloads nothing.',
+    across(args) {
+      if ((args.sha256 === undefined) === (args.checksumUrl === undefined)) {
+        throw new ModuleArgsError('give exactly one of sha256 and checksumUrl: a download is always verified', { field: 'sha256' });
+      }
+    },
+  },
+);
+
+export type GetUrlArgs = SchemaArgs<typeof getUrlArgs>;
 
 export interface GetUrlData {
   dest: string;
@@ -42,30 +50,14 @@ export interface GetUrlData {
   fetcher: string;
 }
 
-const KNOWN = ['url', 'dest', 'sha256', 'checksumUrl', 'owner', 'group', 'mode', 'timeoutS', 'retries', 'headers'] as const;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export const getUrl = defineModule<GetUrlArgs, GetUrlData>({
   name: 'getUrl',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireHttpUrl(raw.url, 'url');
-    requireAbsolutePath(raw.dest, 'dest');
-    if ((raw.sha256 === undefined) === (raw.checksumUrl === undefined)) {
-      throw new ModuleArgsError('give exactly one of sha256 and checksumUrl: a download is always verified', { field: 'sha256' });
-    }
-    if (raw.sha256 !== undefined) requireSha256(raw.sha256, 'sha256');
-    if (raw.checksumUrl !== undefined) requireHttpUrl(raw.checksumUrl, 'checksumUrl');
-    optionalAccount(raw.owner, 'owner');
-    optionalAccount(raw.group, 'group');
-    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-    wholeNumber(raw.timeoutS, 'timeoutS', 1, 3600);
-    wholeNumber(raw.retries, 'retries', 0, 10);
-    validateHeaders(raw.headers);
-    return args;
-  },
+  schema: getUrlArgs,
+  validate: getUrlArgs.validate,
 
   prepare(args, env) {
     downloadVars(env.vars, env.host); // a bad mirror or proxy variable fails before any host is touched
@@ -182,19 +174,21 @@ function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join('\n') || '(no error output)';
 }
 
-function wholeNumber(value: unknown, field: string, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
-  }
+function wholeNumber(min: number, max: number): (value: unknown, field: string) => number {
+  return (value, field) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
+    }
+    return value;
+  };
 }
 
-function validateHeaders(headers: unknown): void {
-  if (headers === undefined) return;
+function requestHeaders(headers: unknown): Record<string, string | Secret> {
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new ModuleArgsError('must be an object of Name: value', { field: 'headers' });
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) throw new ModuleArgsError(`invalid header name ${JSON.stringify(name)}`, { field: 'headers' });
     if (typeof value !== 'string' && !isSecret(value)) throw new ModuleArgsError(`${name} must be a string or a Secret`, { field: 'headers' });
     if (/[\r\n\0]/.test(reveal(value))) throw new ModuleArgsError(`${name} must be one line`, { field: 'headers' });
   }
+  return headers as Record<string, string | Secret>;
 }

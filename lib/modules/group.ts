@@ -2,27 +2,32 @@ import { TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { quote } from '../shell.ts';
 import { optionalAccountId, parseGroupLine, requireAccountName } from './support/account-args.ts';
-import { oneOf, optionalBoolean, requireObject } from './support/args.ts';
+import { optionalBoolean } from './support/args.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
+import { argsSchema, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface GroupArgs {
-  name: string;
-  /** Default present. */
-  state?: 'present' | 'absent';
-  /** The group's id; an existing group with another gid is changed to it (groupmod -g). */
-  gid?: number;
-  /** Create it as a system group (a gid from the system range); an existing group is left as it is. */
-  system?: boolean;
-}
+
+export const groupArgs = argsSchema(
+  {
+    name: required('string', requireAccountName, 'The group name.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    gid: optional('number', optionalAccountId, 'The group\'s id; an existing group with another gid is changed to it (groupmod -g).'),
+    system: optional('boolean', optionalBoolean, 'Create it as a system group (a gid from the system range); an existing group is left as it is.'),
+  },
+  {
+    summary: 'A local group (groupadd, groupmod -g, groupdel).',
+    checkMode: 'One probe (getent); reports the create, gid change or removal.',
+  },
+);
+
+export type GroupArgs = SchemaArgs<typeof groupArgs>;
 
 export interface GroupData {
   name: string;
   /** The gid the group has (or will have, when known); absent when it does not exist. */
   gid: number;
 }
-
-const KNOWN = ['name', 'state', 'gid', 'system'] as const;
 
 /** One probe: the group's entry, and who holds the wanted gid. */
 function probeScript(args: GroupArgs): string {
@@ -35,14 +40,8 @@ export const group = defineModule<GroupArgs, GroupData>({
   name: 'group',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAccountName(raw.name, 'name');
-    if (raw.state !== undefined) oneOf(raw.state, ['present', 'absent'], 'state');
-    optionalAccountId(raw.gid, 'gid');
-    optionalBoolean(raw.system, 'system');
-    return args;
-  },
+  schema: groupArgs,
+  validate: groupArgs.validate,
 
   async plan(ctx, args) {
     const facts = parseProbeOutput((await runChecked(ctx, probeScript(args), `probe of group ${args.name}`, { probe: true })).stdout);

@@ -9,30 +9,76 @@ import { defineModule, type Change } from '../module.ts';
 import { optionalAbsolutePath, optionalBoolean, optionalPositiveInteger, rejectControlCharacters, requireObject } from './support/args.ts';
 import { chartOf, chartOnHost, validateChart } from './support/helm-chart.ts';
 import { runChecked } from './support/run.ts';
+import { argsSchema, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface HelmArgs {
-  /** The release name. */
-  release: string;
-  /**
-   * 'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added, or with repo),
-   * 'oci://registry/path/name', or an absolute path on the host (a chart directory or .tgz, whose
-   * Chart.yaml names the chart).
-   */
-  chart: string;
-  /** One exact chart version: '1.14.4' or 'v1.14.4'; never a range. A chart path must hold this version. */
-  version: string;
-  namespace: string;
-  createNamespace?: boolean;
-  /** The release's values; Secrets allowed anywhere (sent on stdin, hidden in diffs). */
-  values?: Record<string, unknown>;
-  /** The chart repository, passed as --repo (no `helm repo add` state on the host). */
-  repo?: { name: string; url: string };
-  /** A kubeconfig on the host; default: helm's own. */
-  kubeconfig?: string;
-  /** helm --wait: until the release's resources are ready (else the release is failed). */
-  wait?: boolean;
-  /** helm --timeout, seconds: how long --wait (and hooks) may take; helm's default is 5 minutes. */
-  timeoutS?: number;
+export const helmArgs = argsSchema(
+  {
+    release: required('string', releaseName, 'The release name.'),
+    chart: required('string', chartName, "'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added, or with repo), 'oci://registry/path/name', or an absolute path on the host (a chart directory or .tgz, whose Chart.yaml names the chart)."),
+    version: required('string', pinnedVersion, "One exact chart version: '1.14.4' or 'v1.14.4'; never a range. A chart path must hold this version."),
+    namespace: required('string', namespaceName, 'The release namespace.'),
+    createNamespace: optional('boolean', optionalBoolean, 'helm --create-namespace.'),
+    values: optional('Record<string, unknown>', chartValues, "The release's values; Secrets allowed anywhere (sent on stdin, hidden in diffs)."),
+    repo: optional('{ name: string; url: string }', chartRepo, 'The chart repository, passed as --repo (no `helm repo add` state on the host).'),
+    kubeconfig: optional('string', optionalAbsolutePath, "A kubeconfig on the host; default: helm's own."),
+    wait: optional('boolean', optionalBoolean, "helm --wait: until the release's resources are ready (else the release is failed)."),
+    timeoutS: optional('number (s)', optionalPositiveInteger, "helm --timeout, seconds: how long --wait (and hooks) may take; helm's default is 5 minutes."),
+  },
+  {
+    summary: 'A Helm release installed or upgraded to one pinned chart version with these values.',
+    checkMode: "One probe (helm list, the release's values); reports install, upgrade (version) or the values diff (Secrets hidden); a stuck release (pending-*) is named with its way out.",
+    across(args) {
+      validateChart(args.chart, args.repo !== undefined);
+      const repo = args.repo;
+      if (repo !== undefined) {
+        const chart = args.chart;
+        if (chart.startsWith('oci://')) throw new ModuleArgsError('an oci:// chart carries its own registry; drop repo', { field: 'repo' });
+        const slash = chart.indexOf('/');
+        if (slash !== -1 && chart.slice(0, slash) !== repo.name) throw new ModuleArgsError(`chart ${JSON.stringify(chart)} names repository "${chart.slice(0, slash)}" but repo.name is "${repo.name}"`, { field: 'chart' });
+      }
+    },
+  },
+);
+
+export type HelmArgs = SchemaArgs<typeof helmArgs>;
+
+function releaseName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length > 53 || !RELEASE.test(value)) {
+    throw new ModuleArgsError(`must be a release name (lowercase letters, digits, - and ., at most 53 characters), got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
+}
+
+function chartName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '' || /\s/.test(value)) throw new ModuleArgsError(`must name a chart, got ${JSON.stringify(value)}`, { field });
+  rejectControlCharacters(value, field);
+  return value;
+}
+
+function pinnedVersion(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !PINNED.test(value)) {
+    throw new ModuleArgsError(`must pin one exact chart version such as '1.14.4' or 'v1.14.4' (no ranges, so runs repeat), got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
+}
+
+function namespaceName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !NAMESPACE.test(value)) throw new ModuleArgsError(`must be a namespace name, got ${JSON.stringify(value)}`, { field });
+  return value;
+}
+
+function chartValues(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModuleArgsError('must be an object of chart values', { field });
+  const problems = toPlain(value, ['values']).problems;
+  if (problems.length > 0) throw new ModuleArgsError(problems.join('; '), { field });
+  return value as Record<string, unknown>;
+}
+
+function chartRepo(value: unknown, field: string): { name: string; url: string } {
+  const repo = requireObject(value, ['name', 'url']);
+  if (typeof repo.name !== 'string' || !REPO_NAME.test(repo.name)) throw new ModuleArgsError(`repo.name must be a repository name, got ${JSON.stringify(repo.name)}`, { field });
+  if (typeof repo.url !== 'string' || !/^https?:\/\/[^\s]+$/.test(repo.url)) throw new ModuleArgsError(`repo.url must be an http(s) chart repository URL, got ${JSON.stringify(repo.url)}`, { field });
+  return repo as { name: string; url: string };
 }
 
 export interface HelmData {
@@ -42,7 +88,6 @@ export interface HelmData {
   chart: string;
 }
 
-const KNOWN = ['release', 'chart', 'version', 'namespace', 'createNamespace', 'values', 'repo', 'kubeconfig', 'wait', 'timeoutS'] as const;
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PINNED = /^v?\d+(\.\d+){0,2}([-+][0-9A-Za-z.+-]+)?$/;
 const REPO_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*$/;
@@ -51,38 +96,8 @@ const REPO_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*$/;
 export const helm = defineModule<HelmArgs, HelmData>({
   name: 'helm',
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.release !== 'string' || raw.release.length > 53 || !RELEASE.test(raw.release)) {
-      throw new ModuleArgsError(`must be a release name (lowercase letters, digits, - and ., at most 53 characters), got ${JSON.stringify(raw.release)}`, { field: 'release' });
-    }
-    if (typeof raw.chart !== 'string' || raw.chart === '' || /\s/.test(raw.chart)) throw new ModuleArgsError(`must name a chart, got ${JSON.stringify(raw.chart)}`, { field: 'chart' });
-    rejectControlCharacters(raw.chart, 'chart');
-    validateChart(raw.chart, raw.repo !== undefined);
-    if (typeof raw.version !== 'string' || !PINNED.test(raw.version)) {
-      throw new ModuleArgsError(`must pin one exact chart version such as '1.14.4' or 'v1.14.4' (no ranges, so runs repeat), got ${JSON.stringify(raw.version)}`, { field: 'version' });
-    }
-    if (typeof raw.namespace !== 'string' || !NAMESPACE.test(raw.namespace)) throw new ModuleArgsError(`must be a namespace name, got ${JSON.stringify(raw.namespace)}`, { field: 'namespace' });
-    optionalBoolean(raw.createNamespace, 'createNamespace');
-    optionalBoolean(raw.wait, 'wait');
-    optionalPositiveInteger(raw.timeoutS, 'timeoutS');
-    optionalAbsolutePath(raw.kubeconfig, 'kubeconfig');
-    if (raw.values !== undefined) {
-      if (typeof raw.values !== 'object' || raw.values === null || Array.isArray(raw.values)) throw new ModuleArgsError('must be an object of chart values', { field: 'values' });
-      const problems = toPlain(raw.values, ['values']).problems;
-      if (problems.length > 0) throw new ModuleArgsError(problems.join('; '), { field: 'values' });
-    }
-    if (raw.repo !== undefined) {
-      const repo = requireObject(raw.repo, ['name', 'url']);
-      if (typeof repo.name !== 'string' || !REPO_NAME.test(repo.name)) throw new ModuleArgsError(`repo.name must be a repository name, got ${JSON.stringify(repo.name)}`, { field: 'repo' });
-      if (typeof repo.url !== 'string' || !/^https?:\/\/[^\s]+$/.test(repo.url)) throw new ModuleArgsError(`repo.url must be an http(s) chart repository URL, got ${JSON.stringify(repo.url)}`, { field: 'repo' });
-      const chart = raw.chart;
-      if (chart.startsWith('oci://')) throw new ModuleArgsError('an oci:// chart carries its own registry; drop repo', { field: 'repo' });
-      const slash = chart.indexOf('/');
-      if (slash !== -1 && chart.slice(0, slash) !== repo.name) throw new ModuleArgsError(`chart ${JSON.stringify(chart)} names repository "${chart.slice(0, slash)}" but repo.name is "${repo.name}"`, { field: 'chart' });
-    }
-    return args;
-  },
+  schema: helmArgs,
+  validate: helmArgs.validate,
 
   async plan(ctx, args) {
     const target: HelmTarget = { release: args.release, namespace: args.namespace, kubeconfig: args.kubeconfig };

@@ -7,51 +7,86 @@ import { matchesSelector, parseSelector } from '../k8s/selector.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
 import { renderTemplate } from '../template/render.ts';
 import type { Vars } from '../vars.ts';
-import { optionalAbsolutePath, optionalBoolean, optionalString, rejectControlCharacters, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalBoolean, optionalString, rejectControlCharacters } from './support/args.ts';
 import { FIELD_MANAGER, validatePrune, validateWait } from './support/kubectl-apply-args.ts';
 import { planKubectlApply } from './support/kubectl-apply-plan.ts';
+import { argsSchema, checkedAcross, optional, type SchemaArgs } from './support/schema.ts';
 
-export interface KubectlApplyArgs {
-  /** The objects as TS values (Secrets allowed anywhere). Exactly one of objects, manifest and src. */
-  objects?: readonly K8sObject[];
-  /** A YAML manifest, several documents allowed. */
-  manifest?: string;
-  /** A Handlebars template of a manifest, relative to templates/, rendered with the host's vars. */
-  src?: string;
-  /** Extra variables for src, over the host's. */
-  vars?: Vars;
-  /** Namespace for objects that name none (kubectl --namespace). */
-  namespace?: string;
-  /** Server-side apply field manager; default 'ploy'. */
-  fieldManager?: string;
-  /**
-   * Take over fields another field manager owns (--force-conflicts). Off by default: a conflict
-   * fails the task naming the fields and their manager, in check mode too.
-   */
-  forceConflicts?: boolean;
-  /**
-   * Off by default. On: delete the objects that match the selector, that this task's field manager
-   * applied, and that the manifest no longer has (lib/k8s/prune.ts).
-   */
-  prune?: false | { selector: string };
-  /**
-   * After an apply: wait, each wait bounded by timeoutS, for what each applied kind reports
-   * (rollouts of Deployments, DaemonSets and StatefulSets, Established CRDs, Complete Jobs, Ready
-   * Certificates; nothing for the rest), and for condition on each of resources when given.
-   */
-  wait?: { timeoutS: number; condition?: string; resources?: readonly string[] };
-  /** A kubeconfig on the host; default: kubectl's own (KUBECONFIG, ~/.kube/config). */
-  kubeconfig?: string;
-  /** Validate objects against the Kubernetes schemas before anything runs; default true. */
-  validate?: boolean;
+export const kubectlApplyArgs = argsSchema(
+  {
+    objects: optional('readonly K8sObject[]', objectList, 'The objects as TS values (Secrets allowed anywhere). Exactly one of objects, manifest and src.'),
+    manifest: optional('string', yamlText, 'A YAML manifest, several documents allowed.'),
+    src: optional('string', templatePath, "A Handlebars template of a manifest, relative to templates/, rendered with the host's vars."),
+    vars: optional('Vars', checkedAcross<Vars>(), "Extra variables for src, over the host's."),
+    namespace: optional('string', namespaceName, 'Namespace for objects that name none (kubectl --namespace).'),
+    fieldManager: optional('string', fieldManagerName, "Server-side apply field manager; default 'ploy'."),
+    forceConflicts: optional('boolean', optionalBoolean, 'Take over fields another field manager owns (--force-conflicts). Off by default: a conflict fails the task naming the fields and their manager, in check mode too.'),
+    prune: optional('false | { selector: string }', pruneSpec, "Off by default. On: delete the objects that match the selector, that this task's field manager applied, and that the manifest no longer has."),
+    wait: optional('{ timeoutS: number; condition?: string; resources?: readonly string[] }', waitSpec, 'After an apply: wait, each wait bounded by timeoutS, for what each applied kind reports (rollouts of Deployments, DaemonSets and StatefulSets, Established CRDs, Complete Jobs, Ready Certificates; nothing for the rest), and for condition on each of resources when given.'),
+    kubeconfig: optional('string', optionalAbsolutePath, "A kubeconfig on the host; default: kubectl's own (KUBECONFIG, ~/.kube/config)."),
+    validate: optional('boolean', optionalBoolean, 'Validate objects against the Kubernetes schemas before anything runs; default true.'),
+  },
+  {
+    summary: 'Kubernetes objects applied server-side with kubectl on the host, optionally pruned and waited for.',
+    checkMode: 'A server-side dry run and diff per object (a read); reports the objects created or changed with their diff (Secrets hidden) and those pruning would delete; applies nothing.',
+    across(args) {
+      const raw: Record<string, unknown> = args;
+      const sources = (['objects', 'manifest', 'src'] as const).filter((key) => raw[key] !== undefined);
+      if (sources.length !== 1) {
+        throw new ModuleArgsError(sources.length === 0 ? 'give the objects (objects, manifest or src)' : `give only one of objects, manifest and src, not ${sources.join(' and ')}`, { field: sources[1] ?? 'objects' });
+      }
+      if (raw.vars !== undefined) {
+        if (raw.src === undefined) throw new ModuleArgsError('vars are for rendering src; objects and manifest are used as given', { field: 'vars' });
+        if (typeof raw.vars !== 'object' || raw.vars === null || Array.isArray(raw.vars)) throw new ModuleArgsError('must be an object of variables', { field: 'vars' });
+      }
+    },
+  },
+);
+
+export type KubectlApplyArgs = SchemaArgs<typeof kubectlApplyArgs>;
+
+function objectList(value: unknown, field: string): readonly K8sObject[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ModuleArgsError('must be a non-empty list of Kubernetes objects', { field });
+  return value as K8sObject[];
+}
+
+function yamlText(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new ModuleArgsError(`must be YAML text, got ${typeof value}`, { field });
+  return value;
+}
+
+function templatePath(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new ModuleArgsError('must name a template under templates/', { field });
+  rejectControlCharacters(value, field);
+  return value;
+}
+
+function namespaceName(value: unknown, field: string): string | undefined {
+  const namespace = optionalString(value, field);
+  if (namespace !== undefined && !NAMESPACE.test(namespace)) throw new ModuleArgsError(`must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(namespace)}`, { field });
+  return namespace;
+}
+
+function fieldManagerName(value: unknown, field: string): string | undefined {
+  const fieldManager = optionalString(value, field);
+  if (fieldManager !== undefined && !FIELD_MANAGER.test(fieldManager)) throw new ModuleArgsError(`must be a field manager name (letters, digits, . _ : -), got ${JSON.stringify(fieldManager)}`, { field });
+  return fieldManager;
+}
+
+function pruneSpec(value: unknown): false | { selector: string } {
+  validatePrune(value);
+  return value as false | { selector: string };
+}
+
+function waitSpec(value: unknown): { timeoutS: number; condition?: string; resources?: readonly string[] } {
+  validateWait(value);
+  return value as { timeoutS: number; condition?: string; resources?: readonly string[] };
 }
 
 export interface KubectlApplyData {
   /** The objects sent, "Deployment web/nginx". */
   objects: string[];
 }
-
-const KNOWN = ['objects', 'manifest', 'src', 'vars', 'namespace', 'fieldManager', 'forceConflicts', 'prune', 'wait', 'kubeconfig', 'validate'] as const;
 
 /** Objects checked by validate() or prepare(), per args object, so plan() does not check them again. */
 const checked = new WeakMap<KubectlApplyArgs, PreparedObjects>();
@@ -64,31 +99,10 @@ const checked = new WeakMap<KubectlApplyArgs, PreparedObjects>();
 export const kubectlApply = defineModule<KubectlApplyArgs, KubectlApplyData>({
   name: 'kubectlApply',
 
+  schema: kubectlApplyArgs,
+
   validate(args) {
-    const raw = requireObject(args, KNOWN);
-    const sources = (['objects', 'manifest', 'src'] as const).filter((key) => raw[key] !== undefined);
-    if (sources.length !== 1) {
-      throw new ModuleArgsError(sources.length === 0 ? 'give the objects (objects, manifest or src)' : `give only one of objects, manifest and src, not ${sources.join(' and ')}`, { field: sources[1] ?? 'objects' });
-    }
-    if (raw.objects !== undefined && (!Array.isArray(raw.objects) || raw.objects.length === 0)) throw new ModuleArgsError('must be a non-empty list of Kubernetes objects', { field: 'objects' });
-    if (raw.manifest !== undefined && typeof raw.manifest !== 'string') throw new ModuleArgsError(`must be YAML text, got ${typeof raw.manifest}`, { field: 'manifest' });
-    if (raw.src !== undefined) {
-      if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'src' });
-      rejectControlCharacters(raw.src, 'src');
-    }
-    if (raw.vars !== undefined) {
-      if (raw.src === undefined) throw new ModuleArgsError('vars are for rendering src; objects and manifest are used as given', { field: 'vars' });
-      if (typeof raw.vars !== 'object' || raw.vars === null || Array.isArray(raw.vars)) throw new ModuleArgsError('must be an object of variables', { field: 'vars' });
-    }
-    const namespace = optionalString(raw.namespace, 'namespace');
-    if (namespace !== undefined && !NAMESPACE.test(namespace)) throw new ModuleArgsError(`must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(namespace)}`, { field: 'namespace' });
-    const fieldManager = optionalString(raw.fieldManager, 'fieldManager');
-    if (fieldManager !== undefined && !FIELD_MANAGER.test(fieldManager)) throw new ModuleArgsError(`must be a field manager name (letters, digits, . _ : -), got ${JSON.stringify(fieldManager)}`, { field: 'fieldManager' });
-    optionalBoolean(raw.forceConflicts, 'forceConflicts');
-    optionalBoolean(raw.validate, 'validate');
-    optionalAbsolutePath(raw.kubeconfig, 'kubeconfig');
-    validatePrune(raw.prune);
-    validateWait(raw.wait);
+    kubectlApplyArgs.validate(args);
     const copy = { ...args };
     if (args.src === undefined) checked.set(copy, checkObjects(args, args.objects !== undefined ? 'objects' : 'manifest', args.manifest ?? ''));
     return copy;

@@ -1,30 +1,47 @@
 import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change, type ModuleContext } from '../module.ts';
 import { quote } from '../shell.ts';
-import { oneOf, requireObject } from './support/args.ts';
 import { planContentFromFacts } from './support/content-plan.ts';
 import { contentProbesScript, factsOf } from './support/content-probes.ts';
 import { parseMode } from './support/mode.ts';
 import { parseProbeOutput, readPathState } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
+import { argsSchema, checkedAcross, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface ModprobeArgs {
-  /** The kernel module ('br_netfilter'; '-' and '_' are the same to the kernel). */
-  name: string;
-  /** present (default): loaded; absent: unloaded. */
-  state?: 'present' | 'absent';
-  /** Parameters for loading it ('max_loop=8' or { max_loop: 8 }), also persisted when persistent is present. */
-  params?: string | Record<string, string | number | boolean>;
-  /**
-   * present: /etc/modules-load.d/NAME.conf loads it at boot (and /etc/modprobe.d/NAME.conf holds
-   * its params); absent: those two files are removed; disabled (default): they are left alone.
-   */
-  persistent?: 'present' | 'absent' | 'disabled';
-  /**
-   * required (default): a module that cannot be loaded or unloaded here fails the task;
-   * bestEffort: it is reported in data.note and the rest (persistence) still happens.
-   */
-  load?: 'required' | 'bestEffort';
+const PERSISTENCE = ['present', 'absent', 'disabled'] as const;
+const LOAD = ['required', 'bestEffort'] as const;
+
+export const modprobeArgs = argsSchema(
+  {
+    name: required('string', moduleName, "The kernel module ('br_netfilter'; '-' and '_' are the same to the kernel)."),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present (default): loaded; absent: unloaded.'),
+    params: optional('string | Record<string, string | number | boolean>', checkedAcross<string | Record<string, string | number | boolean>>(), "Parameters for loading it ('max_loop=8' or { max_loop: 8 }), also persisted when persistent is present."),
+    persistent: optional(choiceType(PERSISTENCE), choice(PERSISTENCE), 'present: /etc/modules-load.d/NAME.conf loads it at boot (and /etc/modprobe.d/NAME.conf holds its params); absent: those two files are removed; disabled (default): they are left alone.'),
+    load: optional(choiceType(LOAD), choice(LOAD), 'required (default): a module that cannot be loaded or unloaded here fails the task; bestEffort: it is reported in data.note and the rest (persistence) still happens.'),
+  },
+  {
+    summary: 'A kernel module loaded or unloaded, and optionally loaded at boot.',
+    checkMode: 'One probe (both files, /proc/modules, /sys/module, and what stops modprobe: no module support, no kmod, no CAP_SYS_MODULE, modules_disabled); reports file changes with a diff and `load module x`; a module that cannot be loaded fails already in check mode (with `required`). Built-in modules count as loaded and cannot be unloaded.',
+    across(args) {
+      const state = args.state ?? 'present';
+      const params: unknown = args.params;
+      if (params !== undefined) {
+        if (typeof params !== 'string' && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+          throw new ModuleArgsError('must be a string (name=value ...) or an object of name: value', { field: 'params' });
+        }
+        if (state === 'absent') throw new ModuleArgsError(`state 'absent' takes no params`, { field: 'params' });
+        renderParams(args.params);
+      }
+      if (state === 'absent' && args.persistent === 'present') throw new ModuleArgsError(`state 'absent' with persistent 'present' contradict each other`, { field: 'persistent' });
+    },
+  },
+);
+
+export type ModprobeArgs = SchemaArgs<typeof modprobeArgs>;
+
+function moduleName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !MODULE_NAME.test(value)) throw new ModuleArgsError(`must be a kernel module name, got ${JSON.stringify(value)}`, { field });
+  return value;
 }
 
 export interface ModprobeData {
@@ -36,7 +53,6 @@ export interface ModprobeData {
   note: string;
 }
 
-const KNOWN = ['name', 'state', 'params', 'persistent', 'load'] as const;
 const MODULE_NAME = /^[A-Za-z0-9_-]+$/;
 const PARAM_NAME = /^[A-Za-z0-9_.-]+$/;
 const CAP_SYS_MODULE = 16;
@@ -71,22 +87,8 @@ export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
   name: 'modprobe',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.name !== 'string' || !MODULE_NAME.test(raw.name)) throw new ModuleArgsError(`must be a kernel module name, got ${JSON.stringify(raw.name)}`, { field: 'name' });
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
-    if (raw.persistent !== undefined) oneOf(raw.persistent, ['present', 'absent', 'disabled'], 'persistent');
-    if (raw.load !== undefined) oneOf(raw.load, ['required', 'bestEffort'], 'load');
-    if (raw.params !== undefined) {
-      if (typeof raw.params !== 'string' && (typeof raw.params !== 'object' || raw.params === null || Array.isArray(raw.params))) {
-        throw new ModuleArgsError('must be a string (name=value ...) or an object of name: value', { field: 'params' });
-      }
-      if (state === 'absent') throw new ModuleArgsError(`state 'absent' takes no params`, { field: 'params' });
-      renderParams(raw.params as ModprobeArgs['params']);
-    }
-    if (state === 'absent' && raw.persistent === 'present') throw new ModuleArgsError(`state 'absent' with persistent 'present' contradict each other`, { field: 'persistent' });
-    return args;
-  },
+  schema: modprobeArgs,
+  validate: modprobeArgs.validate,
 
   async plan(ctx, args) {
     const loadFile = `/etc/modules-load.d/${args.name}.conf`;

@@ -2,17 +2,25 @@ import { createHash } from 'node:crypto';
 import { TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { registerSecret, Secret } from '../secret.ts';
-import { oneOf, optionalBoolean, requireAbsolutePath, requireObject } from './support/args.ts';
+import { optionalBoolean, requireAbsolutePath } from './support/args.ts';
 import { decodeUtf8, readRemoteFile } from './support/remote-read.ts';
+import { argsSchema, choice, choiceType, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface SlurpArgs {
-  /** The file on the host (links followed). */
-  src: string;
-  /** The content is a secret (a token): data.content is a Secret, masked in every output from now on. */
-  secret?: boolean;
-  /** 'utf8' (default: the text, an error if it is not UTF-8) or 'base64' (any bytes). */
-  encoding?: 'utf8' | 'base64';
-}
+const ENCODINGS = ['utf8', 'base64'] as const;
+
+export const slurpArgs = argsSchema(
+  {
+    src: required('string', requireAbsolutePath, 'The file on the host (links followed).'),
+    secret: optional('boolean', optionalBoolean, 'The content is a secret (a token): data.content is a Secret, masked in every output from now on.'),
+    encoding: optional(choiceType(ENCODINGS), choice(ENCODINGS), "'utf8' (default: the text, an error if it is not UTF-8) or 'base64' (any bytes)."),
+  },
+  {
+    summary: 'Read a file on the host into data.content.',
+    checkMode: 'Runs (it is a read); never changes anything.',
+  },
+);
+
+export type SlurpArgs = SchemaArgs<typeof slurpArgs>;
 
 export interface SlurpData {
   /** The file's content; a Secret when secret: true. */
@@ -21,8 +29,6 @@ export interface SlurpData {
   size: number;
   sha256: string;
 }
-
-const KNOWN = ['src', 'secret', 'encoding'] as const;
 
 /**
  * Read a remote file into the task's data. A read: it runs in check mode too and never changes
@@ -33,13 +39,8 @@ const KNOWN = ['src', 'secret', 'encoding'] as const;
 export const slurp = defineModule<SlurpArgs, SlurpData>({
   name: 'slurp',
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAbsolutePath(raw.src, 'src');
-    optionalBoolean(raw.secret, 'secret');
-    if (raw.encoding !== undefined) oneOf(raw.encoding, ['utf8', 'base64'] as const, 'encoding');
-    return args;
-  },
+  schema: slurpArgs,
+  validate: slurpArgs.validate,
 
   async plan(ctx, args) {
     const file = await readRemoteFile(ctx, args.src, { secretOutput: args.secret === true });

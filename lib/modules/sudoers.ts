@@ -1,26 +1,56 @@
 import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { quote } from '../shell.ts';
-import { oneOf, optionalString, requireObject } from './support/args.ts';
+import { optionalString } from './support/args.ts';
 import { contentProbeScript, planContentFromFacts, type ContentData } from './support/content-plan.ts';
 import { parseMode } from './support/mode.ts';
 import { parseProbeOutput, readPathState } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
+import { argsSchema, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface SudoersArgs {
-  /** The file's name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~). */
-  name: string;
-  /** The whole file; exactly one of content and rules for state present. */
-  content?: string;
-  /** Lines of the file ('deploy ALL=(ALL) NOPASSWD: ALL'). */
-  rules?: string[];
-  /** Default present. */
-  state?: 'present' | 'absent';
+export const sudoersArgs = argsSchema(
+  {
+    name: required('string', fileName, 'The file\'s name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~).'),
+    content: optional('string', optionalString, 'The whole file; exactly one of content and rules for state present.'),
+    rules: optional('string[]', ruleLines, "Lines of the file ('deploy ALL=(ALL) NOPASSWD: ALL')."),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+  },
+  {
+    summary: 'A drop-in file in /etc/sudoers.d, checked with visudo before it is put in place (mode 0440, root).',
+    checkMode: 'Reads the file (one round trip) and reports the write with a diff, or the removal; writes nothing.',
+    across(args) {
+      const state = args.state ?? 'present';
+      if (state === 'present' && (args.content === undefined) === (args.rules === undefined)) {
+        throw new ModuleArgsError(args.content === undefined ? 'give content or rules' : 'give either content or rules, not both', { field: args.content === undefined ? 'rules' : 'content' });
+      }
+      if (state === 'absent' && (args.content !== undefined || args.rules !== undefined)) {
+        throw new ModuleArgsError(`state 'absent' takes no ${args.content !== undefined ? 'content' : 'rules'}`, { field: args.content !== undefined ? 'content' : 'rules' });
+      }
+    },
+  },
+);
+
+export type SudoersArgs = SchemaArgs<typeof sudoersArgs>;
+
+function fileName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !FILE_NAME.test(value)) {
+    throw new ModuleArgsError(
+      `must be a file name of letters, digits, _ and - (sudo ignores files in ${DIR} whose name holds a dot or ends with ~), got ${JSON.stringify(value)}`,
+      { field },
+    );
+  }
+  return value;
+}
+
+function ruleLines(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((r) => typeof r === 'string' && !r.includes('\n'))) {
+    throw new ModuleArgsError('must be a non-empty list of one-line strings', { field });
+  }
+  return value as string[];
 }
 
 export type SudoersData = Pick<ContentData, 'dest' | 'sha256' | 'size'>;
 
-const KNOWN = ['name', 'content', 'rules', 'state'] as const;
 const DIR = '/etc/sudoers.d';
 const FILE_NAME = /^[A-Za-z0-9_-]+$/;
 const VISUDO = 'visudo -cf %s';
@@ -40,29 +70,8 @@ export const sudoers = defineModule<SudoersArgs, SudoersData>({
   name: 'sudoers',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.name !== 'string' || !FILE_NAME.test(raw.name)) {
-      throw new ModuleArgsError(
-        `must be a file name of letters, digits, _ and - (sudo ignores files in ${DIR} whose name holds a dot or ends with ~), got ${JSON.stringify(raw.name)}`,
-        { field: 'name' },
-      );
-    }
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
-    optionalString(raw.content, 'content');
-    if (raw.rules !== undefined) {
-      if (!Array.isArray(raw.rules) || raw.rules.length === 0 || !raw.rules.every((r) => typeof r === 'string' && !r.includes('\n'))) {
-        throw new ModuleArgsError('must be a non-empty list of one-line strings', { field: 'rules' });
-      }
-    }
-    if (state === 'present' && (raw.content === undefined) === (raw.rules === undefined)) {
-      throw new ModuleArgsError(raw.content === undefined ? 'give content or rules' : 'give either content or rules, not both', { field: raw.content === undefined ? 'rules' : 'content' });
-    }
-    if (state === 'absent' && (raw.content !== undefined || raw.rules !== undefined)) {
-      throw new ModuleArgsError(`state 'absent' takes no ${raw.content !== undefined ? 'content' : 'rules'}`, { field: raw.content !== undefined ? 'content' : 'rules' });
-    }
-    return args;
-  },
+  schema: sudoersArgs,
+  validate: sudoersArgs.validate,
 
   async plan(ctx, args) {
     const dest = `${DIR}/${args.name}`;

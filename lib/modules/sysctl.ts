@@ -1,24 +1,45 @@
 import { ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type Change } from '../module.ts';
 import { quote } from '../shell.ts';
-import { oneOf, optionalAbsolutePath, optionalBoolean, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalBoolean } from './support/args.ts';
 import { contentProbeScript, planContentFromFacts } from './support/content-plan.ts';
 import { parseProbeOutput, readPathState } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { canonicalKey, editSysctlConf, normalValue, procPath } from './support/sysctl-conf.ts';
 import { readProbedText, textProbeScript } from './support/text-probe.ts';
+import { argsSchema, checkedAcross, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface SysctlArgs {
-  /** The key: 'net.ipv4.ip_forward' (or 'net/ipv4/ip_forward'). */
-  name: string;
-  /** Required for state present. */
-  value?: string | number;
-  /** present (default): persisted and applied; absent: its lines removed from the file (the live value is left). */
-  state?: 'present' | 'absent';
-  /** The sysctl.d file that persists it; default /etc/sysctl.d/99-ploy.conf. */
-  file?: string;
-  /** Also set the live value (sysctl -w) when it differs (default true); false only persists. */
-  reload?: boolean;
+export const sysctlArgs = argsSchema(
+  {
+    name: required('string', sysctlKey, "The key: 'net.ipv4.ip_forward' (or 'net/ipv4/ip_forward')."),
+    value: optional('string | number', checkedAcross<string | number>(), 'Required for state present: a number or a one-line string.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present (default): persisted and applied; absent: its lines removed from the file (the live value is left).'),
+    file: optional('string', optionalAbsolutePath, 'The sysctl.d file that persists it; default /etc/sysctl.d/99-ploy.conf.'),
+    reload: optional('boolean', optionalBoolean, 'Also set the live value (sysctl -w) when it differs (default true); false only persists.'),
+  },
+  {
+    summary: 'A kernel parameter, persisted in a sysctl.d file and set live.',
+    checkMode: 'One probe (the file and the live value); reports the file edit with a diff and the live change.',
+    across(args) {
+      if ((args.state ?? 'present') === 'present') {
+        const value: unknown = args.value;
+        if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || value.trim() === '' || /[\n\r\0]/.test(value)) {
+          throw new ModuleArgsError(`state 'present' needs a value: a number or a one-line string, got ${JSON.stringify(value)}`, { field: 'value' });
+        }
+      } else if (args.value !== undefined) {
+        throw new ModuleArgsError(`state 'absent' takes no value`, { field: 'value' });
+      }
+    },
+  },
+);
+
+export type SysctlArgs = SchemaArgs<typeof sysctlArgs>;
+
+function sysctlKey(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !KEY.test(value) || /[./]{2}|[./]$/.test(value)) {
+    throw new ModuleArgsError(`must be a sysctl key like 'net.ipv4.ip_forward', got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
 }
 
 export interface SysctlData {
@@ -28,7 +49,6 @@ export interface SysctlData {
   file: string;
 }
 
-const KNOWN = ['name', 'value', 'state', 'file', 'reload'] as const;
 export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/99-ploy.conf';
 const KEY = /^[A-Za-z0-9_][A-Za-z0-9_.\/@:-]*$/;
 
@@ -48,24 +68,8 @@ export const sysctl = defineModule<SysctlArgs, SysctlData>({
   name: 'sysctl',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.name !== 'string' || !KEY.test(raw.name) || /[./]{2}|[./]$/.test(raw.name)) {
-      throw new ModuleArgsError(`must be a sysctl key like 'net.ipv4.ip_forward', got ${JSON.stringify(raw.name)}`, { field: 'name' });
-    }
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
-    if (state === 'present') {
-      const value = raw.value;
-      if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || value.trim() === '' || /[\n\r\0]/.test(value)) {
-        throw new ModuleArgsError(`state 'present' needs a value: a number or a one-line string, got ${JSON.stringify(value)}`, { field: 'value' });
-      }
-    } else if (raw.value !== undefined) {
-      throw new ModuleArgsError(`state 'absent' takes no value`, { field: 'value' });
-    }
-    optionalAbsolutePath(raw.file, 'file');
-    optionalBoolean(raw.reload, 'reload');
-    return args;
-  },
+  schema: sysctlArgs,
+  validate: sysctlArgs.validate,
 
   async plan(ctx, args) {
     const name = canonicalKey(args.name);

@@ -5,24 +5,63 @@ import { defineModule, type Change, type PrepareEnv } from '../module.ts';
 import { quote } from '../shell.ts';
 import { renderTemplate } from '../template/render.ts';
 import type { Vars } from '../vars.ts';
-import { oneOf, optionalBoolean, optionalString, rejectControlCharacters, requireObject } from './support/args.ts';
+import { optionalBoolean, optionalString, rejectControlCharacters, requireObject } from './support/args.ts';
 import { contentProbeScript, planContentFromFacts } from './support/content-plan.ts';
 import { parseMode } from './support/mode.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { parseUnitStatus, SHOW_PROPERTIES, unitActions, unitMissing, unitMissingMessage, type UnitStatus } from './support/systemd-actions.ts';
+import { argsSchema, choice, choiceType, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface SystemdArgs {
-  /** The unit: 'web.service', 'backup.timer'; without a suffix '.service' is meant. */
-  name: string;
-  /** Write /etc/systemd/system/NAME from text or from a template under templates/ (rendered with the host's vars plus vars). */
-  unit?: { content?: string; template?: { src: string; vars?: Vars } };
-  /** started/stopped only when needed; restarted and reloaded always act (reloaded starts a stopped unit). */
-  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
-  enabled?: boolean;
-  masked?: boolean;
-  /** daemon-reload when the unit file changed or systemd says it changed on disk (default true); false: never. */
-  daemonReload?: boolean;
+const UNIT_STATES = ['started', 'stopped', 'restarted', 'reloaded'] as const;
+
+export const systemdArgs = argsSchema(
+  {
+    name: required('string', unitNameArg, "The unit: 'web.service', 'backup.timer'; without a suffix '.service' is meant."),
+    unit: optional('{ content?: string; template?: { src: string; vars?: Vars } }', unitFile, "Write /etc/systemd/system/NAME from text or from a template under templates/ (rendered with the host's vars plus vars)."),
+    state: optional(choiceType(UNIT_STATES), choice(UNIT_STATES), 'started/stopped only when needed; restarted and reloaded always act (reloaded starts a stopped unit).'),
+    enabled: optional('boolean', optionalBoolean, 'Started at boot (systemctl enable / disable).'),
+    masked: optional('boolean', optionalBoolean, 'Masked: cannot be started at all (systemctl mask / unmask).'),
+    daemonReload: optional('boolean', optionalBoolean, 'daemon-reload when the unit file changed or systemd says it changed on disk (default true); false: never.'),
+  },
+  {
+    summary: 'A systemd unit: its file, whether it runs, starts at boot or is masked.',
+    checkMode: 'One probe (the unit file and systemctl show); reports the file change with a diff and each action (daemon-reload, start, enable...); acts on nothing.',
+    across(args) {
+      const masked = args.masked;
+      if (args.unit !== undefined && masked) throw new ModuleArgsError('a masked unit has no unit file: masked: true and unit contradict each other', { field: 'masked' });
+      if (masked && (args.enabled === true || (args.state !== undefined && args.state !== 'stopped'))) {
+        throw new ModuleArgsError(`a masked unit can be neither enabled nor ${String(args.state ?? 'started')}`, { field: 'masked' });
+      }
+      if (args.unit === undefined && args.state === undefined && args.enabled === undefined && args.masked === undefined) {
+        throw new ModuleArgsError('nothing to do: give unit, state, enabled or masked', { field: 'name' });
+      }
+    },
+  },
+);
+
+export type SystemdArgs = SchemaArgs<typeof systemdArgs>;
+
+function unitNameArg(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !UNIT_NAME.test(unitName(value))) {
+    throw new ModuleArgsError(`must be a unit name like 'web.service' or 'web' (letters, digits, :_.@\\-, a unit type suffix), got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
+}
+
+function unitFile(value: unknown): { content?: string; template?: { src: string; vars?: Vars } } {
+  const unit = requireObject(value, ['content', 'template']);
+  if ((unit.content === undefined) === (unit.template === undefined)) throw new ModuleArgsError('give unit.content or unit.template, exactly one', { field: 'unit' });
+  optionalString(unit.content, 'unit.content');
+  if (unit.template !== undefined) {
+    const template = requireObject(unit.template, ['src', 'vars']);
+    if (typeof template.src !== 'string' || template.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'unit.template.src' });
+    rejectControlCharacters(template.src, 'unit.template.src');
+    if (template.vars !== undefined && (typeof template.vars !== 'object' || template.vars === null || Array.isArray(template.vars))) {
+      throw new ModuleArgsError('must be an object of variables', { field: 'unit.template.vars' });
+    }
+  }
+  return unit as { content?: string; template?: { src: string; vars?: Vars } };
 }
 
 export interface SystemdData extends Omit<UnitStatus, 'needDaemonReload'> {
@@ -31,7 +70,6 @@ export interface SystemdData extends Omit<UnitStatus, 'needDaemonReload'> {
   unitChanged: boolean;
 }
 
-const KNOWN = ['name', 'unit', 'state', 'enabled', 'masked', 'daemonReload'] as const;
 const UNIT_NAME = /^[A-Za-z0-9:_.\\@-]+\.(service|socket|timer|target|path|mount|automount|swap|slice|scope)$/;
 const UNIT_DIR = '/etc/systemd/system';
 
@@ -46,37 +84,8 @@ export const systemd = defineModule<SystemdArgs, SystemdData>({
   name: 'systemd',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.name !== 'string' || !UNIT_NAME.test(unitName(raw.name))) {
-      throw new ModuleArgsError(`must be a unit name like 'web.service' or 'web' (letters, digits, :_.@\\-, a unit type suffix), got ${JSON.stringify(raw.name)}`, { field: 'name' });
-    }
-    if (raw.state !== undefined) oneOf(raw.state, ['started', 'stopped', 'restarted', 'reloaded'], 'state');
-    optionalBoolean(raw.enabled, 'enabled');
-    const masked = optionalBoolean(raw.masked, 'masked');
-    optionalBoolean(raw.daemonReload, 'daemonReload');
-    if (raw.unit !== undefined) {
-      const unit = requireObject(raw.unit, ['content', 'template']);
-      if ((unit.content === undefined) === (unit.template === undefined)) throw new ModuleArgsError('give unit.content or unit.template, exactly one', { field: 'unit' });
-      optionalString(unit.content, 'unit.content');
-      if (unit.template !== undefined) {
-        const template = requireObject(unit.template, ['src', 'vars']);
-        if (typeof template.src !== 'string' || template.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'unit.template.src' });
-        rejectControlCharacters(template.src, 'unit.template.src');
-        if (template.vars !== undefined && (typeof template.vars !== 'object' || template.vars === null || Array.isArray(template.vars))) {
-          throw new ModuleArgsError('must be an object of variables', { field: 'unit.template.vars' });
-        }
-      }
-      if (masked) throw new ModuleArgsError('a masked unit has no unit file: masked: true and unit contradict each other', { field: 'masked' });
-    }
-    if (masked && (raw.enabled === true || (raw.state !== undefined && raw.state !== 'stopped'))) {
-      throw new ModuleArgsError(`a masked unit can be neither enabled nor ${String(raw.state ?? 'started')}`, { field: 'masked' });
-    }
-    if (raw.unit === undefined && raw.state === undefined && raw.enabled === undefined && raw.masked === undefined) {
-      throw new ModuleArgsError('nothing to do: give unit, state, enabled or masked', { field: 'name' });
-    }
-    return args;
-  },
+  schema: systemdArgs,
+  validate: systemdArgs.validate,
 
   prepare(args, env) {
     if (args.unit?.template === undefined) return args;

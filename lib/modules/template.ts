@@ -3,18 +3,40 @@ import { ModuleArgsError } from '../errors.ts';
 import { defineModule, type PrepareEnv } from '../module.ts';
 import { renderTemplate } from '../template/render.ts';
 import type { Vars } from '../vars.ts';
-import { rejectControlCharacters, requireObject } from './support/args.ts';
+import { rejectControlCharacters } from './support/args.ts';
 import { planContent, type ContentData } from './support/content-plan.ts';
-import { contentTarget, validateFileTarget, type FileTargetArgs } from './support/file-target.ts';
+import { contentTarget, fileTargetArgs } from './support/file-target.ts';
+import { argsSchema, optional, required, type SchemaArgs } from './support/schema.ts';
 
-export interface TemplateArgs extends FileTargetArgs {
-  /** The template, relative to the project's templates/ directory ('k3s-server/config.yaml.hbs'). */
-  src: string;
-  /** Extra variables, over the host's. */
-  vars?: Vars;
+export const templateArgs = argsSchema(
+  {
+    src: required('string', templatePath, "The template, relative to the project's templates/ directory ('k3s-server/config.yaml.hbs')."),
+    dest: fileTargetArgs.dest,
+    vars: optional('Vars', variables, "Extra variables, over the host's."),
+    owner: fileTargetArgs.owner,
+    group: fileTargetArgs.group,
+    mode: fileTargetArgs.mode,
+    backup: fileTargetArgs.backup,
+    directoryMode: fileTargetArgs.directoryMode,
+  },
+  {
+    summary: "Render a Handlebars template with the host's variables and write it on the host.",
+    checkMode: 'Renders on the controller (in the preflight too), then as copy: compares, reports the write with its diff; writes nothing.',
+  },
+);
+
+export type TemplateArgs = SchemaArgs<typeof templateArgs>;
+
+function templatePath(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new ModuleArgsError('must name a template under templates/', { field });
+  rejectControlCharacters(value, field);
+  return value;
 }
 
-const KNOWN = ['src', 'dest', 'vars', 'owner', 'group', 'mode', 'backup', 'directoryMode'] as const;
+function variables(value: unknown, field: string): Vars {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModuleArgsError('must be an object of variables', { field });
+  return value as Vars;
+}
 
 /** Content rendered by prepare(), per prepared args object, so plan() does not render twice. */
 const rendered = new WeakMap<TemplateArgs, string>();
@@ -24,16 +46,8 @@ export const template = defineModule<TemplateArgs, ContentData>({
   name: 'template',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must name a template under templates/', { field: 'src' });
-    rejectControlCharacters(raw.src, 'src');
-    validateFileTarget(raw);
-    if (raw.vars !== undefined && (typeof raw.vars !== 'object' || raw.vars === null || Array.isArray(raw.vars))) {
-      throw new ModuleArgsError('must be an object of variables', { field: 'vars' });
-    }
-    return args;
-  },
+  schema: templateArgs,
+  validate: templateArgs.validate,
 
   prepare(args, env) {
     const prepared = { ...args };

@@ -2,7 +2,7 @@ import { stat, readFile } from 'node:fs/promises';
 import { describeExit } from '../connection/connection.ts';
 import { CommandError, InputError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule, type ModuleContext, type PrepareEnv } from '../module.ts';
-import { optionalAbsolutePath, optionalAccount, optionalBoolean, rejectControlCharacters, requireAbsolutePath, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalBoolean, rejectControlCharacters, requireAbsolutePath } from './support/args.ts';
 import { downloadStdin } from './support/download-script.ts';
 import { downloadVars, mirrored, requireHttpUrl, requireSha256 } from './support/download-url.ts';
 import { parseMode } from './support/mode.ts';
@@ -10,32 +10,65 @@ import { parseProbeOutput } from './support/probe.ts';
 import { problemMessage, probeGuards, validateVersionProbe, versionOutcome, type VersionProbe } from './support/unarchive-guard.ts';
 import { archiveFormat, DIRECTORY_IN_THE_WAY, EXTRACT_FAILED, PRECONDITION_CODES, unarchiveScript, type ArchiveSource, type UnarchiveJob } from './support/unarchive-script.ts';
 import { resolveControllerFile } from './copy.ts';
+import { fileTargetArgs, modeString } from './support/file-target.ts';
+import { argsSchema, checkedAcross, optional, required, type SchemaArgs } from './support/schema.ts';
 
 export type { VersionProbe } from './support/unarchive-guard.ts';
 
-export interface UnarchiveArgs {
-  /** A controller file (relative to files/, or absolute), or with remoteSrc an absolute path on the host. */
-  src?: string;
-  remoteSrc?: boolean;
-  /** Download the archive on the host instead (needs sha256); the mirror/proxy variables apply. */
-  url?: string;
-  sha256?: string;
-  /** The directory to extract into; it must exist. */
-  dest: string;
-  /** Already there (ok, nothing sent) when this path exists on the host. */
-  creates?: string;
-  /** Already there when this command's output matches (e.g. `helm version --short` contains v3.14.4). */
-  versionProbe?: VersionProbe;
-  owner?: string;
-  group?: string;
-  /** Applied to every extracted file and directory ('0755', or symbolic like 'u=rwX,go=rX'). */
-  mode?: string;
-  /** Extra options for tar or unzip (e.g. ['--strip-components=1']). */
-  extraOpts?: string[];
-  /** Only these members of the archive. */
-  include?: string[];
-  timeoutS?: number;
-  retries?: number;
+export const unarchiveArgs = argsSchema(
+  {
+    src: optional('string', checkedAcross<string>(), 'A controller file (relative to files/, or absolute), or with remoteSrc an absolute path on the host.'),
+    remoteSrc: optional('boolean', checkedAcross<boolean>(), 'src is a path on the host.'),
+    url: optional('string', checkedAcross<string>(), 'Download the archive on the host instead (needs sha256); the mirror/proxy variables apply.'),
+    sha256: optional('string', checkedAcross<string>(), "The url's sha256 (64 hex digits)."),
+    dest: required('string', requireAbsolutePath, 'The directory to extract into; it must exist.'),
+    creates: optional('string', optionalAbsolutePath, 'Already there (ok, nothing sent) when this path exists on the host.'),
+    versionProbe: optional('{ cmd: string; expect: string | RegExp }', versionProbe, "Already there when this command's output matches (e.g. `helm version --short` contains v3.14.4)."),
+    owner: fileTargetArgs.owner,
+    group: fileTargetArgs.group,
+    mode: optional('string', modeString, "Applied to every extracted file and directory ('0755', or symbolic like 'u=rwX,go=rX')."),
+    extraOpts: optional('string[]', stringList, "Extra options for tar or unzip (e.g. ['--strip-components=1'])."),
+    include: optional('string[]', stringList, 'Only these members of the archive.'),
+    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'With url: seconds to connect, and without data before an attempt is given up.'),
+    retries: optional('number', wholeNumber(0, 10), 'With url: attempts after the first failed one.'),
+  },
+  {
+    summary: 'Extract a .tar(.gz/.xz/.bz2/.zst) or .zip archive into an existing directory on the host.',
+    checkMode: 'With creates/versionProbe: runs the guard and reports the extraction when it says "not there". Without a guard: extracts into a private temp dir inside dest, compares, removes it, and reports the entries that differ; dest itself is not touched.',
+    across(args) {
+      const raw: Record<string, unknown> = args;
+      if ((raw.src === undefined) === (raw.url === undefined)) throw new ModuleArgsError('give exactly one of src and url', { field: 'src' });
+      if (raw.src !== undefined) {
+        if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a path', { field: 'src' });
+        rejectControlCharacters(raw.src, 'src');
+        if (optionalBoolean(raw.remoteSrc, 'remoteSrc')) requireAbsolutePath(raw.src, 'src');
+        if (raw.sha256 !== undefined) throw new ModuleArgsError('sha256 goes with url', { field: 'sha256' });
+      } else {
+        requireHttpUrl(raw.url, 'url');
+        if (raw.remoteSrc !== undefined) throw new ModuleArgsError('remoteSrc goes with src', { field: 'remoteSrc' });
+        if (raw.sha256 === undefined) throw new ModuleArgsError('a url needs its sha256: downloads are always verified', { field: 'sha256' });
+        requireSha256(raw.sha256, 'sha256');
+      }
+      const name = (raw.src ?? new URL(raw.url as string).pathname) as string;
+      if (archiveFormat(name) === undefined) throw new ModuleArgsError(`cannot tell the archive format of ${JSON.stringify(name)}: use .tar.gz, .tgz, .tar (or .tar.xz/.tar.bz2/.tar.zst) or .zip`, { field: raw.src !== undefined ? 'src' : 'url' });
+    },
+  },
+);
+
+export type UnarchiveArgs = SchemaArgs<typeof unarchiveArgs>;
+
+function versionProbe(value: unknown): VersionProbe {
+  validateVersionProbe(value);
+  return value as VersionProbe;
+}
+
+function wholeNumber(min: number, max: number): (value: unknown, field: string) => number {
+  return (value, field) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
+    }
+    return value;
+  };
 }
 
 export interface UnarchiveData {
@@ -46,45 +79,14 @@ export interface UnarchiveData {
   upToDate: 'creates' | 'versionProbe' | 'content';
 }
 
-const KNOWN = ['src', 'remoteSrc', 'url', 'sha256', 'dest', 'creates', 'versionProbe', 'owner', 'group', 'mode', 'extraOpts', 'include', 'timeoutS', 'retries'] as const;
-
 /** Controller archives read by plan(), per args object, so apply does not read them again. */
 const archives = new WeakMap<UnarchiveArgs, Buffer>();
 
 export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
   name: 'unarchive',
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAbsolutePath(raw.dest, 'dest');
-    if ((raw.src === undefined) === (raw.url === undefined)) throw new ModuleArgsError('give exactly one of src and url', { field: 'src' });
-    if (raw.src !== undefined) {
-      if (typeof raw.src !== 'string' || raw.src === '') throw new ModuleArgsError('must be a path', { field: 'src' });
-      rejectControlCharacters(raw.src, 'src');
-      if (optionalBoolean(raw.remoteSrc, 'remoteSrc')) requireAbsolutePath(raw.src, 'src');
-      if (raw.sha256 !== undefined) throw new ModuleArgsError('sha256 goes with url', { field: 'sha256' });
-    } else {
-      requireHttpUrl(raw.url, 'url');
-      if (raw.remoteSrc !== undefined) throw new ModuleArgsError('remoteSrc goes with src', { field: 'remoteSrc' });
-      if (raw.sha256 === undefined) throw new ModuleArgsError('a url needs its sha256: downloads are always verified', { field: 'sha256' });
-      requireSha256(raw.sha256, 'sha256');
-    }
-    const name = (raw.src ?? new URL(raw.url as string).pathname) as string;
-    if (archiveFormat(name) === undefined) throw new ModuleArgsError(`cannot tell the archive format of ${JSON.stringify(name)}: use .tar.gz, .tgz, .tar (or .tar.xz/.tar.bz2/.tar.zst) or .zip`, { field: raw.src !== undefined ? 'src' : 'url' });
-    optionalAbsolutePath(raw.creates, 'creates');
-    validateVersionProbe(raw.versionProbe);
-    optionalAccount(raw.owner, 'owner');
-    optionalAccount(raw.group, 'group');
-    if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-    for (const field of ['extraOpts', 'include'] as const) stringList(raw[field], field);
-    for (const [field, min, max] of [['timeoutS', 1, 3600], ['retries', 0, 10]] as const) {
-      const value = raw[field];
-      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
-        throw new ModuleArgsError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
-      }
-    }
-    return args;
-  },
+  schema: unarchiveArgs,
+  validate: unarchiveArgs.validate,
 
   async prepare(args, env) {
     if (args.src !== undefined && !args.remoteSrc) await controllerArchive(env, args.src, false);
@@ -189,8 +191,8 @@ function preview(entries: string[]): string {
   return entries.length <= 3 ? entries.join(', ') : `${entries.slice(0, 3).join(', ')}, …`;
 }
 
-function stringList(value: unknown, field: string): void {
-  if (value === undefined) return;
+function stringList(value: unknown, field: string): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new ModuleArgsError('must be a list of non-empty strings', { field });
   for (const v of value as string[]) rejectControlCharacters(v, field);
+  return value as string[];
 }

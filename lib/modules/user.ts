@@ -3,36 +3,60 @@ import { defineModule, type Change } from '../module.ts';
 import { isSecret, reveal, type Secret } from '../secret.ts';
 import { quote } from '../shell.ts';
 import { optionalAccountId, optionalAccountName, optionalAccountNames, parsePasswdLine, requireAccountName } from './support/account-args.ts';
-import { oneOf, optionalAbsolutePath, optionalBoolean, optionalString, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalBoolean, optionalString } from './support/args.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { parseUserFacts, userAddOptions, userModification, userProbeScript, type UserFacts } from './support/user-diff.ts';
+import { argsSchema, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-export interface UserArgs {
-  name: string;
-  /** Default present. */
-  state?: 'present' | 'absent';
-  uid?: number;
-  /** The primary group (it must exist). On creation without it: a group named like the user. */
-  group?: string;
-  /** Supplementary groups (they must exist): exactly these, or with append at least these. */
-  groups?: string[];
-  append?: boolean;
-  shell?: string;
-  /** The home directory; changing it on an existing user does not move the old one. */
-  home?: string;
-  /** On creation: make the home directory (default true). */
-  createHome?: boolean;
-  /** On creation: a system account (uid from the system range). */
-  system?: boolean;
-  /** The GECOS field. */
-  comment?: string;
-  /** A crypt(3) hash ('$y$...', '$6$...') or '!' / '*' to lock the password; never a plain password. */
-  password?: string | Secret;
-  /** 'always' (default): set the hash whenever it differs; 'onCreate': only for a new user. */
-  updatePassword?: 'always' | 'onCreate';
-  /** With state absent: also remove the home directory and mail spool (userdel -r). */
-  remove?: boolean;
+const UPDATE_PASSWORD = ['always', 'onCreate'] as const;
+
+export const userArgs = argsSchema(
+  {
+    name: required('string', requireAccountName, 'The user name.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    uid: optional('number', optionalAccountId, 'The user\'s id; an existing user with another uid is changed to it.'),
+    group: optional('string', optionalAccountName, 'The primary group (it must exist). On creation without it: a group named like the user.'),
+    groups: optional('string[]', optionalAccountNames, 'Supplementary groups (they must exist): exactly these, or with append at least these.'),
+    append: optional('boolean', optionalBoolean, 'With groups: add to these groups, leave the others.'),
+    shell: optional('string', optionalAbsolutePath, 'The login shell.'),
+    home: optional('string', optionalAbsolutePath, 'The home directory; changing it on an existing user does not move the old one.'),
+    createHome: optional('boolean', optionalBoolean, 'On creation: make the home directory (default true).'),
+    system: optional('boolean', optionalBoolean, 'On creation: a system account (uid from the system range).'),
+    comment: optional('string', gecos, 'The GECOS field.'),
+    password: optional('string | Secret', cryptHash, "A crypt(3) hash ('$y$...', '$6$...') or '!' / '*' to lock the password; never a plain password."),
+    updatePassword: optional(choiceType(UPDATE_PASSWORD), choice(UPDATE_PASSWORD), "'always' (default): set the hash whenever it differs; 'onCreate': only for a new user."),
+    remove: optional('boolean', optionalBoolean, 'With state absent: also remove the home directory and mail spool (userdel -r).'),
+  },
+  {
+    summary: 'A local user account (useradd, usermod, userdel).',
+    checkMode: 'One probe (getent passwd, group and shadow state); reports each attribute that differs (the password hash never shown); changes nothing.',
+    across(args) {
+      if (args.append === true && args.groups === undefined) throw new ModuleArgsError('append only has a meaning with groups', { field: 'append' });
+      if (args.state === 'absent') {
+        const extra = Object.entries(args).find(([key, value]) => !['name', 'state', 'remove'].includes(key) && value !== undefined);
+        if (extra) throw new ModuleArgsError(`state 'absent' takes only name and remove`, { field: extra[0] });
+      } else if (args.remove !== undefined) {
+        throw new ModuleArgsError(`only state 'absent' takes remove`, { field: 'remove' });
+      }
+    },
+  },
+);
+
+export type UserArgs = SchemaArgs<typeof userArgs>;
+
+function gecos(value: unknown, field: string): string | undefined {
+  const comment = optionalString(value, field);
+  if (comment !== undefined && /[:\n\r\x00]/.test(comment)) throw new ModuleArgsError('must not contain ":" or a newline', { field });
+  return comment;
+}
+
+function cryptHash(value: unknown, field: string): string | Secret {
+  if (typeof value !== 'string' && !isSecret(value)) throw new ModuleArgsError('must be a string or a Secret holding a crypt(3) hash', { field });
+  if (!CRYPT_HASH.test(reveal(value))) {
+    throw new ModuleArgsError("must be a crypt(3) hash such as '$y$...' or '$6$...' (make one with `mkpasswd -m yescrypt`), or '!' to lock; a plain password is refused", { field });
+  }
+  return value;
 }
 
 export interface UserData {
@@ -46,46 +70,14 @@ export interface UserData {
   shell: string;
 }
 
-const KNOWN = ['name', 'state', 'uid', 'group', 'groups', 'append', 'shell', 'home', 'createHome', 'system', 'comment', 'password', 'updatePassword', 'remove'] as const;
 const CRYPT_HASH = /^\$[0-9a-z]+\$[^:\s]+$|^[!*][^:\s]*$/;
 
 export const user = defineModule<UserArgs, UserData>({
   name: 'user',
   batchProbes: true,
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    requireAccountName(raw.name, 'name');
-    const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'], 'state');
-    optionalAccountId(raw.uid, 'uid');
-    optionalAccountName(raw.group, 'group');
-    optionalAccountNames(raw.groups, 'groups');
-    optionalBoolean(raw.append, 'append');
-    optionalAbsolutePath(raw.shell, 'shell');
-    optionalAbsolutePath(raw.home, 'home');
-    optionalBoolean(raw.createHome, 'createHome');
-    optionalBoolean(raw.system, 'system');
-    optionalBoolean(raw.remove, 'remove');
-    const comment = optionalString(raw.comment, 'comment');
-    if (comment !== undefined && /[:\n\r\x00]/.test(comment)) throw new ModuleArgsError('must not contain ":" or a newline', { field: 'comment' });
-    if (raw.updatePassword !== undefined) oneOf(raw.updatePassword, ['always', 'onCreate'], 'updatePassword');
-    if (raw.password !== undefined) {
-      if (typeof raw.password !== 'string' && !isSecret(raw.password)) throw new ModuleArgsError('must be a string or a Secret holding a crypt(3) hash', { field: 'password' });
-      if (!CRYPT_HASH.test(reveal(raw.password))) {
-        throw new ModuleArgsError("must be a crypt(3) hash such as '$y$...' or '$6$...' (make one with `mkpasswd -m yescrypt`), or '!' to lock; a plain password is refused", {
-          field: 'password',
-        });
-      }
-    }
-    if (raw.append === true && raw.groups === undefined) throw new ModuleArgsError('append only has a meaning with groups', { field: 'append' });
-    if (state === 'absent') {
-      const extra = KNOWN.filter((key) => !['name', 'state', 'remove'].includes(key) && raw[key] !== undefined);
-      if (extra.length) throw new ModuleArgsError(`state 'absent' takes only name and remove`, { field: extra[0] ?? 'state' });
-    } else if (raw.remove !== undefined) {
-      throw new ModuleArgsError(`only state 'absent' takes remove`, { field: 'remove' });
-    }
-    return args;
-  },
+  schema: userArgs,
+  validate: userArgs.validate,
 
   async plan(ctx, args) {
     const named = [...new Set([...(args.group !== undefined ? [args.group] : []), ...(args.groups ?? []), args.name])];

@@ -1,33 +1,74 @@
 import { describeExit } from '../connection/connection.ts';
 import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
 import { defineModule } from '../module.ts';
-import { oneOf, optionalAbsolutePath, optionalString, requireObject } from './support/args.ts';
+import { optionalAbsolutePath, optionalString } from './support/args.ts';
 import { parseProbeOutput } from './support/probe.ts';
 import { WAIT_BAD_REGEX, WAIT_NO_TOOL, WAIT_TIMED_OUT, waitScript, type WaitCondition } from './support/wait-for-script.ts';
+import { argsSchema, choice, choiceType, optional, type SchemaArgs } from './support/schema.ts';
 
 export type WaitState = 'started' | 'stopped' | 'present' | 'absent' | 'drained';
 
-export interface WaitForArgs {
-  /** A TCP port: started = accepts connections, stopped = refuses them, drained = no active connections on it. */
-  port?: number;
-  /** Where the port is, as seen FROM the host (default 127.0.0.1: the host itself). */
-  host?: string;
-  /** A file: present (optionally containing searchRegex) or absent. */
-  path?: string;
-  /** Default 'started' (same as 'present'); 'stopped' is the same as 'absent'. */
-  state?: WaitState;
-  /** With path: an extended regular expression (grep -E), matched line by line. */
-  searchRegex?: string;
-  /** Give up after this many seconds, the delay included (default 300). Without port or path: just sleep this long. */
-  timeoutS?: number;
-  /** Wait this long before the first check (default 0). */
-  delayS?: number;
-  /** Between checks (default 1). */
-  sleepS?: number;
-  /** Per connection attempt (default 5). */
-  connectTimeoutS?: number;
-  /** The message when the wait times out, instead of the default one. */
-  msg?: string;
+const STATES = ['started', 'stopped', 'present', 'absent', 'drained'] as const satisfies readonly WaitState[];
+
+export const waitForArgs = argsSchema(
+  {
+    port: optional('number', tcpPort, 'A TCP port: started = accepts connections, stopped = refuses them, drained = no active connections on it.'),
+    host: optional('string', hostName, 'Where the port is, as seen FROM the host (default 127.0.0.1: the host itself).'),
+    path: optional('string', optionalAbsolutePath, 'A file: present (optionally containing searchRegex) or absent.'),
+    state: optional(choiceType(STATES), choice(STATES), "Default 'started' (same as 'present'); 'stopped' is the same as 'absent'."),
+    searchRegex: optional('string', nonEmptyString, 'With path: an extended regular expression (grep -E), matched line by line.'),
+    timeoutS: optional('number (s)', seconds(0, 86_400), 'Give up after this many seconds, the delay included (default 300). Without port or path: just sleep this long.'),
+    delayS: optional('number (s)', seconds(0, 86_400), 'Wait this long before the first check (default 0).'),
+    sleepS: optional('number (s)', seconds(0.1, 3600), 'Between checks (default 1).'),
+    connectTimeoutS: optional('number (s)', seconds(1, 3600), 'Per connection attempt (default 5).'),
+    msg: optional('string', optionalString, 'The message when the wait times out, instead of the default one.'),
+  },
+  {
+    summary: 'Wait on the host for a port or a file (or just sleep), as Ansible\'s wait_for.',
+    checkMode: "Runs (it is a read, as Ansible's wait_for): polls on the host until the condition holds or fails on timeout. A wait for something an earlier, unapplied task would start therefore times out in check mode.",
+    across(args) {
+      const state = args.state ?? 'started';
+      if (args.port !== undefined && args.path !== undefined) throw new ModuleArgsError('wait for a port or for a path, not both', { field: 'path' });
+      if (args.host !== undefined && args.port === undefined) throw new ModuleArgsError('host goes with port', { field: 'host' });
+      if (state === 'drained' && args.port === undefined) throw new ModuleArgsError("state 'drained' needs a port", { field: 'state' });
+      if (args.searchRegex !== undefined) {
+        if (args.path === undefined) throw new ModuleArgsError('searchRegex is matched in a file: give path (reading from a port is not supported)', { field: 'searchRegex' });
+        if (state === 'absent' || state === 'stopped') throw new ModuleArgsError(`searchRegex has no meaning with state '${state}'`, { field: 'searchRegex' });
+      }
+      if (args.port === undefined && args.path === undefined && args.state !== undefined) {
+        throw new ModuleArgsError('state needs a port or a path to apply to (without them waitFor just sleeps timeoutS)', { field: 'state' });
+      }
+    },
+  },
+);
+
+export type WaitForArgs = SchemaArgs<typeof waitForArgs>;
+
+function tcpPort(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ModuleArgsError(`must be a TCP port from 1 to 65535, got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
+}
+
+function hostName(value: unknown, field: string): string | undefined {
+  const host = optionalString(value, field);
+  if (host !== undefined && !/^[A-Za-z0-9._:-]+$/.test(host)) throw new ModuleArgsError(`must be a host name or IP address, got ${JSON.stringify(host)}`, { field });
+  return host;
+}
+
+function nonEmptyString(value: unknown, field: string): string | undefined {
+  if (optionalString(value, field) === '') throw new ModuleArgsError('must not be empty', { field });
+  return value as string | undefined;
+}
+
+function seconds(min: number, max: number): (value: unknown, field: string) => number {
+  return (value, field) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new ModuleArgsError(`must be a number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
+    }
+    return value;
+  };
 }
 
 export interface WaitForData {
@@ -37,8 +78,6 @@ export interface WaitForData {
   matchedLine: string;
 }
 
-const KNOWN = ['port', 'host', 'path', 'state', 'searchRegex', 'timeoutS', 'delayS', 'sleepS', 'connectTimeoutS', 'msg'] as const;
-const STATES = ['started', 'stopped', 'present', 'absent', 'drained'] as const;
 
 /**
  * Wait until a condition holds ON THE HOST, polled by one remote command with a deadline. It never
@@ -49,35 +88,8 @@ const STATES = ['started', 'stopped', 'present', 'absent', 'drained'] as const;
 export const waitFor = defineModule<WaitForArgs, WaitForData>({
   name: 'waitFor',
 
-  validate(args) {
-    const raw = requireObject(args, KNOWN);
-    if (raw.port !== undefined && (typeof raw.port !== 'number' || !Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535)) {
-      throw new ModuleArgsError(`must be a TCP port from 1 to 65535, got ${JSON.stringify(raw.port)}`, { field: 'port' });
-    }
-    const host = optionalString(raw.host, 'host');
-    if (host !== undefined && !/^[A-Za-z0-9._:-]+$/.test(host)) throw new ModuleArgsError(`must be a host name or IP address, got ${JSON.stringify(host)}`, { field: 'host' });
-    optionalAbsolutePath(raw.path, 'path');
-    const state = raw.state === undefined ? 'started' : oneOf(raw.state, STATES, 'state');
-    if (optionalString(raw.searchRegex, 'searchRegex') === '') throw new ModuleArgsError('must not be empty', { field: 'searchRegex' });
-    optionalString(raw.msg, 'msg');
-    for (const [field, min, max] of [['timeoutS', 0, 86_400], ['delayS', 0, 86_400], ['sleepS', 0.1, 3600], ['connectTimeoutS', 1, 3600]] as const) {
-      const value = raw[field];
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)) {
-        throw new ModuleArgsError(`must be a number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`, { field });
-      }
-    }
-    if (raw.port !== undefined && raw.path !== undefined) throw new ModuleArgsError('wait for a port or for a path, not both', { field: 'path' });
-    if (raw.host !== undefined && raw.port === undefined) throw new ModuleArgsError('host goes with port', { field: 'host' });
-    if (state === 'drained' && raw.port === undefined) throw new ModuleArgsError("state 'drained' needs a port", { field: 'state' });
-    if (raw.searchRegex !== undefined) {
-      if (raw.path === undefined) throw new ModuleArgsError('searchRegex is matched in a file: give path (reading from a port is not supported)', { field: 'searchRegex' });
-      if (state === 'absent' || state === 'stopped') throw new ModuleArgsError(`searchRegex has no meaning with state '${state}'`, { field: 'searchRegex' });
-    }
-    if (raw.port === undefined && raw.path === undefined && raw.state !== undefined) {
-      throw new ModuleArgsError('state needs a port or a path to apply to (without them waitFor just sleeps timeoutS)', { field: 'state' });
-    }
-    return args;
-  },
+  schema: waitForArgs,
+  validate: waitForArgs.validate,
 
   async plan(ctx, args) {
     const condition = conditionOf(args);

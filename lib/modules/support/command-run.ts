@@ -4,6 +4,7 @@ import type { Change, ModuleContext, Plan } from '../../module.ts';
 import { isSecret, reveal, type Secret } from '../../secret.ts';
 import { quote } from '../../shell.ts';
 import { optionalAbsolutePath, optionalBoolean, optionalFunction, optionalPositiveInteger, optionalString, isTextValue } from './args.ts';
+import { optional, type ArgsFrom } from './schema.ts';
 
 /** What a command produced. stdout and stderr lose their trailing newlines only, as `$(cmd)` would. */
 export interface CommandData {
@@ -13,51 +14,49 @@ export interface CommandData {
 }
 
 /** The arguments command and shell share; they differ only in what cmd is. */
-export interface CommandOptions {
-  /** Skip (status ok) when this absolute path exists. */
-  creates?: string;
-  /** Skip (status ok) when this absolute path does not exist. */
-  removes?: string;
-  /** Skip (status ok) when this shell command exits 0. */
-  unless?: string;
-  stdin?: string | Secret;
-  /** Secret values reach the command through its stdin, never its command line. */
-  env?: Record<string, string | Secret>;
-  cwd?: string;
-  timeoutMs?: number;
-  /** Decide "changed" from the outcome (default: always changed). */
-  changedWhen?: (result: CommandData) => boolean;
-  /** Decide failure from the outcome (default: rc != 0). */
-  failedWhen?: (result: CommandData) => boolean;
-  /** A probe: runs even in check mode and always reports ok (Ansible's check_mode: false + changed_when: false). */
-  readOnly?: boolean;
-}
+export const commandOptionArgs = {
+  creates: optional('string', optionalAbsolutePath, 'Skip (status ok) when this absolute path exists.'),
+  removes: optional('string', optionalAbsolutePath, 'Skip (status ok) when this absolute path does not exist.'),
+  unless: optional('string', unlessCommand, 'Skip (status ok) when this shell command exits 0.'),
+  stdin: optional('string | Secret', textValue, 'Text given to the command on its stdin.'),
+  env: optional('Record<string, string | Secret>', environment, 'Environment variables; Secret values reach the command through its stdin, never its command line.'),
+  cwd: optional('string', optionalAbsolutePath, 'The directory the command runs in.'),
+  timeoutMs: optional('number (ms)', optionalPositiveInteger, 'Fail the task when the command runs longer.'),
+  changedWhen: optional('(result: CommandData) => boolean', optionalFunction<(result: CommandData) => boolean>, 'Decide "changed" from the outcome (default: always changed).'),
+  failedWhen: optional('(result: CommandData) => boolean', optionalFunction<(result: CommandData) => boolean>, 'Decide failure from the outcome (default: rc != 0).'),
+  readOnly: optional('boolean', optionalBoolean, "A probe: runs even in check mode and always reports ok (Ansible's check_mode: false + changed_when: false)."),
+};
 
-export const COMMAND_OPTION_KEYS = ['creates', 'removes', 'unless', 'stdin', 'env', 'cwd', 'timeoutMs', 'changedWhen', 'failedWhen', 'readOnly'] as const;
+export type CommandOptions = ArgsFrom<typeof commandOptionArgs>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function validateCommandOptions(raw: Record<string, unknown>): void {
-  optionalAbsolutePath(raw.creates, 'creates');
-  optionalAbsolutePath(raw.removes, 'removes');
-  if (optionalString(raw.unless, 'unless') === '') throw new ModuleArgsError('must be a command', { field: 'unless' });
-  if (raw.stdin !== undefined && !isTextValue(raw.stdin)) throw new ModuleArgsError('must be a string or a Secret', { field: 'stdin' });
-  optionalAbsolutePath(raw.cwd, 'cwd');
-  optionalPositiveInteger(raw.timeoutMs, 'timeoutMs');
-  optionalFunction(raw.changedWhen, 'changedWhen');
-  optionalFunction(raw.failedWhen, 'failedWhen');
-  const readOnly = optionalBoolean(raw.readOnly, 'readOnly');
-  if (raw.env !== undefined) {
-    if (typeof raw.env !== 'object' || raw.env === null || Array.isArray(raw.env)) throw new ModuleArgsError('must be an object of NAME: value', { field: 'env' });
-    for (const [name, value] of Object.entries(raw.env)) {
-      if (!ENV_NAME.test(name)) throw new ModuleArgsError(`invalid variable name ${JSON.stringify(name)}`, { field: 'env' });
-      if (!isTextValue(value)) throw new ModuleArgsError(`${name} must be a string or a Secret, got ${typeof value}`, { field: 'env' });
-      if (isSecret(value) && value.reveal().includes('\n')) throw new ModuleArgsError(`${name}: a secret value passed in env cannot contain a newline`, { field: 'env' });
-    }
+function unlessCommand(value: unknown, field: string): string | undefined {
+  const unless = optionalString(value, field);
+  if (unless === '') throw new ModuleArgsError('must be a command', { field });
+  return unless;
+}
+
+function textValue(value: unknown, field: string): string | Secret {
+  if (!isTextValue(value)) throw new ModuleArgsError('must be a string or a Secret', { field });
+  return value as string | Secret;
+}
+
+function environment(value: unknown, field: string): Record<string, string | Secret> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModuleArgsError('must be an object of NAME: value', { field });
+  for (const [name, item] of Object.entries(value)) {
+    if (!ENV_NAME.test(name)) throw new ModuleArgsError(`invalid variable name ${JSON.stringify(name)}`, { field });
+    if (!isTextValue(item)) throw new ModuleArgsError(`${name} must be a string or a Secret, got ${typeof item}`, { field });
+    if (isSecret(item) && item.reveal().includes('\n')) throw new ModuleArgsError(`${name}: a secret value passed in env cannot contain a newline`, { field });
   }
-  if (readOnly) {
+  return value as Record<string, string | Secret>;
+}
+
+/** The rule across command options: a readOnly command has nothing to be guarded or changed. */
+export function checkCommandOptions(args: CommandOptions): void {
+  if (args.readOnly) {
     for (const field of ['creates', 'removes', 'unless', 'changedWhen'] as const) {
-      if (raw[field] !== undefined) throw new ModuleArgsError(`a readOnly command never changes anything, so ${field} has no meaning with it`, { field });
+      if (args[field] !== undefined) throw new ModuleArgsError(`a readOnly command never changes anything, so ${field} has no meaning with it`, { field });
     }
   }
 }
