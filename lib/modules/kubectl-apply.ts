@@ -29,12 +29,14 @@ export const kubectlApplyArgs = argsSchema(
   {
     summary: 'Kubernetes objects applied server-side with kubectl on the host, optionally pruned and waited for.',
     checkMode: 'A server-side dry run and diff per object (a read); reports the objects created or changed with their diff (Secrets hidden) and those pruning would delete; applies nothing.',
-    across(args) {
-      const raw: Record<string, unknown> = args;
+    first(raw) {
       const sources = (['objects', 'manifest', 'src'] as const).filter((key) => raw[key] !== undefined);
       if (sources.length !== 1) {
         throw new ModuleArgsError(sources.length === 0 ? 'give the objects (objects, manifest or src)' : `give only one of objects, manifest and src, not ${sources.join(' and ')}`, { field: sources[1] ?? 'objects' });
       }
+    },
+    across(args) {
+      const raw: Record<string, unknown> = args;
       if (raw.vars !== undefined) {
         if (raw.src === undefined) throw new ModuleArgsError('vars are for rendering src; objects and manifest are used as given', { field: 'vars' });
         if (typeof raw.vars !== 'object' || raw.vars === null || Array.isArray(raw.vars)) throw new ModuleArgsError('must be an object of variables', { field: 'vars' });

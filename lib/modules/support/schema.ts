@@ -70,15 +70,23 @@ export function checkedAcross<T>(): (value: unknown) => T {
  * A module's arguments, declared once. The unknown-argument error lists the arguments in the
  * order they are declared here; `across` holds the rules that involve several arguments.
  */
-export function argsSchema<S extends ArgSpecs>(args: S, doc: ModuleDoc & { across?: (args: ArgsFrom<S>) => void }): ArgsSchema<ArgsFrom<S>> {
+export function argsSchema<S extends ArgSpecs>(
+  args: S,
+  doc: ModuleDoc & {
+    /** Rules that decide which arguments apply (exactly one of several): checked before any argument alone. */
+    first?: (args: Record<string, unknown>) => void;
+    across?: (args: ArgsFrom<S>) => void;
+  },
+): ArgsSchema<ArgsFrom<S>> {
   const known = Object.keys(args);
   const entries = Object.entries(args);
-  const { across, ...moduleDoc } = doc;
+  const { first, across, ...moduleDoc } = doc;
   return {
     args,
     doc: moduleDoc,
     validate(input) {
       const raw = requireObject(input, known);
+      first?.(raw);
       for (const [field, spec] of entries) {
         const value = raw[field];
         if (value !== undefined || spec.required) spec.check(value, field);
