@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Client } from 'ssh2';
 import { ignoreHostKeyAnnouncements } from '../../lib/connection/host-key-announcements.ts';
 import { PloyError } from '../../lib/errors.ts';
@@ -52,16 +53,18 @@ export function ed25519Keys(knownHosts: string): Map<string, Buffer> {
   return keys;
 }
 
-/** Log in with the bed's key, the host's ed25519 key checked, Nagle off. */
-export function connect(client: Client, target: FloorTarget, privateKey: Buffer, hostKey: Buffer | undefined): Promise<void> {
+/**
+ * Log in with the bed's key, the host's ed25519 key checked, Nagle off; with `sock`, over that
+ * stream (a channel forwarded by a jump host) instead of a TCP connection of its own.
+ */
+export function connect(client: Client, target: FloorTarget, privateKey: Buffer, hostKey: Buffer | undefined, sock?: Readable): Promise<void> {
   if (!hostKey) return Promise.reject(new PloyError(`floor: no ed25519 key for ${target.address} in known_hosts`));
   return new Promise((resolve, reject) => {
-    client.once('connect', () => client.setNoDelay(true));
+    if (!sock) client.once('connect', () => client.setNoDelay(true));
     client.once('ready', () => resolve());
     client.once('error', (error) => reject(new PloyError(`floor: ${target.name}: ${error.message}`, { cause: error })));
     client.connect({
-      host: target.address,
-      port: target.port,
+      ...(sock ? { sock } : { host: target.address, port: target.port }),
       username: target.user,
       privateKey,
       readyTimeout: 10_000,

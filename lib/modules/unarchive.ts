@@ -84,6 +84,9 @@ const archives = new WeakMap<UnarchiveArgs, Buffer>();
 
 export const unarchive = defineModule<UnarchiveArgs, UnarchiveData>({
   name: 'unarchive',
+  // With creates or versionProbe, plan()'s first exec is the guards' probe; without, it is the
+  // extraction into a temp dir, which is no probe and so is never batched.
+  batchProbes: true,
 
   schema: unarchiveArgs,
   validate: unarchiveArgs.validate,

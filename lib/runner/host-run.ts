@@ -47,6 +47,8 @@ export class HostRun {
   readonly #onceSeen = new Map<string, number>();
   readonly #specs = new Map<string, ConnectionSpec>();
   readonly #lane: TaskLane;
+  /** A prefetch's round trips, reported when the host's own run first sends or asks for a command. */
+  #prefetched: Prefetched[] = [];
 
   constructor(
     readonly state: RunState,
@@ -73,7 +75,46 @@ export class HostRun {
     } catch (error) {
       this.#crashed(error);
     } finally {
+      this.#reportPrefetch();
       this.once.hostDone(this.host);
+    }
+  }
+
+  /**
+   * Before this host's serial batch starts (while the one before it runs): connect, and send the
+   * probes of every task the preflight pass predicts here, one round trip per become user. The
+   * answers are used only if no command that may change a host started or ended anywhere in the
+   * run since the prefetch began (RunState.changeMark); otherwise they are dropped and the tasks
+   * probe again. Never rejects: a host that cannot be reached fails in its own run, as it would have.
+   */
+  async prefetch(): Promise<void> {
+    const since = this.state.changeMark();
+    try {
+      const spec = this.#connectionSpec(this.host);
+      const connection = await this.state.connection(this.host, spec);
+      const refuse = (): Promise<never> => Promise.reject(new PloyError('a prefetch only learns probes'));
+      const context: ModuleContext = { host: this.host, vars: this.vars, connection, projectDir: this.state.options.projectDir, wantDiff: this.state.options.diff, exec: refuse };
+      const byBecome = new Map<string, ExecOptions['become']>();
+      const groups = await this.#probes.all(context, (task) => {
+        const become = this.#become(task, spec);
+        const key = becomeKey(become);
+        byBecome.set(key, become);
+        return key;
+      });
+      await Promise.all(
+        [...groups].map(async ([key, commands]) => {
+          if (commands.length === 0) return;
+          const batch = probeBatchScript(commands);
+          const started = performance.now();
+          const result = await connection.exec(batch.script, { become: byBecome.get(key) ?? false });
+          const answers = batch.split(result);
+          this.#prefetched.push({ since, commands: commands.length, result, elapsedMs: performance.now() - started, complete: answers !== undefined });
+          if (answers) this.#probes.store(commands, answers, key);
+        }),
+      );
+    } catch {
+      // Nothing learned: the host's own run connects and probes as if no prefetch had been tried.
+      this.#probes.drop();
     }
   }
 
@@ -209,11 +250,15 @@ export class HostRun {
       projectDir: state.options.projectDir,
       wantDiff: state.options.diff,
       exec: async (command: string, execOptions: Omit<ExecOptions, 'become'> = {}): Promise<ExecResult> => {
+        this.#reportPrefetch();
+        const send = (): Promise<ExecResult> => this.#exec(connection, command, { ...execOptions, become }, delegated ? target : undefined);
         // Another host's commands neither use nor spoil this host's batched probe answers.
-        if (delegated) return this.#exec(connection, command, { ...execOptions, become }, target);
+        if (delegated) return execOptions.probe === true ? send() : state.changing(send);
         if (state.options.batchProbes === false || !isBatchableProbe(execOptions)) {
+          // A probe that cannot go batched (a secret read, one with stdin) still changes nothing.
+          if (execOptions.probe === true) return send();
           this.#probes.invalidate();
-          return this.#exec(connection, command, { ...execOptions, become });
+          return state.changing(send);
         }
         return this.#probe(context, command, execOptions, become);
       },
@@ -244,6 +289,21 @@ export class HostRun {
     const own = answers[0] as ExecResult;
     this.#emitCommand(command, own, 0, false, true);
     return own;
+  }
+
+  /**
+   * The prefetch's round trips go in this host's output when its own run starts sending; its
+   * answers are dropped there when anything may have changed since it was sent.
+   */
+  #reportPrefetch(): void {
+    if (this.#prefetched.length === 0) return;
+    const stale = this.#prefetched.some((p) => p.since !== this.state.changeMark());
+    if (stale) this.#probes.drop();
+    for (const p of this.#prefetched) {
+      const why = !p.complete ? ' (incomplete output: each task probes again)' : stale ? ' (a host changed since: each task probes again)' : '';
+      this.#emitCommand(`# ${p.commands} probes in one round trip, prefetched during the previous serial batch${why}`, { ...p.result, stdout: '', stderr: p.complete ? '' : p.result.stderr }, p.elapsedMs, false, false);
+    }
+    this.#prefetched = [];
   }
 
   async #exec(connection: Connection, command: string, options: ExecOptions, delegatedTo?: string): Promise<ExecResult> {
@@ -345,6 +405,15 @@ export class HostRun {
     this.stopped = reason;
     throw new HostStopped(this.host, reason);
   }
+}
+
+/** One round trip of a prefetch, with the run's change mark from before it started. */
+interface Prefetched {
+  since: number;
+  commands: number;
+  result: ExecResult;
+  elapsedMs: number;
+  complete: boolean;
 }
 
 function failedResult<R>(error: unknown): TaskResult<R> {

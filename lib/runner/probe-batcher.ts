@@ -92,6 +92,31 @@ export class ProbeBatcher {
     return commands;
   }
 
+  /**
+   * The probe commands of every predicted task, by become key (each group one batch of at most
+   * BATCH_BYTES, in task order), learned from their plan(): what a prefetch sends.
+   */
+  async all(context: ModuleContext, becomeKeyOf: (task: PredictedTask) => string): Promise<Map<string, string[]>> {
+    const groups = new Map<string, { commands: string[]; bytes: number }>();
+    for (const task of this.predicted) {
+      const probe = await this.#probeOf(task, context);
+      if (probe === undefined) continue;
+      const key = becomeKeyOf(task);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { commands: [], bytes: 0 }));
+      if (group.commands.includes(probe) || group.bytes + probe.length > BATCH_BYTES) continue;
+      group.bytes += probe.length;
+      group.commands.push(probe);
+    }
+    return new Map([...groups].map(([key, group]) => [key, group.commands]));
+  }
+
+  /** Forget every answer without counting it against the window: they were taken before the run came here. */
+  drop(): void {
+    this.#answers.clear();
+    this.#unused.clear();
+  }
+
   /** Keep the answers of a batch's other commands for the tasks to come. */
   store(commands: readonly string[], results: readonly ExecResult[], becomeKey: string): void {
     for (const [index, command] of commands.entries()) {

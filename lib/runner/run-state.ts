@@ -26,6 +26,11 @@ export class RunState {
   /** Set when a host failed in a role with anyErrorsFatal: every host stops, no further role starts. */
   aborted?: { role: string; host: string };
   readonly #connections = new Map<string, Promise<Connection>>();
+  /**
+   * Moves at the start and at the end of every command that is not a probe, on any host: answers
+   * prefetched for a later serial batch are good only while it has not moved since they were asked.
+   */
+  #changeMarks = 0;
 
   constructor(
     readonly options: RunOptions,
@@ -69,6 +74,21 @@ export class RunState {
   hostView(host: string): HostView {
     const entry = this.inventory.host(host);
     return { name: entry.name, groups: entry.groups };
+  }
+
+  /** Where the run stands in its changes: equal readings mean no host can have changed in between. */
+  changeMark(): number {
+    return this.#changeMarks;
+  }
+
+  /** Run a command that may change a host, marking the run changed when it starts and when it ends. */
+  async changing<T>(command: () => Promise<T>): Promise<T> {
+    this.#changeMarks++;
+    try {
+      return await command();
+    } finally {
+      this.#changeMarks++;
+    }
   }
 
   /** The host's connection: asked of the pool once per host for the whole run. */

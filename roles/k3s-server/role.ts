@@ -89,7 +89,7 @@ export const k3sServer = defineRole<K3sServerVars>({
       const generated = await t.slurp('the join token it generated', { src: TOKEN_FILE, secret: true });
       t.setFact('k3s_join_token', tokenOf(generated.data.content));
     }
-    // Last: its version probe is a command of its own, which ends the batch of probes.
+    // Its version probe goes in the batch with the other probes.
     const nerdctl = nerdctlSha256(vars, arch);
     if (nerdctl === undefined && typeof arch === 'string') t.fail(`no sha256 is known for nerdctl ${vars.nerdctl_version} on ${arch}: set nerdctl_sha256`);
     await t.unarchive(`nerdctl ${vars.nerdctl_version}`, {

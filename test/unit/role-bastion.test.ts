@@ -184,7 +184,7 @@ test('the preflight, with the tables\' sha256s, predicts every task a no-change 
   await preflight([{ role, hosts: ['bastion'] }], runOptions(inventory, new CountingPool()), localSpec, predictions);
   assert.equal(predictions.of(role, 'bastion').map((task) => task.name), [
     'operator account', 'operator ~/.ssh', 'operator authorized keys', 'operator ~/.kube', 'sshd: keys only, no passwords', '/etc/hosts names the K3s servers',
-    'gather facts', 'kubectl v1.31.4',
+    'gather facts', 'kubectl v1.31.4', 'helm v3.16.3',
   ]);
 });
 

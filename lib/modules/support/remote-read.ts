@@ -12,7 +12,8 @@ export type RemoteFile = { readonly type: 'file'; readonly content: Buffer } | {
 /**
  * Read a whole remote file in one round trip (links followed), binary-safe. A directory, a
  * device or a file over the limit is an error naming it; a missing file is data.
- * secretOutput: the content is a secret, so the command's output must never be echoed.
+ * secretOutput: the content is a secret, so the command's output must never be echoed. It only
+ * reads: a probe (one with secretOutput is never batched, but marks no change either).
  */
 export async function readRemoteFile(ctx: ModuleContext, path: string, options: { secretOutput?: boolean; limit?: number } = {}): Promise<RemoteFile> {
   const limit = options.limit ?? REMOTE_READ_LIMIT_BYTES;
@@ -27,7 +28,7 @@ export async function readRemoteFile(ctx: ModuleContext, path: string, options: 
     'echo type=file',
     `printf 'content='; base64 -w0 -- "$p" || exit 3; echo`,
   ].join('\n');
-  const result = await ctx.exec(script, options.secretOutput ? { secretOutput: true } : {});
+  const result = await ctx.exec(script, { probe: true, ...(options.secretOutput ? { secretOutput: true } : {}) });
   if (result.code !== 0) throw new CommandError(script, options.secretOutput ? { ...result, stdout: '' } : result, `reading ${path} failed (${describeExit(result)})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
   const facts = parseProbeOutput(result.stdout);
   const type = facts.get('type')?.[0];

@@ -7,7 +7,10 @@ import { NO_DEST, NO_REMOTE_SRC, NO_UNZIP, preconditionScript, type ArchiveForma
 /** unarchive's guards: `creates` and a version probe, checked in one round trip with the extraction's preconditions. */
 
 export interface VersionProbe {
-  /** A shell command run on the host (its output and exit code are read, stderr included). */
+  /**
+   * A shell command run on the host (its output and exit code are read, stderr included). It must
+   * only read, like every probe: it is sent with the other tasks' probes in one round trip.
+   */
   cmd: string;
   /** Matches when cmd exits 0 and its output contains this string, or matches this RegExp. */
   expect: string | RegExp;
@@ -23,7 +26,10 @@ export interface GuardArgs {
 
 const VERSION_OUTPUT_LIMIT = 65536;
 
-/** One round trip: the guards, then what the extraction needs (dest, unzip, a remote archive). */
+/**
+ * One round trip: the guards, then what the extraction needs (dest, unzip, a remote archive). It
+ * only reads, so it is a probe and goes out batched with the other tasks' probes.
+ */
 export function probeGuards(ctx: ModuleContext, args: GuardArgs, format: ArchiveFormat) {
   const lines: string[] = [];
   if (args.creates !== undefined) lines.push(`if [ -e ${quote(args.creates)} ]; then echo creates=yes; exit 0; fi`);
@@ -34,7 +40,7 @@ export function probeGuards(ctx: ModuleContext, args: GuardArgs, format: Archive
     );
   }
   lines.push(`( ${preconditionScript({ dest: args.dest, format, remoteSrc: args.remoteSrc ? args.src : undefined })} ) || echo "problem=$?"`);
-  return ctx.exec(lines.join('\n')).then((result) => {
+  return ctx.exec(lines.join('\n'), { probe: true }).then((result) => {
     if (result.code !== 0) throw new CommandError('unarchive probe', result, `probe for ${args.dest} failed (${describeExit(result)}): ${result.stderr.trim()}`);
     return result;
   });
