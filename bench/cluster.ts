@@ -19,7 +19,7 @@ import { measureJumpFloor } from './lib/jump-floor.ts';
 import { machineInfo } from './lib/machine.ts';
 import { total } from './lib/recap.ts';
 import { spread } from './lib/stats.ts';
-import { runningToolPids, runTool, type ToolCommand, type ToolRun } from './lib/tool-run.ts';
+import { stopRunningTools, runTool, type ToolCommand, type ToolRun } from './lib/tool-run.ts';
 import { ployLauncher } from './lib/tools.ts';
 
 const K3S_VERSION = 'v1.31.4+k3s1';
@@ -135,13 +135,7 @@ try {
   process.stderr.write(`bench:cluster: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  for (const pid of runningToolPids()) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  stopRunningTools();
   await mirror?.close();
   await bed?.stop();
   removeHome(home);

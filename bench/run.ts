@@ -18,7 +18,7 @@ import { machineInfo } from './lib/machine.ts';
 import { formatProfile, profilePloy, type ProfileReport } from './lib/profile-run.ts';
 import { formatTable, scenarioNumbers, speedupLines, startupLines, targetLines } from './lib/report.ts';
 import { runScenario, type BenchContext, type ScenarioResult } from './lib/scenarios.ts';
-import { runningToolPids, runTool } from './lib/tool-run.ts';
+import { stopRunningTools, runTool } from './lib/tool-run.ts';
 import { DEFAULT_LAUNCHER, ployCommand, prepareHome, warmLauncherCommand, type ToolSetup } from './lib/tools.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,13 +115,7 @@ try {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  for (const pid of runningToolPids()) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  stopRunningTools();
   await server?.close();
   await bed?.stop();
   // The profiles named in the report stay where they are.

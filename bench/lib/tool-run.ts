@@ -32,6 +32,17 @@ export function runningToolPids(): number[] {
   return [...running];
 }
 
+/** SIGTERM every tool run still going: a bench that fails midway leaves none behind. */
+export function stopRunningTools(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Run a tool to its end under /usr/bin/time, its output to a file (not a pipe: Ansible's
  * ControlPersist masters outlive it and would hold a pipe open). Timing stops at the tool's exit.
