@@ -27,11 +27,6 @@ export interface ToolRun {
 
 const running = new Set<number>();
 
-/** PIDs of tool runs in flight (the bench stops them, by PID, if it is interrupted). */
-export function runningToolPids(): number[] {
-  return [...running];
-}
-
 /** SIGTERM every tool run still going: a bench that fails midway leaves none behind. */
 export function stopRunningTools(): void {
   for (const pid of running) {
