@@ -140,6 +140,20 @@ test('the preflight meets a task left running by run() when its call takes a tur
   assert.not.ok(existsSync(join(dir, 'first')));
 });
 
+test('gathering facts waits its turn too: t.facts() while a task runs fails naming both', async () => {
+  const dir = tempDir();
+  const role = defineRole({ name: 'web', hosts: 'all', defaults: {}, async run(t) {
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- the mistake under test
+    t.run('write the config', lineFile, { path: join(dir, 'config'), content: 'x' });
+    await t.facts();
+  } });
+  const pool = new CountingPool();
+  const error = await rejection(runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {} }), pool), new RecordingReporter()));
+  assert.instance(error, TaskOverlapError);
+  assert.match(error.message, 'task "gather facts" started while task "write the config" is still running');
+  assert.is(pool.gets.size, 0);
+});
+
 test('TaskLane: one task at a time; leftRunning names the task in flight only after it ended, and a failed task nobody awaits is not an unhandled rejection', async () => {
   const lane = new TaskLane('h');
   let finish: () => void = () => {};
