@@ -19,7 +19,7 @@ import { RunOnce, type OnceOutcome } from './run-once.ts';
 import type { RunState } from './run-state.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
-import { TaskLane } from './task-lane.ts';
+import { TaskLane, TaskLeftRunningError } from './task-lane.ts';
 import { checkTaskOptions } from './task-options.ts';
 
 type Options<R> = TaskOptions<string, R>;
@@ -71,8 +71,11 @@ export class HostRun {
   async run(): Promise<void> {
     try {
       await this.role.run(this.api(), this.vars);
+      await this.#noTaskLeftRunning(`role ${this.role.name}'s run()`);
       if (!this.stopped) await this.flush();
     } catch (error) {
+      // Nothing of this host runs on after its end is reported: a task racing the one that failed ends first.
+      await this.#lane.leftRunning();
       this.#crashed(error);
     } finally {
       this.#reportPrefetch();
@@ -125,7 +128,14 @@ export class HostRun {
       if (this.stopped) throw new HostStopped(this.host, this.stopped);
       if (!this.#notified.delete(name)) continue;
       await handler(this.#buildApi(true) as TaskApi<never>);
+      await this.#noTaskLeftRunning(`handler ${name}`);
     }
+  }
+
+  /** A task still running when role or handler code returned was called without await: the host fails once it ended. */
+  async #noTaskLeftRunning(code: string): Promise<void> {
+    const running = await this.#lane.leftRunning();
+    if (running !== undefined && !this.stopped) throw new TaskLeftRunningError(this.host, running, code);
   }
 
   fail(message: string): never {

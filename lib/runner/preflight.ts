@@ -18,6 +18,7 @@ import { dependsOnUnknown, UNKNOWN, unknownData } from './preflight-unknown.ts';
 import type { TaskPredictions } from './predicted-task.ts';
 import { isSelectedByTags, taskTags } from './tags.ts';
 import { buildTaskApi } from './task-api.ts';
+import { TaskLane, TaskLeftRunningError } from './task-lane.ts';
 import { checkTaskOptions } from './task-options.ts';
 
 /** Ends one host's preflight quietly: t.fail(), or role code that needs real data to go on. */
@@ -88,11 +89,14 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
 
   const budget = { deadline: performance.now() + HOST_BUDGET_MS, calls: 0, over: false };
   const check = async (): Promise<InputError | undefined> => {
-    const handlers: Array<Handler | Role['run']> = [role.run, ...Object.values<Handler>(role.handlers ?? {})];
-    for (const [index, code] of handlers.entries()) {
+    const codes: Array<[string, Handler | Role['run']]> = [[`role ${role.name}'s run()`, role.run], ...Object.entries<Handler>(role.handlers ?? {}).map(([name, handler]): [string, Handler] => [`handler ${name}`, handler])];
+    for (const [index, [what, code]] of codes.entries()) {
       try {
-        const api = preflightApi(role, host, options, index > 0, budget, predictions, shared, specFor);
+        const lane = new TaskLane(host);
+        const api = preflightApi(role, host, options, index > 0, budget, predictions, shared, specFor, lane);
         await (code as (t: TaskApi<string>, vars: Vars) => Promise<void>)(api, vars);
+        const running = await lane.leftRunning();
+        if (running !== undefined) return new TaskLeftRunningError(host, running, what);
       } catch (error) {
         if (error instanceof InputError) return withHost(error, host);
         if (error instanceof SecretInStringError) return new InputError(`role ${role.name}: ${error.message}`, { host }, { cause: error });
@@ -126,6 +130,7 @@ function preflightApi(
   predictions: TaskPredictions,
   shared: PreflightShared,
   specFor: SpecFor,
+  lane: TaskLane,
 ): TaskApi<string> {
   const { inventory } = options;
   const entry = inventory.host(host);
@@ -191,6 +196,7 @@ function preflightApi(
     fail: () => {
       throw new PreflightStop();
     },
+    lane,
   }, role.modules);
 }
 

@@ -47,7 +47,8 @@ export function buildTaskApi<H extends string>(parts: TaskApiParts<H>, projectMo
     flush: () => parts.flush(),
     hostvars: (host: string) => parts.hostvars(host),
     setFact: (name: string, value: unknown) => parts.setFact(name, value),
-    facts: () => parts.facts(),
+    // Gathering facts is a task on the host too (the first time): it waits its turn like the others.
+    facts: () => lane.enter('gather facts', () => parts.facts()),
     hostsOf: (pattern: string) => parts.hostsOf(pattern),
     fail: (message: string): never => parts.fail(message),
   };
