@@ -117,7 +117,9 @@ export const helm = defineModule<HelmArgs, HelmData>({
     const unknown = (reason: string) => ({ changes: [{ summary: `install or upgrade release ${args.release} in ${args.namespace}`, predictable: false, reason, apply: upgrade }] });
     const local = chart.path ? chartOnHost(probe, args) : { name: chart.name, version: args.version };
     if (probe.list.rc !== 0) {
-      if (classifyKubectlFailure(probe.list.stderr, args.kubeconfig)?.kind === 'unreachable') return unknown(`the cluster does not answer (${errorLine(probe.list.stderr)})`);
+      const failure = classifyKubectlFailure(probe.list.stderr, args.kubeconfig);
+      if (failure?.kind === 'unreachable') return unknown(`the cluster does not answer (${errorLine(probe.list.stderr)})`);
+      if (failure?.kind === 'not-installed') return unknown(`${failure.tool} is not installed on the host yet`);
       throw new CommandError(script, probed, `helm list of release ${args.release} failed (rc=${probe.list.rc})${probe.list.stderr ? `: ${probe.list.stderr}` : ''}`);
     }
     if (local === 'absent') return unknown(`chart ${args.chart} is not on the host yet`);
