@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SITE_SECRETS, SITE_SERVERS, startSiteBed, type SiteBed } from '../test/support/site-bed.ts';
+import { SITE_HOSTS, SITE_SECRETS, SITE_SERVERS, startSiteBed, type SiteBed } from '../test/support/site-bed.ts';
 
 interface Stats {
   ok: number;
@@ -26,7 +26,7 @@ interface Step {
 
 const ploy = fileURLToPath(new URL('../bin/ploy', import.meta.url));
 const sitePlaybook = fileURLToPath(new URL('../playbooks/site.ts', import.meta.url));
-const HOSTS = ['bastion', ...SITE_SERVERS];
+const HOSTS = [...SITE_HOSTS];
 
 const STANDINS = `What is real and what is a stand-in here:
   real:      ploy and its CLI, OpenSSH, systemd, the four Debian hosts (systemd-nspawn), the bastion hop,
@@ -38,7 +38,7 @@ const STANDINS = `What is real and what is a stand-in here:
 
 function runSite(site: SiteBed, args: string[]): Promise<{ code: number; stats: Record<string, Stats>; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ploy, sitePlaybook, '-i', site.inventory, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ploy, sitePlaybook, '-i', site.inventory, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: site.cluster.home } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -61,7 +61,7 @@ const line = (stats: Record<string, Stats>) =>
 
 async function nothingInstalled(site: SiteBed): Promise<string | undefined> {
   for (const host of SITE_SERVERS) {
-    const left = await site.bed.sh(host, 'ls /usr/local/bin/k3s /etc/rancher/k3s 2>/dev/null');
+    const left = await site.cluster.bed.sh(host, 'ls /usr/local/bin/k3s /etc/rancher/k3s 2>/dev/null');
     if (left.stdout.trim() !== '') return `--check changed ${host}: ${left.stdout.trim()}`;
   }
   return undefined;
@@ -81,7 +81,7 @@ const steps: Step[] = [
     args: [],
     verdict: async (code, stats, site) => {
       if (code !== 0 || !everyHost(stats, HOSTS)) return `exit ${code}`;
-      const nodes = (await site.bed.sh('bastion', `sudo -u operator kubectl get nodes --no-headers`)).stdout;
+      const nodes = (await site.cluster.bed.sh('bastion', `sudo -u operator kubectl get nodes --no-headers`)).stdout;
       const ready = SITE_SERVERS.filter((name) => new RegExp(`^${name}\\s+Ready`, 'm').test(nodes));
       return ready.length === SITE_SERVERS.length ? undefined : `the operator's kubectl on the bastion sees ${ready.length} Ready nodes:\n${nodes}`;
     },
