@@ -11,10 +11,10 @@ export const blockinfileArgs = argsSchema(
     path: textEditArgs.path,
     state: textEditArgs.state,
     block: optional('string', optionalString, 'The text between the markers; empty removes the block (as state absent does).'),
-    marker: optional('string', oneLine, "Default '# {mark} ANSIBLE MANAGED BLOCK'; {mark} becomes markerBegin / markerEnd."),
-    markerBegin: optional('string', oneLine, "What {mark} becomes on the first line (default 'BEGIN')."),
-    markerEnd: optional('string', oneLine, "What {mark} becomes on the last line (default 'END')."),
-    insertAfter: optional('string', optionalString, "'EOF' (default) or a Python regexp: insert after its last matching line ((?m) searches the whole text)."),
+    marker: optional('string', oneLine, 'The marker lines; {mark} becomes markerBegin / markerEnd.', "'# {mark} ANSIBLE MANAGED BLOCK'"),
+    markerBegin: optional('string', oneLine, 'What {mark} becomes on the first line.', "'BEGIN'"),
+    markerEnd: optional('string', oneLine, 'What {mark} becomes on the last line.', "'END'"),
+    insertAfter: optional('string', optionalString, "'EOF' or a Python regexp: insert after its last matching line ((?m) searches the whole text).", "'EOF'"),
     insertBefore: optional('string', optionalString, "'BOF' or a Python regexp: insert before its last matching line."),
     prependNewline: optional('boolean', optionalBoolean, "Add a blank line before the block unless there is one (or it is the file's start)."),
     appendNewline: optional('boolean', optionalBoolean, "Add a blank line after the block unless there is one (or it is the file's end)."),
@@ -28,6 +28,11 @@ export const blockinfileArgs = argsSchema(
   {
     summary: "A block of lines between marker lines ensured or removed, as Ansible's blockinfile.",
     checkMode: 'As lineinfile: reads the file, reports "Block inserted/removed" with the diff; writes nothing.',
+    notes: [
+      'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
+      'Patterns as lineinfile\'s (Python `re` syntax); `insertAfter` with `(?m)` searches the whole text. Known differences from Ansible: a marker without `{mark}` is refused; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
+      'Verified against Ansible: each documented case in `test/unit/module-blockinfile.test.ts` is run through ploy and through Ansible\'s own module, so they agree.',
+    ],
     across(args) {
       checkInsertPosition(args);
       const marker = args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK';

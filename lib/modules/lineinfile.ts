@@ -13,7 +13,7 @@ export const lineinfileArgs = argsSchema(
     line: optional('string', oneLine, 'The line to ensure (required with present); with backrefs, a Python template (\\1, \\g<name>).'),
     regexp: optional('string', optionalString, 'A Python regular expression: the last matching line is replaced (or, absent, every one removed).'),
     searchString: optional('string', optionalString, 'A literal string instead of regexp.'),
-    insertAfter: optional('string', optionalString, "'EOF' (default), 'BOF' or a regexp: insert after its last match when regexp finds nothing."),
+    insertAfter: optional('string', optionalString, "'EOF', 'BOF' or a regexp: insert after its last match when regexp finds nothing.", "'EOF'"),
     insertBefore: optional('string', optionalString, "'BOF' or a regexp: insert before its last match."),
     backrefs: optional('boolean', optionalBoolean, "Expand \\1... from the regexp's match into line; no match means no change at all."),
     firstMatch: optional('boolean', optionalBoolean, 'Use the first match of regexp/insertAfter/insertBefore instead of the last.'),
@@ -27,6 +27,12 @@ export const lineinfileArgs = argsSchema(
   {
     summary: "One line in a text file ensured or removed, as Ansible's lineinfile (Python regular expressions).",
     checkMode: 'Reads the file (one round trip), reports the edit ("line added/replaced", "N line(s) removed") and, with --diff, the diff from that same read; writes nothing.',
+    notes: [
+      'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
+      'Patterns are Python `re` syntax translated to JavaScript (`(?P<n>)`, `(?P=n)`, `\\A`, `\\Z`, leading `(?ims)`); `(?x)` and scoped flags are refused.',
+      'Known differences from Ansible: a line inserted after a matching last line that has no newline gets one (Ansible glues them); `line` must be one line; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
+      'Verified against Ansible: each documented case in `test/unit/module-lineinfile.test.ts` is run through ploy and through Ansible\'s own module (ansible-core on the controller), so they agree.',
+    ],
     across(args) {
       checkInsertPosition(args);
       exclusive(args, 'regexp', 'searchString');

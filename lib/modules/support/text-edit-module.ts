@@ -9,8 +9,8 @@ import { planTextEdit, type TextEditData } from './text-file-edit.ts';
 /** The arguments lineinfile and blockinfile share: the file, where to insert, and how to write it. */
 export const textEditArgs = {
   path: required('string', requireAbsolutePath, 'The file to edit (a symbolic link is followed).'),
-  state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
-  create: optional('boolean', optionalBoolean, 'Create the file (and its directory) when missing; otherwise a missing file is an error.'),
+  state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the line or block is in the file; absent: it is removed.', "'present'"),
+  create: optional('boolean', optionalBoolean, 'Create the file (and its directory) when missing; otherwise a missing file is an error.', 'false'),
   backup: optional('boolean', optionalBoolean, 'Keep the old file as PATH.PID.YYYY-MM-DD@HH:MM:SS~ before changing it.'),
   validate: optional('string', validateCommand, "A command that must accept the new file, %s being its temp path ('visudo -cf %s')."),
   owner: fileTargetArgs.owner,
