@@ -41,7 +41,7 @@ test('argsSchema: arguments declared once give validate() with the built-ins\' m
   const schema = kit.argsSchema(
     {
       path: kit.required('string', kit.argCheck.absolutePath, 'The file.'),
-      state: kit.optional(kit.choiceType(kit.PRESENCE), kit.choice(kit.PRESENCE), 'Default present.'),
+      state: kit.optional(kit.choiceType(kit.PRESENCE), kit.choice(kit.PRESENCE), 'present: the file is there; absent: it is not.', "'present'"),
       ...kit.fileAttributeArgs,
     },
     {
@@ -57,6 +57,8 @@ test('argsSchema: arguments declared once give validate() with the built-ins\' m
   assert.equal(Object.keys(schema.args), ['path', 'state', 'owner', 'group', 'mode']);
   assert.equal(schema.doc, { summary: 'A test module.', checkMode: 'Reads; writes nothing.' });
   assert.is(schema.args.state?.type, "'present' | 'absent'");
+  assert.is(schema.args.state?.default, "'present'");
+  assert.is(schema.args.path?.required, true);
   const rejects = (bad: unknown, field: string, message: RegExp) =>
     assert.throws(() => schema.validate(bad as typeof args), (e: unknown) => e instanceof kit.ModuleArgsError && e.where?.field === field && message.test(e.message));
   rejects({ mode: '0600' }, 'path', /must be an absolute path, got undefined/);
