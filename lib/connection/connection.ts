@@ -20,6 +20,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** The command prints a secret (slurp of a token file): whoever echoes commands (-vv) must not show its stdout. */
   secretOutput?: boolean;
+  /** stdin holds a secret: it may only travel as stdin, never inside a command line (which `ps` on the host shows). */
+  secretStdin?: boolean;
   /**
    * The command only reads this host's own state and changes nothing: a module's probe. Connections
    * ignore it; the runner may answer it from one batched round trip made for several tasks' probes

@@ -105,6 +105,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
   name: 'helm',
 
   schema: helmArgs,
+  batchProbes: true,
   validate: helmArgs.validate,
 
   async plan(ctx, args) {
@@ -112,7 +113,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
     const chart = chartOf(args);
     const desired = toPlain(args.values ?? {});
     const script = helmProbeScript(target, chart.path ? args.chart : undefined);
-    const probed = await ctx.exec(script);
+    const probed = await ctx.exec(script, { probe: true });
     let probe: HelmProbe;
     try {
       probe = splitHelmProbe(probed.stdout, probed.stderr);
@@ -141,7 +142,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
       throw new TaskFailedError(`release ${args.release} in ${args.namespace}: ${(error as Error).message}`, { cause: error });
     }
     if (deployed && STUCK.has(deployed.status)) {
-      const history = await ctx.exec(historyCommand(target));
+      const history = await ctx.exec(historyCommand(target), { probe: true });
       throw new TaskFailedError(stuckMessage(deployed, target, history.code === 0 ? lastGoodRevision(history.stdout) : undefined));
     }
     const reasons: string[] = [];

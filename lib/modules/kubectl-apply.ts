@@ -112,6 +112,7 @@ const checked = new WeakMap<KubectlApplyArgs, PreparedObjects>();
  */
 export const kubectlApply = defineModule<KubectlApplyArgs, KubectlApplyData>({
   name: 'kubectlApply',
+  batchProbes: true,
 
   schema: kubectlApplyArgs,
 

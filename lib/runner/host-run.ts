@@ -13,7 +13,7 @@ import { HostStopped, type StopReason } from './host-stopped.ts';
 import { hostvarsView, unsetHostVar } from './hostvars-view.ts';
 import type { PredictedTask } from './predicted-task.ts';
 import { probeBatchScript } from './probe-batch-script.ts';
-import { isBatchableProbe, ProbeBatcher } from './probe-batcher.ts';
+import { batchedProbe, isBatchableProbe, ProbeBatcher } from './probe-batcher.ts';
 import { tryUntilDone, type Tried } from './retry-loop.ts';
 import { RunOnce, type OnceOutcome } from './run-once.ts';
 import type { RunState } from './run-state.ts';
@@ -40,7 +40,8 @@ interface Performed<R> extends Tried<R> {
 /** One host running one role: its task API, its notified handlers, and how it stopped. */
 export class HostRun {
   stopped?: StopReason;
-  readonly vars: Vars;
+  /** The role's variables on this host: read again when the run starts (an earlier role may have set facts since). */
+  vars: Vars;
   readonly #notified = new Set<string>();
   readonly #probes: ProbeBatcher;
   /** How many runOnce tasks of each name this host has reached: the key that pairs them across hosts. */
@@ -69,6 +70,7 @@ export class HostRun {
 
   /** Run the role, then its notified handlers. Never rejects: every outcome is recorded. */
   async run(): Promise<void> {
+    this.vars = this.state.vars(this.role, this.host);
     try {
       await this.role.run(this.api(), this.vars);
       await this.#noTaskLeftRunning(`role ${this.role.name}'s run()`);
@@ -84,13 +86,14 @@ export class HostRun {
   }
 
   /**
-   * Before this host's serial batch starts (while the one before it runs): connect, and send the
+   * Before this host's serial batch or role starts (while the one before it runs): connect, and send the
    * probes of every task the preflight pass predicts here, one round trip per become user. The
    * answers are used only if no command that may change a host started or ended anywhere in the
    * run since the prefetch began (RunState.changeMark); otherwise they are dropped and the tasks
    * probe again. Never rejects: a host that cannot be reached fails in its own run, as it would have.
    */
-  async prefetch(): Promise<void> {
+  async prefetch(during: PrefetchedDuring): Promise<void> {
+    if (this.state.predictions.of(this.role, this.host).length === 0) return;
     const since = this.state.changeMark();
     try {
       const spec = this.#connectionSpec(this.host);
@@ -109,9 +112,9 @@ export class HostRun {
           if (commands.length === 0) return;
           const batch = probeBatchScript(commands);
           const started = performance.now();
-          const result = await connection.exec(batch.script, { become: byBecome.get(key) ?? false });
+          const result = await this.state.speculate(connection.exec(batch.script, { become: byBecome.get(key) ?? false }));
           const answers = batch.split(result);
-          this.#prefetched.push({ since, commands: commands.length, result, elapsedMs: performance.now() - started, complete: answers !== undefined });
+          this.#prefetched.push({ since, during, commands: commands.length, result, elapsedMs: performance.now() - started, complete: answers !== undefined });
           if (answers) this.#probes.store(commands, answers, key);
         }),
       );
@@ -279,15 +282,17 @@ export class HostRun {
   /** A probe: answered from an earlier batch, or sent with the probes of the tasks predicted next. */
   async #probe(context: ModuleContext, command: string, execOptions: Omit<ExecOptions, 'become'>, become: ExecOptions['become']): Promise<ExecResult> {
     const key = becomeKey(become);
-    const answer = this.#probes.take(command, key);
+    // Its stdin (not a secret) inside the batch; the output shows the command alone.
+    const batched = batchedProbe(command, execOptions);
+    const answer = this.#probes.take(batched, key);
     if (answer) {
       this.#emitCommand(command, answer, 0, execOptions.secretOutput === true, true);
       return answer;
     }
     const spec = this.#connectionSpec(this.host);
-    const others = await this.#probes.upcoming(command, key, context, (task) => becomeKey(this.#become(task, spec)));
+    const others = await this.#probes.upcoming(batched, key, context, (task) => becomeKey(this.#become(task, spec)));
     if (others.length === 0) return this.#exec(context.connection, command, { ...execOptions, become });
-    const commands = [command, ...others];
+    const commands = [batched, ...others];
     const batch = probeBatchScript(commands);
     const started = performance.now();
     const result = await context.connection.exec(batch.script, { become, ...(execOptions.timeoutMs !== undefined ? { timeoutMs: execOptions.timeoutMs } : {}) });
@@ -311,7 +316,7 @@ export class HostRun {
     if (stale) this.#probes.drop();
     for (const p of this.#prefetched) {
       const why = !p.complete ? ' (incomplete output: each task probes again)' : stale ? ' (a host changed since: each task probes again)' : '';
-      this.#emitCommand(`# ${p.commands} probes in one round trip, prefetched during the previous serial batch${why}`, { ...p.result, stdout: '', stderr: p.complete ? '' : p.result.stderr }, p.elapsedMs, false, false);
+      this.#emitCommand(`# ${p.commands} probes in one round trip, prefetched ${PREFETCHED_DURING[p.during]}${why}`, { ...p.result, stdout: '', stderr: p.complete ? '' : p.result.stderr }, p.elapsedMs, false, false);
     }
     this.#prefetched = [];
   }
@@ -418,7 +423,12 @@ export class HostRun {
 }
 
 /** One round trip of a prefetch, with the run's change mark from before it started. */
+/** What ran while a host prefetched: the serial batch before its own, or a role before its role. */
+export type PrefetchedDuring = 'serial batch' | 'role';
+const PREFETCHED_DURING: Record<PrefetchedDuring, string> = { 'serial batch': 'during the previous serial batch', role: 'while an earlier role ran' };
+
 interface Prefetched {
+  during: PrefetchedDuring;
   since: number;
   commands: number;
   result: ExecResult;

@@ -1,5 +1,6 @@
 import type { ExecOptions, ExecResult } from '../connection/connection.ts';
 import type { Module, ModuleContext } from '../module.ts';
+import { quote } from '../shell.ts';
 import type { PredictedTask } from './predicted-task.ts';
 import { dependsOnUnknown } from './preflight-unknown.ts';
 
@@ -9,9 +10,16 @@ class PlanStoppedAtExec extends Error {}
 /** Probes larger than this in total are not batched further: the script must fit one argument of sudo (128 KiB). */
 const BATCH_BYTES = 64 * 1024;
 
-/** Whether an exec can be answered from a batch: a probe with nothing but a timeout besides. */
+/** Whether an exec can be answered from a batch: a probe with nothing but a timeout besides, or a text stdin that is no secret. */
 export function isBatchableProbe(options: Omit<ExecOptions, 'become'>): boolean {
-  return options.probe === true && (options.stdin === undefined || options.stdin.length === 0) && options.env === undefined && options.cwd === undefined && !options.secretOutput;
+  const stdin = options.stdin === undefined || options.stdin.length === 0 || (typeof options.stdin === 'string' && !options.secretStdin);
+  return options.probe === true && stdin && options.env === undefined && options.cwd === undefined && !options.secretOutput;
+}
+
+/** A batchable probe as one command of a batch (and the key of its answer): its stdin, if any, piped in from the script itself. */
+export function batchedProbe(command: string, options: Omit<ExecOptions, 'become'>): string {
+  if (typeof options.stdin !== 'string' || options.stdin.length === 0) return command;
+  return `printf '%s' ${quote(options.stdin)} | {\n${command}\n}`;
 }
 
 /**
@@ -139,7 +147,7 @@ async function firstProbe(task: PredictedTask, context: ModuleContext): Promise<
   let probe: string | undefined;
   const stop = async (command: string, options: Omit<ExecOptions, 'become'> = {}): Promise<never> => {
     // A probe built from data only the run gives (the preflight's unknown markers) is not the real one.
-    if (isBatchableProbe(options) && !dependsOnUnknown(command)) probe = command;
+    if (isBatchableProbe(options) && !dependsOnUnknown(batchedProbe(command, options))) probe = batchedProbe(command, options);
     throw new PlanStoppedAtExec();
   };
   const connection = { host: context.connection.host, channelsOpened: 0, exec: stop, close: async () => {} };

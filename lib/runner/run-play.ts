@@ -6,7 +6,7 @@ import type { Reporter } from './events.ts';
 import type { RunOptions, RunSummary } from './options.ts';
 import { TaskPredictions } from './predicted-task.ts';
 import { preflight } from './preflight.ts';
-import { runRole } from './run-role.ts';
+import { RolePlan, runRole } from './run-role.ts';
 import { RunState } from './run-state.ts';
 import { planHosts, playHosts, selectRoles } from './select.ts';
 import { splitBatches } from './serial.ts';
@@ -51,9 +51,13 @@ export async function runPlay(play: Play, options: RunOptions, reporter: Reporte
   const started = performance.now();
   reporter.emit({ type: 'play-start', play: play.name, hosts, check: options.check });
   try {
-    for (const { role, hosts: roleHosts } of plans) {
+    // Every later role's first hosts prefetch their probes from the start, each answer used only if nothing changed meanwhile.
+    const rolePlans = plans.map(({ role, hosts: roleHosts }) => new RolePlan(state, role, roleHosts));
+    for (const later of rolePlans.slice(1)) later.prefetchFirstBatch();
+    for (const [index, { role, hosts: roleHosts }] of plans.entries()) {
       if (state.interrupted() || state.aborted) break;
-      await runRole(state, role, roleHosts);
+      const planned = rolePlans[index] as RolePlan;
+      await runRole(planned.current() ? planned : new RolePlan(state, role, roleHosts));
     }
   } finally {
     await closeConnections(options, reporter);

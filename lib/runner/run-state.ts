@@ -31,6 +31,8 @@ export class RunState {
    * prefetched for a later serial batch are good only while it has not moved since they were asked.
    */
   #changeMarks = 0;
+  /** Prefetched probes on their way: a change waits for them, so that no speculative read runs beside a change. */
+  readonly #speculative = new Set<Promise<unknown>>();
 
   constructor(
     readonly options: RunOptions,
@@ -81,14 +83,27 @@ export class RunState {
     return this.#changeMarks;
   }
 
-  /** Run a command that may change a host, marking the run changed when it starts and when it ends. */
+  /**
+   * Run a command that may change a host, marking the run changed when it starts and when it ends.
+   * Prefetched probes still on their way land first: what they read is then the state before the
+   * change, never a mix (and a cluster's answers, such as an admission webhook's, are not skewed by them).
+   */
   async changing<T>(command: () => Promise<T>): Promise<T> {
+    if (this.#speculative.size > 0) await Promise.allSettled([...this.#speculative]);
     this.#changeMarks++;
     try {
       return await command();
     } finally {
       this.#changeMarks++;
     }
+  }
+
+  /** A prefetch's round trip, which changes wait for (changing). */
+  speculate<T>(read: Promise<T>): Promise<T> {
+    this.#speculative.add(read);
+    const done = () => this.#speculative.delete(read);
+    read.then(done, done);
+    return read;
   }
 
   /** The host's connection: asked of the pool once per host for the whole run. */

@@ -49,6 +49,7 @@ for path, (data, executable) in json.load(sys.stdin).items():
  */
 export const imageBuild = defineModule<ImageBuildArgs, ImageBuildData>({
   name: 'imageBuild',
+  batchProbes: true,
 
   validate(args) {
     for (const field of ['ref', 'registryUrl', 'registryHost', 'repository', 'tag', 'buildDir', 'buildctl', 'address', 'dockerConfig'] as const) {

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ExecResult } from '../../lib/connection/connection.ts';
 import { probeBatchScript } from '../../lib/runner/probe-batch-script.ts';
+import { batchedProbe } from '../../lib/runner/probe-batcher.ts';
 
 function run(shell: string, script: string): ExecResult {
   const result = spawnSync(shell, ['-c', script], { encoding: 'utf8', input: 'stdin that no probe may read\n' });
@@ -36,6 +37,25 @@ for (const shell of ['/bin/sh', '/bin/bash']) {
     for (const [index, command] of COMMANDS.entries()) {
       const alone = spawnSync(shell, ['-c', command], { encoding: 'utf8', input: '' });
       assert.equal(answers[index], { code: alone.status ?? -1, stdout: alone.stdout, stderr: alone.stderr, timedOut: false }, `command ${index}: ${command}`);
+    }
+  });
+}
+
+/** Probes with a (non-secret) stdin: a manifest for kubectl diff, text without a final newline, quotes, a script of several lines. */
+const WITH_STDIN: Array<[string, string]> = [
+  ['cat', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: it\'s "quoted" $HOME `x`\n'],
+  ['wc -c; cat', 'no final newline'],
+  ['l0=$(echo listing)\necho "$l0"\ncat -n', 'line 1\nline 2\n'],
+];
+
+for (const shell of ['/bin/sh', '/bin/bash']) {
+  test(`${shell}: a probe's stdin travels inside the batch, and it gets back what it gets alone with that stdin`, () => {
+    const batch = probeBatchScript(['echo first', ...WITH_STDIN.map(([command, stdin]) => batchedProbe(command, { probe: true, stdin }))]);
+    const answers = batch.split(run(shell, batch.script));
+    assert.ok(answers, 'the output splits');
+    for (const [index, [command, stdin]] of WITH_STDIN.entries()) {
+      const alone = spawnSync(shell, ['-c', command], { encoding: 'utf8', input: stdin });
+      assert.equal(answers[index + 1], { code: alone.status ?? -1, stdout: alone.stdout, stderr: alone.stderr, timedOut: false }, command);
     }
   });
 }

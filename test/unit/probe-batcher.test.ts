@@ -43,6 +43,15 @@ const withStdin = defineModule<{ text: string }>({
     return { changes: [] };
   },
 });
+const withSecretStdin = defineModule<{ text: string }>({
+  name: 'withSecretStdin',
+  batchProbes: true,
+  validate: (args) => args,
+  async plan(ctx, args) {
+    await ctx.exec('cat', { stdin: args.text, probe: true, secretStdin: true });
+    return { changes: [] };
+  },
+});
 
 const thrower = defineModule<Record<string, never>>({
   name: 'thrower',
@@ -78,6 +87,7 @@ test('upcoming: the probes of the tasks after the current one, learned without r
     task('c', stat, { path: '/c' }),
     task('again b', stat, { path: '/b' }),
     task('stdin', withStdin, { text: 'x' }),
+    task('secret stdin', withSecretStdin, { text: 'the secret' }),
     task('throws', thrower, {}),
     task('as login user', stat, { path: '/d' }, false),
     task('e', stat, { path: '/e' }),
@@ -85,7 +95,8 @@ test('upcoming: the probes of the tasks after the current one, learned without r
   const batcher = new ProbeBatcher(predicted);
   batcher.reached('a', stat as unknown as Module<unknown, unknown>);
   const upcoming = await batcher.upcoming('stat -- /a', 'sudo:root', context, keyOf);
-  assert.equal(upcoming, ['stat -- /b', 'stat -- /c', 'stat -- /e']);
+  // A stdin goes inside the batch, piped in (a secret one never: the batch is a command line).
+  assert.equal(upcoming, ['stat -- /b', 'stat -- /c', "printf '%s' x | {\ncat\n}", 'stat -- /e']);
   assert.equal(pastTheProbe, [], 'no plan went past its first exec');
 });
 
@@ -138,12 +149,14 @@ test('the window: everything at first; nothing after answers were dropped unused
   assert.equal(await ahead(6), ['7', '8', '9', '10']);
 });
 
-test('a probe only with nothing but a timeout besides (empty stdin counts as none)', () => {
+test('a probe only with nothing but a timeout or a text stdin that is no secret besides', () => {
   assert.ok(isBatchableProbe({ probe: true }));
   assert.ok(isBatchableProbe({ probe: true, timeoutMs: 10 }));
   assert.ok(isBatchableProbe({ probe: true, stdin: '' }));
+  assert.ok(isBatchableProbe({ probe: true, stdin: 'x' }));
   assert.not.ok(isBatchableProbe({}));
-  assert.not.ok(isBatchableProbe({ probe: true, stdin: 'x' }));
+  assert.not.ok(isBatchableProbe({ probe: true, stdin: 'x', secretStdin: true }));
+  assert.not.ok(isBatchableProbe({ probe: true, stdin: Buffer.from('x') }));
   assert.not.ok(isBatchableProbe({ probe: true, env: { A: '1' } }));
   assert.not.ok(isBatchableProbe({ probe: true, cwd: '/tmp' }));
   assert.not.ok(isBatchableProbe({ probe: true, secretOutput: true }));

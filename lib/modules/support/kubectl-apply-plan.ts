@@ -36,7 +36,8 @@ export async function planKubectlApply(ctx: ModuleContext, args: KubectlApplyArg
   const data = { objects: objects.map(objectRef) };
   const listings = args.prune ? pruneListCommands(objects, args.prune.selector, options) : [];
   const script = probeScript(diffCommand(options), listings);
-  const result = await ctx.exec(script, { stdin: prepared.text });
+  // Read-only: listings and a server-side dry run.
+  const result = await ctx.exec(script, { stdin: prepared.text, probe: true, ...(prepared.secretBearing ? { secretStdin: true } : {}) });
   let probe: KubectlProbe;
   try {
     probe = parseProbe(result, listings.length);
