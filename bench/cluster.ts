@@ -1,7 +1,8 @@
 /**
- * `npm run bench:cluster -- [--pairs 7] [--limit 2]`: a no-change run of playbooks/site.ts on the
- * cluster bed (a bastion and three servers only it reaches, the k3s stand-in, a release mirror)
- * against the SSH floor for the same hosts through the same bastion, interleaved pair by pair.
+ * `npm run bench:cluster -- [--pairs 7] [--limit 2]`: a no-change run of the whole playbooks/site.ts
+ * on the site bed (the demo's: a bastion and three servers only it reaches, every role's stand-ins,
+ * a release mirror, a registry; test/support/site-bed.ts) against the SSH floor for the same hosts
+ * through the same bastion, interleaved pair by pair.
  * Exits 1 when the median ploy/floor ratio is above --limit; see docs/bench.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatHelp } from '../lib/cli/help.ts';
 import { PloyError } from '../lib/errors.ts';
-import { CLUSTER_SERVERS, roundTripsPerHost, startClusterBed, type ClusterBed } from '../test/support/cluster-bed.ts';
+import { roundTripsPerHost } from '../test/support/cluster-bed.ts';
+import { SITE_HOSTS, SITE_SERVERS, startSiteBed, type SiteBed } from '../test/support/site-bed.ts';
 import { clusterBenchFlags, parseClusterBenchFlags } from './lib/cluster-flags.ts';
 import type { FloorTarget } from './lib/floor.ts';
 import { measureJumpFloor } from './lib/jump-floor.ts';
@@ -20,31 +22,54 @@ import { spread } from './lib/stats.ts';
 import { stopRunningTools, runTool, type ToolCommand, type ToolRun } from './lib/tool-run.ts';
 import { ployLauncher } from './lib/tools.ts';
 
-const NERDCTL_VERSION = '1.7.7';
-const SERVERS: readonly string[] = CLUSTER_SERVERS;
-/** The roles the bed can serve: the others need a registry, cert-manager's and the demo's stand-ins. */
-const ROLES = ['k3s-server'];
-/**
- * What a no-change run must learn on each server, read in one command as root: the content of
- * every file the role manages, the links, the unit's state, nerdctl's version and the token.
- */
-const FLOOR_COMMAND = [
-  'sudo -n sh -c',
-  `'sha256sum /usr/local/bin/k3s /etc/rancher/k3s/config.yaml /etc/systemd/system/k3s.service /var/lib/rancher/k3s/server/manifests/traefik-config.yaml /var/lib/rancher/k3s/server/token;`,
+const SERVERS: readonly string[] = SITE_SERVERS;
+const HOSTS: readonly string[] = SITE_HOSTS;
+const OPERATOR_KUBECONFIG = '/home/operator/.kube/config';
+const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
+const asRoot = (script: string) => `sudo -n sh -c '${script}'`;
+/** On a server, in one command as root: the content of every file k3s-server manages, the links, the unit's state, the versions and the token. */
+const SERVER_READS = [
+  'sha256sum /usr/local/bin/k3s /etc/rancher/k3s/config.yaml /etc/rancher/k3s/registries.yaml /etc/systemd/system/k3s.service /var/lib/rancher/k3s/server/manifests/traefik-config.yaml /var/lib/rancher/k3s/server/token;',
   'readlink /usr/local/bin/kubectl /usr/local/bin/crictl /usr/local/bin/ctr; systemctl is-active k3s; systemctl is-enabled k3s;',
-  `/usr/local/bin/nerdctl --version; /usr/local/bin/k3s --version; uname -m'`,
+  '/usr/local/bin/nerdctl --version; /usr/local/bin/k3s --version; uname -m;',
 ].join(' ');
+/**
+ * What a no-change run of the whole site must learn, one command per host: on every server the
+ * above; on the buildkit host also BuildKit's files, versions and unit, and the health check's
+ * objects (one kubectl call); on the bastion the files of the bastion role, the release of
+ * cert-manager (one helm call) and the objects of cert-manager's issuers and the demo page (one
+ * kubectl call).
+ */
+const FLOOR_COMMANDS: Readonly<Record<string, string>> = {
+  bastion: asRoot(
+    [
+      'sha256sum /home/operator/.ssh/authorized_keys /etc/ssh/sshd_config.d/10-ploy-bastion.conf /etc/hosts /usr/local/bin/kubectl /usr/local/bin/helm ' + OPERATOR_KUBECONFIG + ';',
+      'id operator; /usr/local/bin/kubectl version --client; /usr/local/bin/helm version --short;',
+      `helm list --namespace cert-manager --kubeconfig ${OPERATOR_KUBECONFIG} -o json;`,
+      `kubectl --kubeconfig=${OPERATOR_KUBECONFIG} get clusterissuer/letsencrypt-staging clusterissuer/letsencrypt-production configmap/nginx-demo-page deployment/nginx-demo service/nginx-demo ingress/nginx-demo certificate/nginx-demo -o json`,
+    ].join(' '),
+  ),
+  server1: asRoot(SERVER_READS),
+  server2: asRoot(SERVER_READS),
+  server3: asRoot(
+    [
+      SERVER_READS,
+      'sha256sum /etc/buildkit/buildkitd.toml /etc/systemd/system/buildkitd.service /root/.docker/config.json; /usr/local/bin/buildkitd --version; /usr/local/bin/buildctl --version; systemctl is-active buildkitd;',
+      `kubectl --kubeconfig=${K3S_KUBECONFIG} get daemonset/echo-healthcheck service/echo-healthcheck --namespace kube-system -o json`,
+    ].join(' '),
+  ),
+};
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flags = parseClusterBenchFlags(argv);
 if (flags.help) {
-  process.stdout.write(formatHelp('npm run bench:cluster --', clusterBenchFlags, 'Boots the cluster bed and times a no-change site.ts against the SSH floor (run as root).'));
+  process.stdout.write(formatHelp('npm run bench:cluster --', clusterBenchFlags, 'Boots the site bed, as the demo does, and times a no-change site.ts, every role, against the SSH floor (run as root).'));
   process.exit(0);
 }
 const progress = (line: string) => process.stderr.write(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const workDir = mkdtempSync('/tmp/ploy-bench-cluster-');
-let cluster: ClusterBed | undefined;
+let siteBed: SiteBed | undefined;
 let succeeded = false;
 
 interface ClusterPair {
@@ -58,13 +83,14 @@ interface ClusterPair {
 
 try {
   const machine = await machineInfo(root);
-  cluster = await startClusterBed({ nerdctl: [NERDCTL_VERSION], inventory: { name: join(workDir, 'cluster.yml') } });
-  const { bed, home, inventory } = cluster;
-  progress(`bed up: bastion and ${SERVERS.join(', ')}; inventory ${inventory}`);
+  siteBed = await startSiteBed();
+  const { inventory } = siteBed;
+  const { bed, home } = siteBed.cluster;
+  progress(`bed up: bastion and ${SERVERS.join(', ')}, the registry, the chart repository; inventory ${inventory}`);
 
   const site = (extra: string[] = []): ToolCommand => ({
     tool: 'ploy',
-    argv: [process.execPath, ployLauncher(root), 'playbooks/site.ts', '-i', inventory, ...ROLES.flatMap((role) => ['--role', role]), ...extra],
+    argv: [process.execPath, ployLauncher(root), 'playbooks/site.ts', '-i', inventory, ...extra],
     cwd: root,
     env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1', TERM: 'dumb' },
   });
@@ -84,8 +110,9 @@ try {
     let floorMs = 0;
     for (const which of ployFirst ? ['ploy', 'floor'] : ['floor', 'ploy']) {
       if (which === 'floor') {
-        const floor = await measureJumpFloor(jump, targets, bed.keyPath, bed.knownHostsPath, FLOOR_COMMAND);
-        for (const server of SERVERS) if (!floor.outputs[server]?.includes(`nerdctl version ${NERDCTL_VERSION}`)) throw new PloyError(`bench:cluster: the floor's command on ${server} did not read nerdctl's version:\n${floor.outputs[server]}`);
+        const floor = await measureJumpFloor(jump, targets, bed.keyPath, bed.knownHostsPath, FLOOR_COMMANDS);
+        for (const server of SERVERS) if (!floor.outputs[server]?.includes('nerdctl version')) throw new PloyError(`bench:cluster: the floor's command on ${server} did not read nerdctl's version:\n${floor.outputs[server]}`);
+        if (!floor.outputs.bastion?.includes('Certificate')) throw new PloyError(`bench:cluster: the floor's command on the bastion did not read the demo's Certificate:\n${floor.outputs.bastion}`);
         floorMs = floor.wallMs;
       } else {
         const run = await runTool(site(), join(workDir, `no-change-${pair}.log`));
@@ -108,7 +135,7 @@ try {
   const lines = [
     '',
     `${command}   (${new Date().toISOString().slice(0, 10)}, ${machine.cores} cores ${machine.cpuModel}, ploy ${machine.ployCommit})`,
-    `playbooks/site.ts --role ${ROLES.join(' --role ')}, no change, on bastion + ${SERVERS.join(', ')} (servers through the bastion); ${measured.length} pairs after one warm-up`,
+    `playbooks/site.ts (every role), no change, on bastion + ${SERVERS.join(', ')} (servers through the bastion); ${measured.length} pairs after one warm-up`,
     '',
     '| ploy s | floor s | ploy/floor (pair by pair) | ploy peak RSS |',
     '| --- | --- | --- | --- |',
@@ -120,7 +147,7 @@ try {
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', 'cluster-no-change.json'));
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), roles: ROLES, hosts: ['bastion', ...SERVERS], floorCommand: FLOOR_COMMAND, machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), roles: 'all', hosts: HOSTS, floorCommands: FLOOR_COMMANDS, machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`);
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);
   if (ratio.median > flags.limit) throw new PloyError(`ploy/floor is ${ratio.median.toFixed(2)}x, above ${flags.limit}x`);
   succeeded = true;
@@ -129,7 +156,7 @@ try {
   process.exitCode = 1;
 } finally {
   stopRunningTools();
-  await cluster?.stop();
+  await siteBed?.stop();
   if (succeeded && !flags.keep) rmSync(workDir, { recursive: true, force: true });
   else progress(`work directory kept: ${workDir}`);
 }
@@ -137,5 +164,5 @@ try {
 function expectNoChange(run: ToolRun, what: string): void {
   if (run.exitCode !== 0) throw new PloyError(`bench:cluster: ${what} exited ${run.exitCode}; see ${run.logPath}`);
   const hosts = Object.keys(run.recap).sort();
-  if (hosts.join(' ') !== SERVERS.join(' ') || total(run.recap, 'changed') !== 0) throw new PloyError(`bench:cluster: ${what} was not a no-change run on ${SERVERS.join(', ')}; see ${run.logPath}`);
+  if (hosts.join(' ') !== [...HOSTS].sort().join(' ') || total(run.recap, 'changed') !== 0) throw new PloyError(`bench:cluster: ${what} was not a no-change run on ${HOSTS.join(', ')}; see ${run.logPath}`);
 }
