@@ -10,9 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatHelp } from '../lib/cli/help.ts';
 import { PloyError } from '../lib/errors.ts';
-import { cliHome, removeHome } from '../test/integration/faults-cli.ts';
-import { startReleaseMirror, type ReleaseMirror } from '../test/support/release-mirror.ts';
-import { startTestbed, type Testbed } from '../test/testbed/bed.ts';
+import { CLUSTER_SERVERS, roundTripsPerHost, startClusterBed, type ClusterBed } from '../test/support/cluster-bed.ts';
 import { clusterBenchFlags, parseClusterBenchFlags } from './lib/cluster-flags.ts';
 import type { FloorTarget } from './lib/floor.ts';
 import { measureJumpFloor } from './lib/jump-floor.ts';
@@ -22,9 +20,8 @@ import { spread } from './lib/stats.ts';
 import { stopRunningTools, runTool, type ToolCommand, type ToolRun } from './lib/tool-run.ts';
 import { ployLauncher } from './lib/tools.ts';
 
-const K3S_VERSION = 'v1.31.4+k3s1';
 const NERDCTL_VERSION = '1.7.7';
-const SERVERS = ['server1', 'server2', 'server3'];
+const SERVERS: readonly string[] = CLUSTER_SERVERS;
 /** The roles the bed can serve: the others need a registry, cert-manager's and the demo's stand-ins. */
 const ROLES = ['k3s-server'];
 /**
@@ -47,9 +44,7 @@ if (flags.help) {
 }
 const progress = (line: string) => process.stderr.write(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const workDir = mkdtempSync('/tmp/ploy-bench-cluster-');
-let bed: Testbed | undefined;
-let mirror: ReleaseMirror | undefined;
-let home: string | undefined;
+let cluster: ClusterBed | undefined;
 let succeeded = false;
 
 interface ClusterPair {
@@ -63,17 +58,15 @@ interface ClusterPair {
 
 try {
   const machine = await machineInfo(root);
-  bed = await startTestbed({ hosts: [{ name: 'bastion' }, ...SERVERS.map((name) => ({ name, network: 'private' as const }))], bastion: 'bastion' });
-  mirror = await startReleaseMirror({ bed, k3s: [K3S_VERSION], nerdctl: [NERDCTL_VERSION], arches: ['amd64'] });
-  home = cliHome(bed);
-  const inventory = writeInventory(bed, mirror, workDir);
+  cluster = await startClusterBed({ nerdctl: [NERDCTL_VERSION], inventory: { name: join(workDir, 'cluster.yml') } });
+  const { bed, home, inventory } = cluster;
   progress(`bed up: bastion and ${SERVERS.join(', ')}; inventory ${inventory}`);
 
   const site = (extra: string[] = []): ToolCommand => ({
     tool: 'ploy',
     argv: [process.execPath, ployLauncher(root), 'playbooks/site.ts', '-i', inventory, ...ROLES.flatMap((role) => ['--role', role]), ...extra],
     cwd: root,
-    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home as string, LANG: 'C.UTF-8', NO_COLOR: '1', TERM: 'dumb' },
+    env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1', TERM: 'dumb' },
   });
   const converge = await runTool(site(), join(workDir, 'converge.log'));
   if (converge.exitCode !== 0) throw new PloyError(`bench:cluster: the unmeasured converge failed; see ${converge.logPath}`);
@@ -82,7 +75,7 @@ try {
   expectNoChange(verbose, 'the -v run');
 
   const jump: FloorTarget = { name: 'bastion', address: bed.host('bastion').ip, port: 22, user: 'deploy' };
-  const targets: FloorTarget[] = SERVERS.map((name) => ({ name, address: bed!.host(name).ip, port: 22, user: 'deploy' }));
+  const targets: FloorTarget[] = SERVERS.map((name) => ({ name, address: bed.host(name).ip, port: 22, user: 'deploy' }));
   const pairs: ClusterPair[] = [];
   for (let pair = 0; pair <= flags.pairs; pair++) {
     const ployFirst = pair % 2 === 1;
@@ -108,7 +101,7 @@ try {
   const ratio = spread(measured.map((p) => p.ployMs / p.floorMs));
   const ploy = spread(measured.map((p) => p.ployMs));
   const floor = spread(measured.map((p) => p.floorMs));
-  const roundTrips = countRoundTrips(verbose.logPath);
+  const roundTrips = roundTripsPerHost(readFileSync(verbose.logPath, 'utf8'));
   const command = `npm run bench:cluster -- ${argv.join(' ')}`.trim();
   const seconds = (s: { median: number; min: number; max: number }) => `${(s.median / 1000).toFixed(2)} (${(s.min / 1000).toFixed(2)}–${(s.max / 1000).toFixed(2)})`;
   const verdict = ratio.median <= flags.limit ? 'met' : 'NOT MET';
@@ -136,58 +129,13 @@ try {
   process.exitCode = 1;
 } finally {
   stopRunningTools();
-  await mirror?.close();
-  await bed?.stop();
-  removeHome(home);
+  await cluster?.stop();
   if (succeeded && !flags.keep) rmSync(workDir, { recursive: true, force: true });
   else progress(`work directory kept: ${workDir}`);
-}
-
-/** The bed's inventory as provision.ts would write it: the servers reached through the bastion, the downloads from the mirror. */
-function writeInventory(bed: Testbed, mirror: ReleaseMirror, dir: string): string {
-  const path = join(dir, 'cluster.yml');
-  const k3sPath = `k3s-io/k3s/releases/download/${K3S_VERSION}/k3s`;
-  const nerdctlPath = `containerd/nerdctl/releases/download/v${NERDCTL_VERSION}/nerdctl-${NERDCTL_VERSION}-linux-amd64.tar.gz`;
-  writeFileSync(
-    path,
-    [
-      'all:',
-      '  vars:',
-      '    ansible_user: deploy',
-      `    ansible_ssh_private_key_file: ${bed.keyPath}`,
-      '    k3s_lb_dns: k3s-ha-nlb.example.test',
-      `    ploy_download_mirror: ${mirror.privateUrl}`,
-      `    k3s_version: ${K3S_VERSION}`,
-      `    k3s_sha256: ${mirror.sha256(k3sPath)}`,
-      `    nerdctl_version: ${NERDCTL_VERSION}`,
-      `    nerdctl_sha256: ${mirror.sha256(nerdctlPath)}`,
-      '  children:',
-      '    bastion:',
-      '      hosts:',
-      `        bastion: { ansible_host: ${bed.host('bastion').ip} }`,
-      '    k3s_servers:',
-      '      hosts:',
-      ...SERVERS.map((name) => `        ${name}: { ansible_host: ${bed.host(name).ip}, private_ip: ${bed.host(name).ip}, ploy_jump_host: bastion }`),
-      '',
-    ].join('\n'),
-  );
-  return path;
 }
 
 function expectNoChange(run: ToolRun, what: string): void {
   if (run.exitCode !== 0) throw new PloyError(`bench:cluster: ${what} exited ${run.exitCode}; see ${run.logPath}`);
   const hosts = Object.keys(run.recap).sort();
   if (hosts.join(' ') !== SERVERS.join(' ') || total(run.recap, 'changed') !== 0) throw new PloyError(`bench:cluster: ${what} was not a no-change run on ${SERVERS.join(', ')}; see ${run.logPath}`);
-}
-
-/** Per host, the remote commands of a -v run that went over the network (batched answers excluded). */
-function countRoundTrips(logPath: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const output = readFileSync(logPath, 'utf8');
-  for (const match of output.matchAll(/^ {2}\[([^\]]+)\] rc=\S+ (\S+)/gm)) {
-    if (match[2] === '(batched)') continue;
-    const host = (match[1] as string).split(' -> ')[0] as string;
-    counts[host] = (counts[host] ?? 0) + 1;
-  }
-  return counts;
 }

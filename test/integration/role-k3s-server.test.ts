@@ -6,141 +6,75 @@
  * changes and restarts nothing (its round trips counted), the token in no output, an upgrade one
  * server at a time, a downgrade refused, and one role on one host.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { beforeAll } from '../support/before-all.ts';
-import { bedRootShell } from '../support/k3s-by-hand.ts';
-import { k3sEvents, type K3sEvent } from '../support/k3s-standin-host.ts';
-import { startReleaseMirror, type ReleaseMirror } from '../support/release-mirror.ts';
-import { startTestbed, type Testbed } from '../testbed/bed.ts';
-import { cliHome, removeHome, runCli, shown, type CliRun } from './faults-cli.ts';
+import { changedPerHost, eventsOf, roundTripsPerHost, startClusterBed, type ClusterBed } from '../support/cluster-bed.ts';
+import { shown, type CliRun } from './faults-cli.ts';
 
 const V1 = 'v1.31.4+k3s1';
 const V2 = 'v1.31.5+k3s1';
-const NERDCTL = '1.7.7';
-const SERVERS = ['server1', 'server2', 'server3'];
-let bed: Testbed;
-let mirror: ReleaseMirror;
-let home: string;
-let inventory: string;
+let cluster: ClusterBed;
 
-const k3sPath = (version: string) => `k3s-io/k3s/releases/download/${version}/k3s`;
-const nerdctlPath = `containerd/nerdctl/releases/download/v${NERDCTL}/nerdctl-${NERDCTL}-linux-amd64.tar.gz`;
-
-function site(args: string[], playbook = 'playbooks/site.ts'): Promise<CliRun> {
-  return runCli(playbook, playbook.endsWith('role.ts') ? args : ['-i', inventory, '--role', 'k3s-server', ...args], { home, boundMs: 240_000 });
-}
-
-const versionVars = (version: string) => ['-e', `k3s_version=${version}`, '-e', `k3s_sha256=${mirror.sha256(k3sPath(version))}`];
-
-/** Every server's stand-in events, in time order. */
-async function events(): Promise<K3sEvent[]> {
-  const all = (await Promise.all(SERVERS.map((host) => k3sEvents(bedRootShell(bed, host))))).flat();
-  return all.sort((a, b) => a.t - b.t);
-}
-
-/** Per host, the remote commands a -v run made that went over the network (batched answers excluded). */
-function roundTrips(run: CliRun): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const match of run.stdout.matchAll(/^ {2}\[([^\]]+)\] rc=\S+ (\S+)/gm)) {
-    if (match[2] === '(batched)') continue;
-    const host = (match[1] as string).split(' -> ')[0] as string;
-    counts[host] = (counts[host] ?? 0) + 1;
-  }
-  return counts;
-}
-
-function changedPerHost(run: CliRun): Record<string, number> {
-  const recap = run.stdout.slice(run.stdout.indexOf('PLAY RECAP'));
-  return Object.fromEntries([...recap.matchAll(/^(\S+)\s*: ok=\d+ changed=(\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]));
-}
+const site = (args: string[]): Promise<CliRun> => cluster.site(['--role', 'k3s-server', ...args]);
 
 beforeAll(test, async () => {
-  bed = await startTestbed({ hosts: [{ name: 'bastion' }, ...SERVERS.map((name) => ({ name, network: 'private' as const }))], bastion: 'bastion' });
-  mirror = await startReleaseMirror({ bed, k3s: [V1, V2], nerdctl: [NERDCTL], arches: ['amd64'] });
-  home = cliHome(bed);
-  inventory = join(bed.dir, 'cluster.yml');
-  writeFileSync(
-    inventory,
-    [
-      'all:',
-      '  vars:',
-      '    ansible_user: deploy',
-      `    ansible_ssh_private_key_file: ${bed.keyPath}`,
-      '    k3s_lb_dns: k3s-ha-nlb.example.test',
-      `    ploy_download_mirror: ${mirror.privateUrl}`,
-      `    k3s_version: ${V1}`,
-      `    k3s_sha256: ${mirror.sha256(k3sPath(V1))}`,
-      `    nerdctl_sha256: ${mirror.sha256(nerdctlPath)}`,
-      '  children:',
-      '    bastion:',
-      '      hosts:',
-      `        bastion: { ansible_host: ${bed.host('bastion').ip} }`,
-      '    k3s_servers:',
-      '      hosts:',
-      ...SERVERS.map((name) => `        ${name}: { ansible_host: ${bed.host(name).ip}, private_ip: ${bed.host(name).ip}, ploy_jump_host: bastion }`),
-      '',
-    ].join('\n'),
-  );
+  cluster = await startClusterBed({ k3s: [V1, V2] });
 });
 
 test.after(async () => {
-  await mirror?.close();
-  await bed?.stop();
-  removeHome(home);
+  await cluster?.stop();
 });
 
 test('--check on fresh servers lists the changes and changes nothing', async () => {
   const run = await site(['--check']);
   assert.is(run.code, 0, shown(run));
-  for (const host of SERVERS) {
+  for (const host of cluster.servers) {
     assert.match(run.stdout, new RegExp(`changed: \\[${host}\\] K3s ${V1.replace('+', '\\+')}`));
     assert.match(run.stdout, new RegExp(`changed: \\[${host}\\] K3s config`));
     assert.match(run.stdout, new RegExp(`skipped: \\[${host}\\] k3s running => cannot predict`));
   }
   assert.match(run.stdout, /skipped: \[server1\] the join token it generated => cannot predict/);
-  for (const host of SERVERS) assert.is((await bed.sh(host, 'ls /usr/local/bin/k3s /etc/rancher/k3s 2>&1 | grep -c "No such"')).stdout.trim(), '2', `${host} was changed by --check`);
-  assert.equal(mirror.downloads(), []);
+  for (const host of cluster.servers) assert.is((await cluster.bed.sh(host, 'ls /usr/local/bin/k3s /etc/rancher/k3s 2>&1 | grep -c "No such"')).stdout.trim(), '2', `${host} was changed by --check`);
+  assert.equal(cluster.mirror.downloads(), []);
 });
 
 test('converge: the first server initialises, the others join one at a time, each Ready before the next', async () => {
   const run = await site(['-v']);
   assert.is(run.code, 0, shown(run));
-  const log = await events();
+  const log = await cluster.events();
   const init = log.find((e) => e.event === 'cluster-init');
   assert.is(init?.node, 'server1');
-  const joins = log.filter((e): e is Extract<K3sEvent, { event: 'join-accepted' }> => e.event === 'join-accepted');
+  const joins = eventsOf(log, 'join-accepted');
   assert.equal(joins.map((e) => e.joiner), ['server2', 'server3']);
   assert.ok((init?.t ?? Infinity) < (joins[0]?.t ?? 0), 'initialised before any join');
   const ready2 = log.find((e) => e.event === 'ready' && e.node === 'server2');
   const asked3 = log.find((e) => e.event === 'join-requested' && e.node === 'server3');
   assert.ok(ready2 && asked3 && ready2.t < asked3.t, 'server2 was Ready before server3 asked to join');
   assert.not.ok(log.some((e) => e.event === 'join-refused'), 'no join was refused');
-  const nodes = (await bed.sh('server1', 'k3s kubectl get nodes')).stdout;
-  for (const host of SERVERS) assert.match(nodes, new RegExp(`^${host}\\s+Ready`, 'm'));
-  const config = (await bed.sh('server2', 'stat -c %a /etc/rancher/k3s/config.yaml; cat /etc/rancher/k3s/config.yaml')).stdout;
+  const nodes = (await cluster.bed.sh('server1', 'k3s kubectl get nodes')).stdout;
+  for (const host of cluster.servers) assert.match(nodes, new RegExp(`^${host}\\s+Ready`, 'm'));
+  const config = (await cluster.bed.sh('server2', 'stat -c %a /etc/rancher/k3s/config.yaml; cat /etc/rancher/k3s/config.yaml')).stdout;
   assert.match(config, /^600\n/);
-  assert.match(config, new RegExp(`server: https://${bed.host('server1').ip}:6443`));
+  assert.match(config, new RegExp(`server: https://${cluster.bed.host('server1').ip}:6443`));
   assert.match(config, /token: K10[0-9a-f]{64}::server:/);
   assert.match(config, /- k3s-ha-nlb.example.test/);
-  assert.match((await bed.sh('server3', 'nerdctl --version; readlink /usr/local/bin/kubectl')).stdout, /nerdctl version 1\.7\.7\n\/usr\/local\/bin\/k3s/);
+  assert.match((await cluster.bed.sh('server3', 'nerdctl --version; readlink /usr/local/bin/kubectl')).stdout, /nerdctl version 1\.7\.7\n\/usr\/local\/bin\/k3s/);
 });
 
 test('a re-run changes nothing, restarts nothing, downloads nothing, and the token shows in no output', async () => {
-  const token = (await bed.sh('server1', 'cat /var/lib/rancher/k3s/server/token')).stdout.trim();
-  const startsBefore = (await events()).filter((e) => e.event === 'started').length;
-  const downloadsBefore = mirror.downloads().length;
+  const token = (await cluster.bed.sh('server1', 'cat /var/lib/rancher/k3s/server/token')).stdout.trim();
+  const startsBefore = (await cluster.events()).filter((e) => e.event === 'started').length;
+  const downloadsBefore = cluster.mirror.downloads().length;
   const run = await site(['-vv', '--diff']);
   assert.is(run.code, 0, shown(run));
-  assert.equal(changedPerHost(run), { server1: 0, server2: 0, server3: 0 });
-  assert.is((await events()).filter((e) => e.event === 'started').length, startsBefore, 'no server restarted');
-  assert.is(mirror.downloads().length, downloadsBefore);
+  assert.equal(changedPerHost(run.stdout), { server1: 0, server2: 0, server3: 0 });
+  assert.is((await cluster.events()).filter((e) => e.event === 'started').length, startsBefore, 'no server restarted');
+  assert.is(cluster.mirror.downloads().length, downloadsBefore);
   // Every task's probe, nerdctl's version probe included, goes in one batch per host; server2's and
   // server3's are prefetched while server1 runs. Besides it (the README lists them): on the first
   // server, its join token (a secret read, never batched).
-  assert.equal(roundTrips(run), { server1: 2, server2: 1, server3: 1 }, run.stdout);
+  assert.equal(roundTripsPerHost(run.stdout), { server1: 2, server2: 1, server3: 1 }, run.stdout);
   assert.match(run.stdout, /\[server3\][^\n]*# \d+ probes in one round trip, prefetched during the previous serial batch(?! \()/);
   for (const args of [[], ['--json'], ['--check', '--diff', '-vvv']]) {
     const other = await site(args);
@@ -151,28 +85,28 @@ test('a re-run changes nothing, restarts nothing, downloads nothing, and the tok
 
 test('a version bump upgrades one server at a time, each Ready before the next; a downgrade is refused', async () => {
   const since = Date.now() / 1000;
-  const run = await site([...versionVars(V2)]);
+  const run = await site(cluster.versionVars(V2));
   assert.is(run.code, 0, shown(run));
-  const log = (await events()).filter((e) => e.t >= since);
+  const log = await cluster.events(since);
   const order = log.filter((e) => e.event === 'started' || e.event === 'ready').map((e) => `${e.event} ${e.node}${e.event === 'started' ? ` ${e.version}` : ''}`);
   assert.equal(order, [`started server1 ${V2}`, 'ready server1', `started server2 ${V2}`, 'ready server2', `started server3 ${V2}`, 'ready server3']);
-  const down = await site([...versionVars(V1)]);
+  const down = await site(cluster.versionVars(V1));
   assert.is(down.code, 2, shown(down));
   assert.match(down.stdout, new RegExp(`K3s ${V2.replace('+', '\\+')} runs here and k3s_version is ${V1.replace('+', '\\+')}: ploy does not downgrade K3s`));
-  assert.is((await bed.sh('server1', 'k3s --version | head -1')).stdout.trim().split(' ')[2], V2);
+  assert.is((await cluster.bed.sh('server1', 'k3s --version | head -1')).stdout.trim().split(' ')[2], V2);
 });
 
 test('role.ts runs one role on the hosts it is limited to; the token then comes from the first server', async () => {
-  const help = await site(['--help'], 'playbooks/role.ts');
+  const help = await cluster.role('--help', []);
   assert.is(help.code, 0, shown(help));
   assert.match(help.stdout, /k3s-server \(hosts: k3s_servers\)/);
-  await bed.sh('server2', 'rm /etc/rancher/k3s/config.yaml');
-  const run = await site(['k3s-server', '-i', inventory, '-l', 'server2', ...versionVars(V2)], 'playbooks/role.ts');
+  await cluster.bed.sh('server2', 'rm /etc/rancher/k3s/config.yaml');
+  const run = await cluster.role('k3s-server', ['-l', 'server2', ...cluster.versionVars(V2)]);
   assert.is(run.code, 0, shown(run));
   assert.match(run.stdout, /ok: \[server2 -> server1\] the join token of server1/);
-  assert.equal(Object.keys(changedPerHost(run)), ['server2']);
+  assert.equal(Object.keys(changedPerHost(run.stdout)), ['server2']);
   assert.match(run.stdout, /changed: \[server2\] K3s config/);
-  const unknown = await site(['k3s-servers', '-i', inventory], 'playbooks/role.ts');
+  const unknown = await cluster.role('k3s-servers', []);
   assert.is(unknown.code, 1);
   assert.match(unknown.stderr, /no role "k3s-servers"; the roles are: k3s-server/);
 });
