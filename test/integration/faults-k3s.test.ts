@@ -154,6 +154,7 @@ test('server2 unreachable mid-run: server3 never asks to join, exit 4 naming it;
   await cluster.root('server2').sh('systemctl stop ssh; pkill -x sshd; true');
   const run = await running.done;
   assert.is(run.code, 4, shown(run));
+  assert.match(run.stdout, /^unreachable: \[server2\] /m, shown(run));
   assert.match(recap(run, 'server2'), /unreachable=1/, shown(run));
   assert.match(recap(run, 'server1'), /unreachable=0 failed=0/);
   const log = await cluster.events();
