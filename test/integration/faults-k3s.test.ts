@@ -241,6 +241,7 @@ test('SIGINT while server2 joins: no task starts after it, server3 is not starte
   assert.is(run.code, 130, shown(run));
   assert.match(run.stderr, /SIGINT: letting running tasks finish/);
   assert.match(run.stdout, /^Interrupted: the play was stopped before it finished\.$/m);
+  assert.not.match(run.stdout, /\[server3\]/, 'no task ran on server3');
   assert.equal((await cluster.events(since)).filter((e) => e.node === 'server3'), [], 'server3 never started');
 
   assert.not.ok((await cluster.events(since)).some((e) => e.event === 'ready' && e.node === 'server2'), 'server2 was not Ready yet when the run ended');
