@@ -5,7 +5,9 @@
  * withModules (from 'ploy') to call it as t.<name>(...). The README's "Writing your own module"
  * walks through examples/ini-file/.
  *
- * Argument checks live in the `argCheck` namespace, so that they never shadow the role author's
+ * A module's arguments are declared once, with argsSchema: each argument's type, its check and
+ * its line of reference text; the schema gives the TypeScript type (SchemaArgs) and validate().
+ * The checks live in the `argCheck` namespace, so that they never shadow the role author's
  * variable accessors (requireString, optionalBoolean, ...) that 'ploy' exports.
  */
 import {
@@ -20,11 +22,23 @@ import {
   requireAbsolutePath,
   requireObject,
 } from './modules/support/args.ts';
+import { fileTargetArgs } from './modules/support/file-target.ts';
 import { parseMode } from './modules/support/mode.ts';
 
 // The contract: a module, what it sees of the host, and the plan it returns.
 export { defineModule } from './module.ts';
 export type { ArgsOf, Change, DataOf, Module, ModuleContext, Plan, PrepareEnv } from './module.ts';
+
+// Arguments declared once, as the built-ins declare theirs (lib/modules/group.ts):
+//   export const myArgs = argsSchema({ path: required('string', argCheck.absolutePath, 'The file.'), ... },
+//     { summary: '...', checkMode: '...', across(args) { /* rules between arguments */ } });
+//   export type MyArgs = SchemaArgs<typeof myArgs>;
+//   defineModule<MyArgs, MyData>({ name, schema: myArgs, validate: myArgs.validate, plan ... })
+export { argsSchema, checkedAcross, choice, choiceType, optional, PRESENCE, required } from './modules/support/schema.ts';
+export type { ArgsFrom, ArgSpec, ArgSpecs, ArgsSchema, ModuleDoc, SchemaArgs } from './modules/support/schema.ts';
+
+/** owner, group and mode of a file a module writes, with the built-ins' checks and reference text: spread them into a schema. */
+export const fileAttributeArgs = Object.freeze({ owner: fileTargetArgs.owner, group: fileTargetArgs.group, mode: fileTargetArgs.mode });
 
 // Errors a module raises: bad arguments (before any host is touched), a failed task, a failed command.
 export { CommandError, InputError, ModuleArgsError, TaskFailedError } from './errors.ts';

@@ -9,13 +9,16 @@
  *    pkg/resource/mapper.go);
  *  - a field owned by another manager: "Apply failed with N conflict(s): ..." (apimachinery
  *    pkg/util/managedfields/internal/conflict.go);
- *  - a namespace that does not exist yet: `namespaces "x" not found`.
+ *  - a namespace that does not exist yet: `namespaces "x" not found`;
+ *  - no kubectl or helm on the host yet: the shell's "kubectl: not found" (exit 127), before a role
+ *    that installs it has run (check mode on fresh machines).
  */
 export type KubectlFailure =
   | { readonly kind: 'unreachable'; readonly reason: string }
   | { readonly kind: 'not-served'; readonly objectKind: string; readonly apiVersion: string }
   | { readonly kind: 'conflict'; readonly conflicts: ReadonlyArray<FieldConflict> }
-  | { readonly kind: 'namespaces'; readonly namespaces: readonly string[] };
+  | { readonly kind: 'namespaces'; readonly namespaces: readonly string[] }
+  | { readonly kind: 'not-installed'; readonly tool: string };
 
 export interface FieldConflict {
   /** The other manager as the API server describes it: `"kubectl-patch" using apps/v1 at 2026-...`. */
@@ -25,6 +28,7 @@ export interface FieldConflict {
 }
 
 const UNREACHABLE = /connection refused|was refused - did you specify the right host or port|Unable to connect to the server|cluster unreachable|no such host|i\/o timeout|no route to host|network is unreachable/i;
+const NOT_INSTALLED = /^(?:\/bin\/sh: \d+: |sh: \d+: |bash: (?:line \d+: )?)?(kubectl|helm): (?:command )?not found$/m;
 const KLOG = /^[EWIF]\d{4} \d\d:\d\d:\d\d/;
 
 /** The line of stderr that says what went wrong: kubectl's own error line, not its klog chatter. */
@@ -34,6 +38,8 @@ export function errorLine(stderr: string): string {
 }
 
 export function classifyKubectlFailure(stderr: string, kubeconfig: string | undefined): KubectlFailure | undefined {
+  const notInstalled = NOT_INSTALLED.exec(stderr);
+  if (notInstalled) return { kind: 'not-installed', tool: notInstalled[1] ?? '' };
   const notServed = /no matches for kind "([^"]+)" in version "([^"]+)"/.exec(stderr);
   if (notServed) return { kind: 'not-served', objectKind: notServed[1] ?? '', apiVersion: notServed[2] ?? '' };
   const conflicts = parseConflicts(stderr);

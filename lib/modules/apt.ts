@@ -13,16 +13,20 @@ const APT_STATES = ['present', 'absent', 'latest'] as const satisfies readonly A
 export const aptArgs = argsSchema(
   {
     name: optional('string | string[]', packageNameList, 'Package names (no versions, no architectures); may be left out when only updating the cache.'),
-    state: optional(choiceType(APT_STATES), choice(APT_STATES), 'present (default): installed, at any version; latest: at the candidate version; absent: removed.'),
+    state: optional(choiceType(APT_STATES), choice(APT_STATES), 'present: installed, at any version; latest: at the candidate version; absent: removed.', "'present'"),
     updateCache: optional('boolean', optionalBoolean, 'apt-get update first (when the lists are older than cacheValidTime, if given).'),
     cacheValidTime: optional('number (s)', optionalPositiveInteger, 'Seconds the package lists stay fresh; implies updateCache.'),
     installRecommends: optional('boolean', optionalBoolean, "Install recommended packages too (default: apt's own setting)."),
     purge: optional('boolean', optionalBoolean, 'With state absent: also remove configuration files (and purge packages already removed).'),
-    lockTimeout: optional('number (s)', optionalPositiveInteger, 'Seconds to wait for the dpkg/apt lock held by another process (default 120).'),
+    lockTimeout: optional('number (s)', optionalPositiveInteger, 'Seconds to wait for the dpkg/apt lock held by another process.', '120'),
   },
   {
     summary: 'Debian packages installed, upgraded or removed, and the package lists refreshed.',
-    checkMode: "One probe (dpkg's status, the candidates, the lists' age); reports what would be installed, upgraded, removed or updated; changes nothing.",
+    checkMode: 'One probe (dpkg status and version of every package, apt\'s candidate, the age of the lists); reports exactly what would change (`install sl 5.02-1+b1`, `upgrade jq 1.6-2.1 -> 1.6-2.2`, `remove tree 2.1.0-1`, `update the package cache (3 h old, valid for 60 min)`); an unknown or virtual package fails. Nothing is updated nor installed: when a cache update is due, the package line says it is decided again after the update.',
+    notes: [
+      'Noninteractive (`DEBIAN_FRONTEND=noninteractive`, `--force-confdef`/`--force-confold`, `-y -q`); `-o DPkg::Lock::Timeout=N` waits for a lock another process holds and names that process when it is not released in time.',
+      'The lists count as stale when older than `cacheValidTime`, when never updated, or when a file under `/etc/apt/sources.list*` changed after the last update (a repository just added). A successful update touches `/var/lib/apt/periodic/update-success-stamp` (as Ansible reads it); an update that changes no list file reports ok, so `updateCache: true` stays idempotent.',
+    ],
     across(args) {
       if (args.cacheValidTime !== undefined && args.updateCache === false) {
         throw new ModuleArgsError('cacheValidTime is how long the cache stays fresh before an update; it has no meaning with updateCache: false', { field: 'cacheValidTime' });

@@ -16,14 +16,18 @@ export const authorizedKeyArgs = argsSchema(
   {
     user: required('string', requireAccountName, 'Whose file: ~user/.ssh/authorized_keys, owned by the user.'),
     key: required('string | string[]', keyLines, 'One or more public key lines (a string may hold several lines; blank and # lines are skipped).'),
-    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the keys are in the file; absent: they are removed from it.', "'present'"),
     exclusive: optional('boolean', optionalBoolean, 'present only: the file ends up holding exactly these keys.'),
     path: optional('string', optionalAbsolutePath, 'Another file than ~user/.ssh/authorized_keys (still owned by the user).'),
-    manageDir: optional('boolean', optionalBoolean, "Create the file's directory (mode 0700, owned by the user) and keep it so (default true)."),
+    manageDir: optional('boolean', optionalBoolean, "Create the file's directory (mode 0700, owned by the user) and keep it so.", 'true'),
   },
   {
     summary: "Public keys in a user's authorized_keys, as ansible.posix.authorized_key.",
-    checkMode: 'One probe (the user, the directory, the file); reports the keys added or removed with a diff; writes nothing.',
+    checkMode: 'One probe (the user\'s home, the file\'s stat, sha256 and text, the directory); reports each key added, replaced or removed, and directory or file mode and owner drift; `--diff` shows the file\'s diff without a second read; writes nothing.',
+    notes: [
+      'Keys are compared by type and blob, as Ansible does: the same key with other options or another comment has its line replaced in place. A key given without a comment removes the comment of the same key in the file (Ansible compares comments too).',
+      '`exclusive` drops every other line, comments included, as Ansible\'s does.',
+    ],
     across(args) {
       if (args.exclusive === true && args.state === 'absent') throw new ModuleArgsError(`only state 'present' takes exclusive`, { field: 'exclusive' });
     },

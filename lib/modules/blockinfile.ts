@@ -1,45 +1,60 @@
 import { ModuleArgsError } from '../errors.ts';
 import { editBlock, type BlockEdit } from './support/block-edit.ts';
 import { compilePythonRegex } from './support/python-regex.ts';
-import { defineTextEditModule, type TextEditArgs } from './support/text-edit-module.ts';
+import { optionalBoolean, optionalString } from './support/args.ts';
+import { argsSchema, optional, type SchemaArgs } from './support/schema.ts';
+import { checkInsertPosition, defineTextEditModule, textEditArgs } from './support/text-edit-module.ts';
 import type { TextEditData } from './support/text-file-edit.ts';
 
-export interface BlockinfileArgs extends TextEditArgs {
-  /** The text between the markers; empty removes the block (as state absent does). */
-  block?: string;
-  /** Default '# {mark} ANSIBLE MANAGED BLOCK'; {mark} becomes markerBegin / markerEnd. */
-  marker?: string;
-  markerBegin?: string;
-  markerEnd?: string;
-  /** 'EOF' (default) or a Python regexp: insert after its last matching line ((?m) searches the whole text). */
-  insertAfter?: string;
-  /** 'BOF' or a Python regexp: insert before its last matching line. */
-  insertBefore?: string;
-  /** Add a blank line before / after the block unless there is one (or it is the file's start / end). */
-  prependNewline?: boolean;
-  appendNewline?: boolean;
-}
+export const blockinfileArgs = argsSchema(
+  {
+    path: textEditArgs.path,
+    state: textEditArgs.state,
+    block: optional('string', optionalString, 'The text between the markers; empty removes the block (as state absent does).'),
+    marker: optional('string', oneLine, 'The marker lines; {mark} becomes markerBegin / markerEnd.', "'# {mark} ANSIBLE MANAGED BLOCK'"),
+    markerBegin: optional('string', oneLine, 'What {mark} becomes on the first line.', "'BEGIN'"),
+    markerEnd: optional('string', oneLine, 'What {mark} becomes on the last line.', "'END'"),
+    insertAfter: optional('string', optionalString, "'EOF' or a Python regexp: insert after its last matching line ((?m) searches the whole text).", "'EOF'"),
+    insertBefore: optional('string', optionalString, "'BOF' or a Python regexp: insert before its last matching line."),
+    prependNewline: optional('boolean', optionalBoolean, "Add a blank line before the block unless there is one (or it is the file's start)."),
+    appendNewline: optional('boolean', optionalBoolean, "Add a blank line after the block unless there is one (or it is the file's end)."),
+    create: textEditArgs.create,
+    backup: textEditArgs.backup,
+    validate: textEditArgs.validate,
+    owner: textEditArgs.owner,
+    group: textEditArgs.group,
+    mode: textEditArgs.mode,
+  },
+  {
+    summary: "A block of lines between marker lines ensured or removed, as Ansible's blockinfile.",
+    checkMode: 'As lineinfile: reads the file, reports "Block inserted/removed" with the diff; writes nothing.',
+    notes: [
+      'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
+      'Patterns as lineinfile\'s (Python `re` syntax); `insertAfter` with `(?m)` searches the whole text. Known differences from Ansible: a marker without `{mark}` is refused; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
+      'Verified against Ansible: each documented case in `test/unit/module-blockinfile.test.ts` is run through ploy and through Ansible\'s own module, so they agree.',
+    ],
+    across(args) {
+      checkInsertPosition(args);
+      const marker = args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK';
+      if (!marker.includes('{mark}')) {
+        throw new ModuleArgsError(`must contain {mark}, or the BEGIN and END lines are the same and the block cannot be found again: ${JSON.stringify(marker)}`, { field: 'marker' });
+      }
+      if ((args.markerBegin ?? 'BEGIN') === (args.markerEnd ?? 'END')) throw new ModuleArgsError('markerBegin and markerEnd must differ', { field: 'markerEnd' });
+    },
+  },
+);
 
-const KNOWN = [
-  'path', 'state', 'block', 'marker', 'markerBegin', 'markerEnd', 'insertAfter', 'insertBefore', 'prependNewline', 'appendNewline', 'create', 'backup', 'validate', 'owner', 'group', 'mode',
-] as const;
+export type BlockinfileArgs = SchemaArgs<typeof blockinfileArgs>;
+
+function oneLine(value: unknown, field: string): string | undefined {
+  const line = optionalString(value, field);
+  if (line !== undefined && /[\r\n]/.test(line)) throw new ModuleArgsError('must be one line (no \\n or \\r)', { field });
+  return line;
+}
 
 export const blockinfile = defineTextEditModule<BlockinfileArgs, BlockEdit, TextEditData>({
   name: 'blockinfile',
-  known: KNOWN,
-  strings: ['block', 'marker', 'markerBegin', 'markerEnd'],
-  booleans: ['prependNewline', 'appendNewline'],
-
-  check(raw) {
-    for (const field of ['marker', 'markerBegin', 'markerEnd'] as const) {
-      if (typeof raw[field] === 'string' && /[\r\n]/.test(raw[field])) throw new ModuleArgsError('must be one line (no \\n or \\r)', { field });
-    }
-    const marker = (raw.marker as string | undefined) ?? '# {mark} ANSIBLE MANAGED BLOCK';
-    if (!marker.includes('{mark}')) {
-      throw new ModuleArgsError(`must contain {mark}, or the BEGIN and END lines are the same and the block cannot be found again: ${JSON.stringify(marker)}`, { field: 'marker' });
-    }
-    if ((raw.markerBegin ?? 'BEGIN') === (raw.markerEnd ?? 'END')) throw new ModuleArgsError('markerBegin and markerEnd must differ', { field: 'markerEnd' });
-  },
+  schema: blockinfileArgs,
 
   compile: compileBlockEdit,
 

@@ -12,7 +12,11 @@ export const commandArgs = argsSchema(
   },
   {
     summary: 'Run a program without a shell.',
-    checkMode: 'Skipped ("cannot predict"), unless readOnly (runs, reports ok) or a creates/removes/unless guard already says it would be skipped.',
+    checkMode: 'With a guard (`creates`, `removes`, `unless`) the guard is probed and the command reported as would-run or ok; without one the task is skipped ("cannot predict"); `readOnly` commands run and report ok.',
+    notes: [
+      'Data: `stdout`, `stderr`, `rc` (trailing newlines removed).',
+      'An `unless` guard is never sent in a batch with the probes of other tasks: a user command runs only when its task comes. Nor is a command that needs stdin, env or a working directory.',
+    ],
     across: checkCommandOptions,
   },
 );

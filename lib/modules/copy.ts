@@ -21,7 +21,10 @@ export const copyArgs = argsSchema(
   },
   {
     summary: 'Write one file on the host from a controller file or from the content given.',
-    checkMode: 'Compares sha256, owner, group and mode (one round trip); reports the write (with --diff, the diff) or the attribute fix; writes nothing.',
+    checkMode: 'One probe (stat and sha256 of dest); reports the create or update and attribute drift; `--diff` shows the content diff (secrets masked; binary or large files say so); writes nothing.',
+    notes: [
+      'The write is a private temp file in the same directory, given its final owner and mode, filled, then renamed over `dest`: never a half-written or briefly too-open file.',
+    ],
     across(args) {
       const raw: Record<string, unknown> = args;
       const hasSrc = raw.src !== undefined;

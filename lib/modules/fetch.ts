@@ -16,13 +16,16 @@ export const fetchArgs = argsSchema(
     src: required('string', requireAbsolutePath, 'The file on the host (links followed).'),
     dest: required('string', controllerPath, "The controller file to write: absolute, or relative to the project directory; {host} is replaced by the host's name."),
     transform: optional('(text: string) => string', optionalFunction<(text: string) => string>, 'Rewrite the text before it is compared and written (e.g. point a kubeconfig at another server).'),
-    mode: optional('string', modeString, "Mode of the controller file: default '0600', since fetched files (kubeconfigs) often hold credentials."),
-    failOnMissing: optional('boolean', optionalBoolean, 'A missing src is an error (default); false: ok, nothing written.'),
+    mode: optional('string', modeString, 'Mode of the controller file; 0600 by default since fetched files (kubeconfigs) often hold credentials.', "'0600'"),
+    failOnMissing: optional('boolean', optionalBoolean, 'A missing src is an error; false: ok, nothing written.', 'true'),
     secret: optional('boolean', optionalBoolean, 'The content holds secrets: registered for masking, never echoed, no diff shown.'),
   },
   {
     summary: 'Copy a file from the host to the controller.',
     checkMode: 'Reads the host file and compares with the controller file; reports the write (with a diff, hidden for `secret`); writes nothing.',
+    notes: [
+      '`secret: true` keeps the content out of every output, including the -vv command echo (the command is marked `secretOutput`), and registers it for masking.',
+    ],
   },
 );
 

@@ -30,7 +30,10 @@ export const fileArgs = argsSchema(
   },
   {
     summary: 'A path: a file\'s attributes, a directory, a link, or nothing there.',
-    checkMode: 'One probe (stat, and the tree with recurse); reports what would be created, removed, linked or changed in owner, group or mode; changes nothing.',
+    checkMode: 'One probe (type, mode, owner, group, link target; with `recurse` one `find`); reports each difference (`create directory`, `mode 0755 -> 0700`, `owner root -> deploy`); changes nothing.',
+    notes: [
+      '`mode` is an octal string (`\'0644\'`) or symbolic (`\'u=rw,go=r\'`, `X` as chmod reads it); a number is refused, since `644` written as a number is not rw-r--r--.',
+    ],
     across(args) {
       const raw: Record<string, unknown> = args;
       const state = args.state;

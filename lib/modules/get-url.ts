@@ -24,13 +24,18 @@ export const getUrlArgs = argsSchema(
     owner: fileTargetArgs.owner,
     group: fileTargetArgs.group,
     mode: fileTargetArgs.mode,
-    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'Seconds to connect, and seconds without data before an attempt is given up (default 30).'),
-    retries: optional('number', wholeNumber(0, 10), 'Attempts after the first failed one, waiting 1, 2, 4... s between (default 2).'),
+    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'Seconds to connect, and seconds without data before an attempt is given up.', '30'),
+    retries: optional('number', wholeNumber(0, 10), 'Attempts after the first failed one, waiting 1, 2, 4... s between.', '2'),
     headers: optional('Record<string, string | Secret>', requestHeaders, 'Request headers; Secret values (tokens) never reach a command line.'),
   },
   {
     summary: 'Download a file on the host, always verified by its sha256. Host vars ploy_download_mirror and ploy_http_proxy apply.',
     checkMode: 'Compares the sha256 of dest on the host with the expected one (a checksumUrl is fetched, a read); reports the download or the owner/mode fix; downloads nothing.',
+    notes: [
+      'Downloads on the host with curl, else wget, else python3 (detected each run) into a 0600 temp file beside `dest`, verifies the sha256 there, sets owner and mode, renames. A mismatch deletes the temp file and names the expected and actual sums. Retries wait 1, 2, 4... s (at most 30).',
+      '`ploy_download_mirror` replaces the URL\'s scheme, host and port (path and query kept); `ploy_http_proxy` becomes http_proxy/https_proxy for the download only. Proxy and headers reach the host on stdin, never on a command line.',
+      'A call that changes nothing costs one remote command.',
+    ],
     across(args) {
       if ((args.sha256 === undefined) === (args.checksumUrl === undefined)) {
         throw new ModuleArgsError('give exactly one of sha256 and checksumUrl: a download is always verified', { field: 'sha256' });

@@ -11,13 +11,13 @@ import { argsSchema, choice, choiceType, optional, PRESENCE, required, type Sche
 export const groupArgs = argsSchema(
   {
     name: required('string', requireAccountName, 'The group name.'),
-    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the group exists; absent: it is removed.', "'present'"),
     gid: optional('number', optionalAccountId, 'The group\'s id; an existing group with another gid is changed to it (groupmod -g).'),
     system: optional('boolean', optionalBoolean, 'Create it as a system group (a gid from the system range); an existing group is left as it is.'),
   },
   {
     summary: 'A local group (groupadd, groupmod -g, groupdel).',
-    checkMode: 'One probe (getent); reports the create, gid change or removal.',
+    checkMode: 'One probe (`getent group`); reports `create group ops (gid 2345)`, `group web: gid 2401 -> 2400` or `remove group x`; a gid held by another group fails.',
   },
 );
 

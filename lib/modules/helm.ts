@@ -26,7 +26,15 @@ export const helmArgs = argsSchema(
   },
   {
     summary: 'A Helm release installed or upgraded to one pinned chart version with these values.',
-    checkMode: "One probe (helm list, the release's values); reports install, upgrade (version) or the values diff (Secrets hidden); a stuck release (pending-*) is named with its way out.",
+    checkMode: 'One round trip (`helm list` + `helm get values`, and `helm show chart` for a chart path); changed when the release is missing, not `deployed` (a `failed` one is upgraded in place), on another chart version (a leading `v` ignored) or its values differ (deep-equal, key order ignored); with `--diff`, a YAML diff of the values with secret spots hidden on both sides. A release left `pending-install`, `pending-upgrade`, `pending-rollback` or `uninstalling` by an interrupted run fails the task, check mode too, naming the command that recovers it. A cluster that does not answer or a chart path not on the host yet: cannot predict (skipped in check mode), a real run fails with helm\'s message.',
+    notes: [
+      'Upgrades with `helm upgrade --install RELEASE CHART --version=V --namespace=NS [--create-namespace] [--repo=URL] [--kubeconfig=...] --reset-values [--wait] [--timeout=Ns] -f -`, the values as JSON on stdin: the release\'s values become exactly these. It never uninstalls. A converged run costs one round trip; its probe is never batched with other hosts\' probes (the cluster is shared).',
+      'The chart\'s name is the one helm records from Chart.yaml: for a chart path, the probe runs `helm show chart PATH` (no cluster needed); a repository\'s index and an OCI registry name a chart by its Chart.yaml name already. helm installs a chart path as it is and ignores `--version` (`pkg/action/install.go` LocateChart), so a path holding another version than the pinned one fails the task instead of installing it.',
+      '`wait` and `timeoutS` become `--wait` and `--timeout`: resources not ready in time fail the release (`failed`), and the next run upgrades it again.',
+      'Interrupted releases and their recovery: helm records a revision `pending-install`, `pending-upgrade` or `pending-rollback` before it applies and waits, and only then `deployed` or `failed`. A run killed in between (lost SSH session, a hard ^C) leaves it pending, and helm refuses every later operation: "another operation (install/upgrade/rollback) is in progress" (`pkg/action/upgrade.go`). helm cannot tell a live operation from a dead one, and neither can ploy, so it does not guess: the task fails before touching anything, in check mode too, saying what to run once no helm is at work on the release: for `pending-upgrade` and `pending-rollback`, `helm rollback RELEASE N --namespace=NS [--kubeconfig=...]`, N being the last revision that was deployed (ploy reads `helm history` to name it); for `pending-install` (nothing was ever deployed), `helm uninstall RELEASE --namespace=NS`; for `uninstalling` (an uninstall stopped half way), `helm uninstall` again. Then run again: the release is upgraded (or installed) to what the task says. A `failed` release needs nothing: helm 3.3 and later upgrade it in place, and ploy does. An `uninstalled` one (kept with `--keep-history`) is installed again.',
+      'A cluster that is not there yet (no kubeconfig, an API server that does not answer): the task reports `cannot predict: the cluster does not answer (<helm\'s error line>)`, skipped in check mode; a real run runs helm and fails with its own message.',
+      'How it was verified, and what was not: [docs/verification.md](verification.md#kubectlapply-and-helm).',
+    ],
     across(args) {
       validateChart(args.chart, args.repo !== undefined);
       const repo = args.repo;
@@ -117,7 +125,9 @@ export const helm = defineModule<HelmArgs, HelmData>({
     const unknown = (reason: string) => ({ changes: [{ summary: `install or upgrade release ${args.release} in ${args.namespace}`, predictable: false, reason, apply: upgrade }] });
     const local = chart.path ? chartOnHost(probe, args) : { name: chart.name, version: args.version };
     if (probe.list.rc !== 0) {
-      if (classifyKubectlFailure(probe.list.stderr, args.kubeconfig)?.kind === 'unreachable') return unknown(`the cluster does not answer (${errorLine(probe.list.stderr)})`);
+      const failure = classifyKubectlFailure(probe.list.stderr, args.kubeconfig);
+      if (failure?.kind === 'unreachable') return unknown(`the cluster does not answer (${errorLine(probe.list.stderr)})`);
+      if (failure?.kind === 'not-installed') return unknown(`${failure.tool} is not installed on the host yet`);
       throw new CommandError(script, probed, `helm list of release ${args.release} failed (rc=${probe.list.rc})${probe.list.stderr ? `: ${probe.list.stderr}` : ''}`);
     }
     if (local === 'absent') return unknown(`chart ${args.chart} is not on the host yet`);

@@ -1,52 +1,62 @@
 import { ModuleArgsError } from '../errors.ts';
 import { editLines, type LineEdit } from './support/line-edit.ts';
 import { compilePythonRegex, parseTemplate, type PythonRegex } from './support/python-regex.ts';
-import { defineTextEditModule, type TextEditArgs } from './support/text-edit-module.ts';
+import { optionalBoolean, optionalString } from './support/args.ts';
+import { argsSchema, optional, type SchemaArgs } from './support/schema.ts';
+import { checkInsertPosition, defineTextEditModule, textEditArgs } from './support/text-edit-module.ts';
 import type { TextEditData } from './support/text-file-edit.ts';
 
-export interface LineinfileArgs extends TextEditArgs {
-  /** The line to ensure (required with present); with backrefs, a Python template (\1, \g<name>). */
-  line?: string;
-  /** A Python regular expression: the last matching line is replaced (or, absent, every one removed). */
-  regexp?: string;
-  /** A literal string instead of regexp. */
-  searchString?: string;
-  /** 'EOF' (default), 'BOF' or a regexp: insert after its last match when regexp finds nothing. */
-  insertAfter?: string;
-  /** 'BOF' or a regexp: insert before its last match. */
-  insertBefore?: string;
-  /** Expand \1... from the regexp's match into line; no match means no change at all. */
-  backrefs?: boolean;
-  /** Use the first match of regexp/insertAfter/insertBefore instead of the last. */
-  firstMatch?: boolean;
-}
+export const lineinfileArgs = argsSchema(
+  {
+    path: textEditArgs.path,
+    state: textEditArgs.state,
+    line: optional('string', oneLine, 'The line to ensure (required with present); with backrefs, a Python template (\\1, \\g<name>).'),
+    regexp: optional('string', optionalString, 'A Python regular expression: the last matching line is replaced (or, absent, every one removed).'),
+    searchString: optional('string', optionalString, 'A literal string instead of regexp.'),
+    insertAfter: optional('string', optionalString, "'EOF', 'BOF' or a regexp: insert after its last match when regexp finds nothing.", "'EOF'"),
+    insertBefore: optional('string', optionalString, "'BOF' or a regexp: insert before its last match."),
+    backrefs: optional('boolean', optionalBoolean, "Expand \\1... from the regexp's match into line; no match means no change at all."),
+    firstMatch: optional('boolean', optionalBoolean, 'Use the first match of regexp/insertAfter/insertBefore instead of the last.'),
+    create: textEditArgs.create,
+    backup: textEditArgs.backup,
+    validate: textEditArgs.validate,
+    owner: textEditArgs.owner,
+    group: textEditArgs.group,
+    mode: textEditArgs.mode,
+  },
+  {
+    summary: "One line in a text file ensured or removed, as Ansible's lineinfile (Python regular expressions).",
+    checkMode: 'Reads the file (one round trip), reports the edit ("line added/replaced", "N line(s) removed") and, with --diff, the diff from that same read; writes nothing.',
+    notes: [
+      'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
+      'Patterns are Python `re` syntax translated to JavaScript (`(?P<n>)`, `(?P=n)`, `\\A`, `\\Z`, leading `(?ims)`); `(?x)` and scoped flags are refused.',
+      'Known differences from Ansible: a line inserted after a matching last line that has no newline gets one (Ansible glues them); `line` must be one line; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
+      'Verified against Ansible: each documented case in `test/unit/module-lineinfile.test.ts` is run through ploy and through Ansible\'s own module (ansible-core on the controller), so they agree.',
+    ],
+    across(args) {
+      checkInsertPosition(args);
+      exclusive(args, 'regexp', 'searchString');
+      if (args.backrefs === true) exclusive(args, 'backrefs', 'searchString');
+      if ((args.state ?? 'present') === 'present') {
+        if (args.line === undefined) throw new ModuleArgsError("line is required with state 'present'", { field: 'line' });
+        if (args.backrefs === true && args.regexp === undefined) throw new ModuleArgsError('backrefs needs a regexp to take the groups from', { field: 'backrefs' });
+      } else if (args.line === undefined && args.regexp === undefined && args.searchString === undefined) {
+        throw new ModuleArgsError("state 'absent' needs one of line, regexp or searchString", { field: 'line' });
+      }
+    },
+  },
+);
+
+export type LineinfileArgs = SchemaArgs<typeof lineinfileArgs>;
 
 export interface LineinfileData extends TextEditData {
   /** With state absent: how many lines were removed. */
   found: number;
 }
 
-const KNOWN = [
-  'path', 'state', 'line', 'regexp', 'searchString', 'insertAfter', 'insertBefore', 'backrefs', 'firstMatch', 'create', 'backup', 'validate', 'owner', 'group', 'mode',
-] as const;
-
 export const lineinfile = defineTextEditModule<LineinfileArgs, LineEdit, LineinfileData>({
   name: 'lineinfile',
-  known: KNOWN,
-  strings: ['line', 'regexp', 'searchString'],
-  booleans: ['backrefs', 'firstMatch'],
-
-  check(raw, state) {
-    exclusive(raw, 'regexp', 'searchString');
-    if (raw.backrefs === true) exclusive(raw, 'backrefs', 'searchString');
-    if (raw.line !== undefined && /[\r\n]/.test(raw.line as string)) throw new ModuleArgsError('must be one line (no \\n or \\r)', { field: 'line' });
-    if (state === 'present') {
-      if (raw.line === undefined) throw new ModuleArgsError("line is required with state 'present'", { field: 'line' });
-      if (raw.backrefs === true && raw.regexp === undefined) throw new ModuleArgsError('backrefs needs a regexp to take the groups from', { field: 'backrefs' });
-    } else if (raw.line === undefined && raw.regexp === undefined && raw.searchString === undefined) {
-      throw new ModuleArgsError("state 'absent' needs one of line, regexp or searchString", { field: 'line' });
-    }
-  },
+  schema: lineinfileArgs,
 
   compile: compileLineEdit,
 
@@ -76,6 +86,12 @@ export function compileLineEdit(args: LineinfileArgs, state: 'present' | 'absent
   };
 }
 
-function exclusive(raw: Record<string, unknown>, a: string, b: string): void {
-  if (raw[a] !== undefined && raw[b] !== undefined) throw new ModuleArgsError(`${a} and ${b} cannot be used together`, { field: b });
+function oneLine(value: unknown, field: string): string | undefined {
+  const line = optionalString(value, field);
+  if (line !== undefined && /[\r\n]/.test(line)) throw new ModuleArgsError('must be one line (no \\n or \\r)', { field });
+  return line;
+}
+
+function exclusive(args: LineinfileArgs, a: keyof LineinfileArgs, b: keyof LineinfileArgs): void {
+  if (args[a] !== undefined && args[b] !== undefined) throw new ModuleArgsError(`${a} and ${b} cannot be used together`, { field: b });
 }

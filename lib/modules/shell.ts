@@ -6,12 +6,15 @@ import { argsSchema, required, type SchemaArgs } from './support/schema.ts';
 
 export const shellArgs = argsSchema(
   {
-    cmd: required('string', script, 'A /bin/sh script: pipes, redirections, $VARS and globs work. Put values in with sh`` or quote().'),
+    cmd: required('string', script, 'A /bin/sh script: pipes, redirections, $VARS and globs work. Put values in with the sh`...` template tag or quote().'),
     ...commandOptionArgs,
   },
   {
     summary: 'Run a /bin/sh script.',
-    checkMode: 'As command: skipped ("cannot predict"), unless readOnly or a guard says it would be skipped.',
+    checkMode: 'As `command`: with a guard the guard is probed; without one the task is skipped ("cannot predict"); `readOnly` scripts run and report ok.',
+    notes: [
+      'Data: `stdout`, `stderr`, `rc` (trailing newlines removed), as `command`.',
+    ],
     across: checkCommandOptions,
   },
 );

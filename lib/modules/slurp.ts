@@ -12,11 +12,14 @@ export const slurpArgs = argsSchema(
   {
     src: required('string', requireAbsolutePath, 'The file on the host (links followed).'),
     secret: optional('boolean', optionalBoolean, 'The content is a secret (a token): data.content is a Secret, masked in every output from now on.'),
-    encoding: optional(choiceType(ENCODINGS), choice(ENCODINGS), "'utf8' (default: the text, an error if it is not UTF-8) or 'base64' (any bytes)."),
+    encoding: optional(choiceType(ENCODINGS), choice(ENCODINGS), "'utf8': the text, an error if it is not UTF-8; 'base64': any bytes.", "'utf8'"),
   },
   {
     summary: 'Read a file on the host into data.content.',
     checkMode: 'Runs (it is a read); never changes anything.',
+    notes: [
+      '`secret: true` keeps the content out of every output, including the -vv command echo, and registers it for masking.',
+    ],
   },
 );
 

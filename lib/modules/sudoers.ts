@@ -13,11 +13,14 @@ export const sudoersArgs = argsSchema(
     name: required('string', fileName, 'The file\'s name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~).'),
     content: optional('string', optionalString, 'The whole file; exactly one of content and rules for state present.'),
     rules: optional('string[]', ruleLines, "Lines of the file ('deploy ALL=(ALL) NOPASSWD: ALL')."),
-    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the file exists with this content; absent: it is removed.', "'present'"),
   },
   {
     summary: 'A drop-in file in /etc/sudoers.d, checked with visudo before it is put in place (mode 0440, root).',
-    checkMode: 'Reads the file (one round trip) and reports the write with a diff, or the removal; writes nothing.',
+    checkMode: 'The probe already runs `visudo -cf -` on the new text, so a syntax error fails in check mode too; reports the create or update with a diff, or the removal; writes nothing.',
+    notes: [
+      'The write validates the temp file again with `visudo -cf` before the rename; the file is mode 0440, root:root.',
+    ],
     across(args) {
       const state = args.state ?? 'present';
       if (state === 'present' && (args.content === undefined) === (args.rules === undefined)) {

@@ -13,13 +13,16 @@ export const sysctlArgs = argsSchema(
   {
     name: required('string', sysctlKey, "The key: 'net.ipv4.ip_forward' (or 'net/ipv4/ip_forward')."),
     value: optional('string | number', checkedAcross<string | number>(), 'Required for state present: a number or a one-line string.'),
-    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present (default): persisted and applied; absent: its lines removed from the file (the live value is left).'),
-    file: optional('string', optionalAbsolutePath, 'The sysctl.d file that persists it; default /etc/sysctl.d/99-ploy.conf.'),
-    reload: optional('boolean', optionalBoolean, 'Also set the live value (sysctl -w) when it differs (default true); false only persists.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: persisted and applied; absent: its lines removed from the file (the live value is left).', "'present'"),
+    file: optional('string', optionalAbsolutePath, 'The sysctl.d file that persists it.', "'/etc/sysctl.d/99-ploy.conf'"),
+    reload: optional('boolean', optionalBoolean, 'Also set the live value (sysctl -w) when it differs; false only persists.', 'true'),
   },
   {
     summary: 'A kernel parameter, persisted in a sysctl.d file and set live.',
-    checkMode: 'One probe (the file and the live value); reports the file edit with a diff and the live change.',
+    checkMode: 'One probe (the file and the live value from `/proc/sys`); reports `persist k = v in FILE (was x)` and `set k a -> b (live)`; a key that cannot be written (read-only `/proc/sys`, as in a container) or does not exist fails with the reason unless `reload: false`.',
+    notes: [
+      'Verified in containers: the test bed\'s containers see `/proc/sys` read-only and lack CAP_NET_ADMIN, so no key can be set there over SSH; the integration test makes only `kernel.domainname` writable (a read-write bind mount over that one file, from outside; it belongs to the container\'s own UTS namespace) and uses `vm.swappiness` for the read-only case. `systemd-sysctl` applying the written file is also tested.',
+    ],
     across(args) {
       if ((args.state ?? 'present') === 'present') {
         const value: unknown = args.value;

@@ -22,11 +22,15 @@ export const systemdArgs = argsSchema(
     state: optional(choiceType(UNIT_STATES), choice(UNIT_STATES), 'started/stopped only when needed; restarted and reloaded always act (reloaded starts a stopped unit).'),
     enabled: optional('boolean', optionalBoolean, 'Started at boot (systemctl enable / disable).'),
     masked: optional('boolean', optionalBoolean, 'Masked: cannot be started at all (systemctl mask / unmask).'),
-    daemonReload: optional('boolean', optionalBoolean, 'daemon-reload when the unit file changed or systemd says it changed on disk (default true); false: never.'),
+    daemonReload: optional('boolean', optionalBoolean, 'daemon-reload when the unit file changed or systemd says it changed on disk; false: never.', 'true'),
   },
   {
     summary: 'A systemd unit: its file, whether it runs, starts at boot or is masked.',
-    checkMode: 'One probe (the unit file and systemctl show); reports the file change with a diff and each action (daemon-reload, start, enable...); acts on nothing.',
+    checkMode: 'One probe (`systemctl show -p ActiveState,SubState,UnitFileState,LoadState,NeedDaemonReload,FragmentPath` plus the unit file\'s stat and sha256); reports, in the order they would run, the unit file write (with a diff), `daemon-reload`, `unmask`, `enable`/`disable`, `start`/`stop` (only when needed), `restart`/`reload` (always, as in Ansible; `reloaded` starts a stopped unit), `mask`. An unknown unit that must run, or a masked one, fails. Acts on nothing.',
+    notes: [
+      '`masked: true` on a unit whose file is `/etc/systemd/system/NAME` is refused up front (systemd cannot put the mask there).',
+      'A unit file written by `unit` goes through the same atomic temp-file-then-rename write as `copy`.',
+    ],
     across(args) {
       const masked = args.masked;
       if (args.unit !== undefined && masked) throw new ModuleArgsError('a masked unit has no unit file: masked: true and unit contradict each other', { field: 'masked' });

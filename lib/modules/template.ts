@@ -21,7 +21,11 @@ export const templateArgs = argsSchema(
   },
   {
     summary: "Render a Handlebars template with the host's variables and write it on the host.",
-    checkMode: 'Renders on the controller (in the preflight too), then as copy: compares, reports the write with its diff; writes nothing.',
+    checkMode: 'Rendered on the controller (in the preflight too, before any host is touched), then exactly as `copy`: one probe, the write reported with its diff; writes nothing.',
+    notes: [
+      'Rendering is strict: an undefined variable is an error naming the template, line and variable, raised in the preflight before any host is touched.',
+      'Helpers: `toYaml`, `toJson`, `indent`, `default`, `join`, `eq`/`ne`/`and`/`or`/`not`, `quote`; partials from `templates/_partials/` or `templates/<role>/partials/`.',
+    ],
   },
 );
 

@@ -29,12 +29,18 @@ export const unarchiveArgs = argsSchema(
     mode: optional('string', modeString, "Applied to every extracted file and directory ('0755', or symbolic like 'u=rwX,go=rX')."),
     extraOpts: optional('string[]', stringList, "Extra options for tar or unzip (e.g. ['--strip-components=1'])."),
     include: optional('string[]', stringList, 'Only these members of the archive.'),
-    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'With url: seconds to connect, and without data before an attempt is given up.'),
-    retries: optional('number', wholeNumber(0, 10), 'With url: attempts after the first failed one.'),
+    timeoutS: optional('number (s)', wholeNumber(1, 3600), 'With url: seconds to connect, and without data before an attempt is given up.', '30'),
+    retries: optional('number', wholeNumber(0, 10), 'With url: attempts after the first failed one.', '2'),
   },
   {
     summary: 'Extract a .tar(.gz/.xz/.bz2/.zst) or .zip archive into an existing directory on the host.',
     checkMode: 'With creates/versionProbe: runs the guard and reports the extraction when it says "not there". Without a guard: extracts into a private temp dir inside dest, compares, removes it, and reports the entries that differ; dest itself is not touched.',
+    notes: [
+      'Formats by name: .tar.gz/.tgz/.tar (and .tar.xz/.tar.bz2/.tar.zst when the host has the decompressor), .zip (needs unzip on the host: a clear error otherwise).',
+      'Differing entries (type, content, mode, owner) are renamed into place one by one, so a running binary is replaced, never rewritten in place; files in `dest` that are not in the archive are left alone.',
+      '`versionProbe` matches when `cmd` exits 0 and its output contains `expect` (or matches the RegExp). The `creates`/`versionProbe` guard is a probe and goes in a batch with the probes of other tasks, so a `versionProbe` command must only read.',
+      'Round trips: a satisfied guard costs one command and sends no archive; without a guard the archive is sent (or downloaded) for the comparison, and again for the extraction when something differs.',
+    ],
     across(args) {
       const raw: Record<string, unknown> = args;
       if ((raw.src === undefined) === (raw.url === undefined)) throw new ModuleArgsError('give exactly one of src and url', { field: 'src' });

@@ -14,23 +14,26 @@ const UPDATE_PASSWORD = ['always', 'onCreate'] as const;
 export const userArgs = argsSchema(
   {
     name: required('string', requireAccountName, 'The user name.'),
-    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'Default present.'),
+    state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the account exists; absent: it is removed.', "'present'"),
     uid: optional('number', optionalAccountId, 'The user\'s id; an existing user with another uid is changed to it.'),
     group: optional('string', optionalAccountName, 'The primary group (it must exist). On creation without it: a group named like the user.'),
     groups: optional('string[]', optionalAccountNames, 'Supplementary groups (they must exist): exactly these, or with append at least these.'),
     append: optional('boolean', optionalBoolean, 'With groups: add to these groups, leave the others.'),
     shell: optional('string', optionalAbsolutePath, 'The login shell.'),
     home: optional('string', optionalAbsolutePath, 'The home directory; changing it on an existing user does not move the old one.'),
-    createHome: optional('boolean', optionalBoolean, 'On creation: make the home directory (default true).'),
+    createHome: optional('boolean', optionalBoolean, 'On creation: make the home directory.', 'true'),
     system: optional('boolean', optionalBoolean, 'On creation: a system account (uid from the system range).'),
     comment: optional('string', gecos, 'The GECOS field.'),
     password: optional('string | Secret', cryptHash, "A crypt(3) hash ('$y$...', '$6$...') or '!' / '*' to lock the password; never a plain password."),
-    updatePassword: optional(choiceType(UPDATE_PASSWORD), choice(UPDATE_PASSWORD), "'always' (default): set the hash whenever it differs; 'onCreate': only for a new user."),
+    updatePassword: optional(choiceType(UPDATE_PASSWORD), choice(UPDATE_PASSWORD), "'always': set the hash whenever it differs; 'onCreate': only for a new user.", "'always'"),
     remove: optional('boolean', optionalBoolean, 'With state absent: also remove the home directory and mail spool (userdel -r).'),
   },
   {
     summary: 'A local user account (useradd, usermod, userdel).',
-    checkMode: 'One probe (getent passwd, group and shadow state); reports each attribute that differs (the password hash never shown); changes nothing.',
+    checkMode: 'One probe (`getent passwd`, `id -Gn`, a sha256 of the shadow field so no hash leaves the host); reports each difference (`user kim: groups +docker -web, shell /bin/sh -> /bin/bash, password hash changed`); missing groups or a taken uid fail; changes nothing.',
+    notes: [
+      'Password hashes travel on `chpasswd -e`\'s stdin, never on a command line. Changing `home` does not move the old directory. Without `group`, a new user gets its own group, or joins an existing group of its name.',
+    ],
     across(args) {
       if (args.append === true && args.groups === undefined) throw new ModuleArgsError('append only has a meaning with groups', { field: 'append' });
       if (args.state === 'absent') {

@@ -13,14 +13,14 @@ const STATES = ['started', 'stopped', 'present', 'absent', 'drained'] as const s
 export const waitForArgs = argsSchema(
   {
     port: optional('number', tcpPort, 'A TCP port: started = accepts connections, stopped = refuses them, drained = no active connections on it.'),
-    host: optional('string', hostName, 'Where the port is, as seen FROM the host (default 127.0.0.1: the host itself).'),
+    host: optional('string', hostName, 'Where the port is, as seen FROM the host (127.0.0.1: the host itself).', "'127.0.0.1'"),
     path: optional('string', optionalAbsolutePath, 'A file: present (optionally containing searchRegex) or absent.'),
-    state: optional(choiceType(STATES), choice(STATES), "Default 'started' (same as 'present'); 'stopped' is the same as 'absent'."),
+    state: optional(choiceType(STATES), choice(STATES), "'started' is the same as 'present'; 'stopped' is the same as 'absent'.", "'started'"),
     searchRegex: optional('string', nonEmptyString, 'With path: an extended regular expression (grep -E), matched line by line.'),
-    timeoutS: optional('number (s)', seconds(0, 86_400), 'Give up after this many seconds, the delay included (default 300). Without port or path: just sleep this long.'),
-    delayS: optional('number (s)', seconds(0, 86_400), 'Wait this long before the first check (default 0).'),
-    sleepS: optional('number (s)', seconds(0.1, 3600), 'Between checks (default 1).'),
-    connectTimeoutS: optional('number (s)', seconds(1, 3600), 'Per connection attempt (default 5).'),
+    timeoutS: optional('number (s)', seconds(0, 86_400), 'Give up after this many seconds, the delay included. Without port or path: just sleep this long.', '300'),
+    delayS: optional('number (s)', seconds(0, 86_400), 'Wait this long before the first check.', '0'),
+    sleepS: optional('number (s)', seconds(0.1, 3600), 'Between checks.', '1'),
+    connectTimeoutS: optional('number (s)', seconds(1, 3600), 'Per connection attempt.', '5'),
     msg: optional('string', optionalString, 'The message when the wait times out, instead of the default one.'),
   },
   {

@@ -9,7 +9,6 @@
  * command line run for real with Debian's socat: an echo on port 2000 between two hosts, and a
  * refused connection once it stops, which is what a TCP health check counts as a failed node.
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readBuildContext } from '../../roles/echo-healthcheck/build-context.ts';
 import { beforeAll } from '../support/before-all.ts';
+import { skopeoInspect, startBedRegistry, type BedRegistry } from '../support/bed-registry.ts';
 import { bedRootShell } from '../support/k3s-by-hand.ts';
 import { startReleaseMirror, type ReleaseMirror } from '../support/release-mirror.ts';
 import { callWatcher, installStandins, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
@@ -34,13 +34,14 @@ const SOCAT = '/usr/bin/socat';
 
 let bed: Testbed;
 let mirror: ReleaseMirror;
+let registry: BedRegistry;
 let home: string;
 let inventory: string;
 let calls: () => Promise<StandinCall[]>;
 const work = mkdtempSync(join(tmpdir(), 'ploy-echo-healthcheck-'));
 const context = join(work, 'context');
 const builder = () => bedRootShell(bed, 'builder');
-const registryHost = () => `${bed.host('registry').ip}:5000`;
+const registryHost = () => registry.address;
 
 function site(args: string[]): Promise<CliRun> {
   return runCli('playbooks/site.ts', ['-i', inventory, '--role', 'buildkit', '--role', 'echo-healthcheck', ...args], { home, boundMs: 180_000 });
@@ -65,11 +66,7 @@ const starts = async () => (await builder().sh('cat /var/lib/buildkit/standin-ev
 const refOf = () => `${registryHost()}/echo-healthcheck:${readBuildContext(context, 'builder').tag}`;
 const assertNoPassword = (run: CliRun) => assert.not.ok(`${run.stdout}${run.stderr}`.includes(PASSWORD), 'the registry password in the output');
 
-/** What the registry holds for a reference, read with skopeo (a real registry client) from the controller. */
-function skopeo(ref: string, what: '--config' | '' = ''): Record<string, unknown> {
-  const args = ['inspect', '--tls-verify=false', `--creds=${USER}:${PASSWORD}`, ...(what ? [what] : []), `docker://${ref}`];
-  return JSON.parse(execFileSync('skopeo', args, { encoding: 'utf8', timeout: 30_000 })) as Record<string, unknown>;
-}
+const skopeo = (ref: string, what: '--config' | '' = '') => skopeoInspect(registry, ref, what);
 
 beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'builder' }, { name: 'registry' }] });
@@ -77,20 +74,7 @@ beforeAll(test, async () => {
   home = cliHome(bed);
   cpSync(join(ROOT, 'files', 'echo-healthcheck'), context, { recursive: true });
 
-  // The registry: Debian's docker-registry, htpasswd (bcrypt) auth, plain HTTP on 5000.
-  const registryRoot = `/proc/${bed.host('registry').leaderPid}/root`;
-  copyFileSync('/usr/bin/docker-registry', `${registryRoot}/usr/local/bin/docker-registry`);
-  const hash = execFileSync('python3', ['-W', 'ignore', '-c', `import crypt; print(crypt.crypt(${JSON.stringify(PASSWORD)}, crypt.mksalt(crypt.METHOD_BLOWFISH)))`], { encoding: 'utf8' }).trim();
-  await bedRootShell(bed, 'registry').sh(
-    [
-      'mkdir -p /etc/docker-registry /var/lib/registry',
-      `printf '%s\\n' '${USER}:${hash}' > /etc/docker-registry/htpasswd`,
-      `printf 'version: 0.1\\nstorage:\\n  filesystem:\\n    rootdirectory: /var/lib/registry\\nhttp:\\n  addr: :5000\\nauth:\\n  htpasswd:\\n    realm: ploy-test\\n    path: /etc/docker-registry/htpasswd\\n' > /etc/docker-registry/config.yml`,
-      'chmod 0755 /usr/local/bin/docker-registry',
-      'systemd-run --unit=test-registry /usr/local/bin/docker-registry serve /etc/docker-registry/config.yml',
-      'for i in $(seq 50); do python3 -c "import socket; socket.create_connection((\'127.0.0.1\', 5000), 1)" 2>/dev/null && exit 0; sleep 0.2; done; exit 1',
-    ].join(' && '),
-  );
+  registry = await startBedRegistry(bed, 'registry', { username: USER, password: PASSWORD });
   // The builder: K3s's containerd socket where buildkitd's containerd worker looks, the stand-in cluster.
   await builder().sh(`mkdir -p ${CONTAINERD_SOCKET.replace(/\/[^/]+$/, '')} && python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('${CONTAINERD_SOCKET}')"`);
   await installStandins(builder());

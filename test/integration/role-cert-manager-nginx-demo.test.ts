@@ -8,8 +8,7 @@
  * included), removal by label with nginx_demo_enabled: false, and bad input before any connection.
  * The tests run in order: each leaves the cluster as the next one expects it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -25,7 +24,8 @@ import type { Vars } from '../../lib/vars.ts';
 import { certManager } from '../../roles/cert-manager/role.ts';
 import { nginxDemo } from '../../roles/nginx-demo/role.ts';
 import { beforeAll } from '../support/before-all.ts';
-import { startHttpFixture, type HttpFixture } from '../support/http-fixture.ts';
+import { type HttpFixture } from '../support/http-fixture.ts';
+import { startCertManagerChartRepo } from '../support/standin-chart-repo.ts';
 import { bedRootShell } from '../support/k3s-by-hand.ts';
 import { ObservedPool, Recorder } from '../support/observed-run.ts';
 import { callWatcher, installStandins, K3S_KUBECONFIG, STANDIN_STATE, type StandinCall } from '../support/standins.ts';
@@ -47,32 +47,6 @@ interface Run {
   summary: RunSummary;
   reporter: Recorder;
   pool: ObservedPool;
-}
-
-const crd = (kind: string, plural: string, scope: 'Namespaced' | 'Cluster') => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${plural}.cert-manager.io` },
-  spec: { group: 'cert-manager.io', scope, names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
-});
-const deployment = (name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `quay.io/jetstack/${name}` }] } } },
-});
-
-/** A STAND-IN of jetstack's cert-manager chart as `helm package` lays it out: its CRDs and Deployments as plain objects. */
-function standinChart(version: string): Buffer {
-  const dir = join(work, version, 'cert-manager');
-  mkdirSync(join(dir, 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'Chart.yaml'), stringify({ apiVersion: 'v2', name: 'cert-manager', version, appVersion: version, description: 'STAND-IN chart of a ploy test, not cert-manager' }));
-  const docs = [crd('Certificate', 'certificates', 'Namespaced'), crd('Issuer', 'issuers', 'Namespaced'), crd('ClusterIssuer', 'clusterissuers', 'Cluster')];
-  writeFileSync(join(dir, 'templates', 'crds.yaml'), docs.map((d) => stringify(d)).join('---\n'));
-  writeFileSync(join(dir, 'templates', 'deployments.yaml'), ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'].map((n) => stringify(deployment(n))).join('---\n'));
-  const file = join(work, `cert-manager-${version}.tgz`);
-  execFileSync('tar', ['-czf', file, '-C', join(work, version), 'cert-manager']);
-  return readFileSync(file);
 }
 
 function inventoryText(vars: Vars = {}): string {
@@ -114,9 +88,7 @@ beforeAll(test, async () => {
   await installStandins(root());
   // What the bastion role leaves: the operator's kubeconfig reaching the cluster.
   await root().sh(`useradd -m -g operator -s /bin/bash operator && install -d -o operator -m 0700 /home/operator/.kube && install -o operator -m 0600 ${K3S_KUBECONFIG} ${OPERATOR_KUBECONFIG} && rm /root/.kube/config`);
-  repo = await startHttpFixture(bed.host('bastion').ip.replace(/\.\d+$/, '.1'), bed.host('bastion').ip.replace(/\.\d+$/, '.1'));
-  for (const version of VERSIONS) repo.route(`/charts/cert-manager-${version}.tgz`, { body: standinChart(version) });
-  repo.route('/index.yaml', { body: stringify({ apiVersion: 'v1', entries: { 'cert-manager': VERSIONS.map((version) => ({ name: 'cert-manager', version, urls: [`charts/cert-manager-${version}.tgz`] })) } }) });
+  repo = await startCertManagerChartRepo(bed.host('bastion').ip.replace(/\.\d+$/, '.1'), VERSIONS);
   calls = callWatcher(root());
 });
 test.after(async () => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zipApp } from './zipapp.ts';
+import { zipApp, type ZipEntry } from './zipapp.ts';
 
 export type ReleaseArch = 'amd64' | 'arm64';
 
@@ -19,6 +19,19 @@ export interface ReleaseBinary {
 }
 
 export const K3S_STANDIN_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'standins', 'k3s');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+/** The workload tests' stand-in kubectl and its helpers, as modules of a zip application (its kubectl is workloads_kubectl). */
+export function workloadStandinModules(): ZipEntry[] {
+  const helpers = join(FIXTURES, 'standin', 'ploystandin');
+  return [
+    ...readdirSync(helpers)
+      .filter((name) => name.endsWith('.py'))
+      .sort()
+      .map((name) => ({ name: `ploystandin/${name}`, data: readFileSync(join(helpers, name)) })),
+    { name: 'workloads_kubectl.py', data: readFileSync(join(FIXTURES, 'bin', 'kubectl')) },
+  ];
+}
 
 const K3S_VERSION = /^v1\.\d+\.\d+\+k3s\d+$/;
 const KUBERNETES_VERSION = /^v1\.\d+\.\d+$/;
@@ -53,7 +66,7 @@ function build(product: 'k3s' | 'kubectl', version: string, arch: ReleaseArch): 
     '#!/usr/bin/env python3\n' +
     `# STAND-IN ${product} ${version} linux/${arch}: a ploy test fixture, NOT ${product === 'k3s' ? 'K3s' : 'kubectl'}.\n` +
     '# A Python zip application built from test/fixtures/standins/k3s by test/support/k3s-standin.ts.\n';
-  const bytes = zipApp(preamble, [...modules, { name: 'build.py', data: buildInfo }]);
+  const bytes = zipApp(preamble, [...modules, ...workloadStandinModules(), { name: 'build.py', data: buildInfo }]);
   const binary = { bytes, sha256: sha256(bytes) };
   built.set(key, binary);
   return binary;

@@ -6,14 +6,15 @@
  *   helm-<v>-linux-<arch>.tar.gz(.sha256sum, .sha256)                            (get.helm.sh)
  *   containerd/nerdctl/releases/download/v<v>/nerdctl-<v>-linux-<arch>.tar.gz, SHA256SUMS (github.com)
  *   moby/buildkit/releases/download/<v>/buildkit-<v>.linux-<arch>.tar.gz        (github.com; no checksum file upstream)
- * The helm inside the tarball is test/fixtures/bin/helm (unchanged but for one comment line naming the
- * version, so that two versions differ); nerdctl is test/fixtures/standins/nerdctl; BuildKit's bin/buildkitd
+ * The helm inside the tarball is test/fixtures/bin/helm and its helpers as a zip application whose
+ * preamble names the version (so that two versions differ); nerdctl is test/fixtures/standins/nerdctl; BuildKit's bin/buildkitd
  * and bin/buildctl are test/fixtures/standins/buildkit/.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildK3sStandin, buildKubectlStandin, sha256, type ReleaseArch } from './k3s-standin.ts';
+import { buildK3sStandin, buildKubectlStandin, sha256, workloadStandinModules, type ReleaseArch } from './k3s-standin.ts';
+import { zipApp } from './zipapp.ts';
 import { tarGz } from './tarball.ts';
 
 export type ReleaseFiles = Map<string, Buffer>;
@@ -50,8 +51,8 @@ export function helmRelease(version: string, arches: ReleaseArch[]): ReleaseFile
   const script = readFileSync(join(FIXTURES, 'bin', 'helm'), 'utf8');
   const files: ReleaseFiles = new Map();
   for (const arch of arches) {
-    const [shebang, ...rest] = script.split('\n');
-    const helm = Buffer.from([shebang, `# STAND-IN helm packaged as the Helm ${version} linux-${arch} release by test/support/release-artifacts.ts`, ...rest].join('\n'));
+    const preamble = `#!/usr/bin/env python3\n# STAND-IN helm packaged as the Helm ${version} linux-${arch} release by test/support/release-artifacts.ts\n# A Python zip application of test/fixtures/bin/helm and its helpers: a ploy test fixture, not Helm.\n`;
+    const helm = zipApp(preamble, [{ name: '__main__.py', data: Buffer.from(script) }, ...workloadStandinModules().filter((entry) => entry.name.startsWith('ploystandin/'))]);
     const name = `helm-${version}-linux-${arch}.tar.gz`;
     const archive = tarGz([
       { path: `linux-${arch}/` },

@@ -75,7 +75,7 @@ export async function resetStandins(host: RootShell): Promise<void> {
 
 /** How a cluster can be missing on a fresh machine: no kubeconfig yet, or an API server that does not answer. */
 export async function clusterAway(host: RootShell, how: 'no-kubeconfig' | 'server-down'): Promise<void> {
-  await host.sh(how === 'no-kubeconfig' ? `rm -f ${K3S_KUBECONFIG} ${ROOT_KUBECONFIG}` : `rm -f ${STANDIN_STATE}/apiserver`);
+  await host.sh(how === 'no-kubeconfig' ? `rm -f ${K3S_KUBECONFIG} ${ROOT_KUBECONFIG}` : `: > ${STANDIN_STATE}/apiserver`);
 }
 
 /** Every call the stand-ins received so far, in order. */

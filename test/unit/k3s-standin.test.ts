@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { buildK3sStandin, buildKubectlStandin, sha256, type ReleaseBinary } from '../support/k3s-standin.ts';
@@ -28,9 +29,10 @@ function install(binary: ReleaseBinary, name = 'k3s'): string {
   return path;
 }
 
-/** Run with a time limit: a server that started by mistake must not hang the suite. */
-function run(path: string, args: string[]) {
-  const result = spawnSync(path, args, { encoding: 'utf8', timeout: 10_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+/** Run with a time limit: a server that started by mistake must not hang the suite. The workload kubectl's state in the test's directory. */
+function run(path: string, args: string[], input = '') {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', PLOY_STANDIN_DIR: join(dir, 'standin-state') };
+  const result = spawnSync(path, args, { encoding: 'utf8', timeout: 10_000, env, input });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -67,9 +69,29 @@ test('multi-call like K3s: kubectl, crictl and ctr links, and k3s kubectl; what 
   assert.match(run(join(dir, 'ctr'), ['--version']).stdout, /^ctr github.com\/k3s-io\/containerd v1\.7\.\d+-k3s\d\n$/);
   const ps = run(join(dir, 'crictl'), ['ps']);
   assert.equal([ps.code, ps.stderr.includes('ploy test stand-in runs no containers')], [1, true]);
-  const kubectlApply = run(join(dir, 'kubectl'), ['apply', '-f', '-']);
-  assert.equal([kubectlApply.code, kubectlApply.stderr.includes('stand-in kubectl does not implement "kubectl apply -')], [1, true]);
+  const kubectlApply = run(join(dir, 'kubectl'), ['apply', '--server-side', '-f', '-']);
+  assert.equal([kubectlApply.code, kubectlApply.stderr.includes('dial tcp 127.0.0.1:8080: connect: connection refused')], [1, true], kubectlApply.stderr);
   assert.equal([run(k3s, ['agent']).code, run(k3s, ['nonsense']).code], [1, 3]);
+});
+
+test('what is not about nodes goes to the workload stand-in kubectl: objects kept on this host while the kubeconfig server accepts connections', async () => {
+  const kubectl = install(buildKubectlStandin('v1.31.4', HOST_ARCH), 'kubectl');
+  const listener = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const port = (listener.address() as AddressInfo).port;
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, stringifyYaml({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'd', cluster: { server: `https://127.0.0.1:${port}` } }], contexts: [{ name: 'd', context: { cluster: 'd', user: 'd' } }], 'current-context': 'd', users: [{ name: 'd', user: {} }] }));
+  try {
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n';
+    const applied = run(kubectl, [`--kubeconfig=${kubeconfig}`, 'apply', '--server-side', '-f', '-'], namespace);
+    assert.equal([applied.code, applied.stdout], [0, 'namespace/demo serverside-applied\n'], applied.stderr);
+    const read = run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', 'namespace/demo', '-o', 'jsonpath={.metadata.name}']);
+    assert.equal([read.code, read.stdout], [0, 'demo'], read.stderr);
+  } finally {
+    await new Promise((resolve) => listener.close(resolve));
+  }
+  const away = run(kubectl, [`--kubeconfig=${kubeconfig}`, 'get', 'namespace/demo', '-o', 'json']);
+  assert.equal([away.code, away.stderr.includes(`dial tcp 127.0.0.1:${port}: connect: connection refused`)], [1, true], away.stderr);
 });
 
 test('the kubectl release build is kubectl whatever its name; the other architecture cannot execute here', () => {

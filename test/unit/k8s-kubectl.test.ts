@@ -51,6 +51,10 @@ test('a failed kubectl: no cluster, a missing kubeconfig, a kind not served, con
   assert.equal(classifyKubectlFailure('The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n', undefined)?.kind, 'unreachable');
   assert.equal(classifyKubectlFailure('Error: Kubernetes cluster unreachable: Get "https://10.0.0.1:6443/version": dial tcp 10.0.0.1:6443: i/o timeout\n', undefined)?.kind, 'unreachable');
   assert.equal(classifyKubectlFailure('error: stat /etc/rancher/k3s/k3s.yaml: no such file or directory\n', '/etc/rancher/k3s/k3s.yaml'), { kind: 'unreachable', reason: 'error: stat /etc/rancher/k3s/k3s.yaml: no such file or directory' });
+  // No kubectl or helm yet (check mode on a fresh machine, before the role that installs them): dash's and bash's words.
+  assert.equal(classifyKubectlFailure('/bin/sh: 1: kubectl: not found\n', undefined), { kind: 'not-installed', tool: 'kubectl' });
+  assert.equal(classifyKubectlFailure('bash: line 2: helm: command not found\n', undefined), { kind: 'not-installed', tool: 'helm' });
+  assert.equal(classifyKubectlFailure('error: the server could not find the requested resource (get pods kubectl: not found)\n', undefined), undefined);
   // The API server answered: an admission webhook that refuses connections is not an absent cluster.
   const webhook = 'Error from server (InternalError): Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": dial tcp 10.43.12.7:443: connect: connection refused\n';
   assert.is(classifyKubectlFailure(webhook, undefined), undefined);

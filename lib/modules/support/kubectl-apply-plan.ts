@@ -67,6 +67,8 @@ function planApply(ctx: ModuleContext, args: KubectlApplyArgs, prepared: Prepare
   switch (failure?.kind) {
     case 'unreachable':
       return change(count, { predictable: false, reason: `the cluster does not answer (${failure.reason})` });
+    case 'not-installed':
+      return change(count, { predictable: false, reason: `${failure.tool} is not installed on the host yet` });
     case 'namespaces': {
       const created = new Set(objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => o.metadata.name));
       if (!failure.namespaces.every((ns) => created.has(ns))) throw failed();

@@ -27,7 +27,7 @@ export async function planPrune<R>(ctx: ModuleContext, options: PruneOptions, ma
   for (const listing of listings) {
     if (listing.code === 0) listed.push(...parseListing(listing.output));
     else if (kindNotServed(listing.output)) continue;
-    else if (classifyKubectlFailure(listing.output, options.kubeconfig)?.kind === 'unreachable') return undefined;
+    else if (['unreachable', 'not-installed'].includes(classifyKubectlFailure(listing.output, options.kubeconfig)?.kind ?? '')) return undefined;
     else throw new CommandError('kubectl get (prune listing)', { code: listing.code, stdout: '', stderr: listing.output }, `listing the objects to prune failed (rc=${listing.code}): ${listing.output.trim()}`);
   }
   const doomed = pruneCandidates(listed, options.fieldManager, manifest, options.namespace ?? 'default');

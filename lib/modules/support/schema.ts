@@ -9,6 +9,8 @@ export interface ArgSpec<T, Required extends boolean = boolean> {
   /** The type as the reference shows it: "string", "'present' | 'absent'", "number (s)". */
   readonly type: string;
   readonly doc: string;
+  /** What an omitted optional argument stands for, as the reference shows it: "'present'", "120", "true". */
+  readonly default?: string;
   /** Throws ModuleArgsError naming the field. An optional argument's check sees only given values. */
   readonly check: (value: unknown, field: string) => T;
 }
@@ -31,6 +33,8 @@ export interface ModuleDoc {
   readonly summary: string;
   /** What --check does with it: what it reads, what it reports. */
   readonly checkMode: string;
+  /** What else a user needs to know that an argument cannot say: how it works, its limits, how it was verified (markdown, one paragraph each). */
+  readonly notes?: readonly string[];
 }
 
 export interface ArgsSchema<A> {
@@ -47,8 +51,9 @@ export function required<T>(type: string, check: (value: unknown, field: string)
   return { required: true, type, doc, check };
 }
 
-export function optional<T>(type: string, check: (value: unknown, field: string) => T | undefined, doc: string): ArgSpec<Exclude<T, undefined>, false> {
-  return { required: false, type, doc, check: check as (value: unknown, field: string) => Exclude<T, undefined> };
+/** shownDefault: what leaving the argument out means, for the reference ("'present'", "120"); the module applies it. */
+export function optional<T>(type: string, check: (value: unknown, field: string) => T | undefined, doc: string, shownDefault?: string): ArgSpec<Exclude<T, undefined>, false> {
+  return { required: false, type, doc, ...(shownDefault === undefined ? {} : { default: shownDefault }), check: check as (value: unknown, field: string) => Exclude<T, undefined> };
 }
 
 /** One of these strings; the reference lists them. */

@@ -1,42 +1,52 @@
 import { ModuleArgsError } from '../../errors.ts';
 import { defineModule, type Module } from '../../module.ts';
-import { oneOf, optionalAccount, optionalBoolean, optionalString, requireAbsolutePath, requireObject } from './args.ts';
+import { optionalBoolean, optionalString, requireAbsolutePath } from './args.ts';
+import { fileTargetArgs } from './file-target.ts';
 import { parseMode } from './mode.ts';
+import { choice, choiceType, optional, PRESENCE, required, type ArgsFrom, type ArgsSchema } from './schema.ts';
 import { planTextEdit, type TextEditData } from './text-file-edit.ts';
 
 /** The arguments lineinfile and blockinfile share: the file, where to insert, and how to write it. */
-export interface TextEditArgs {
-  /** The file to edit (a symbolic link is followed). */
-  path: string;
-  state?: 'present' | 'absent';
-  insertAfter?: string;
-  insertBefore?: string;
-  /** Create the file (and its directory) when missing; otherwise a missing file is an error. */
-  create?: boolean;
-  backup?: boolean;
-  /** A command that must accept the new file, %s being its temp path ('visudo -cf %s'). */
-  validate?: string;
-  owner?: string;
-  group?: string;
-  mode?: string;
-}
+export const textEditArgs = {
+  path: required('string', requireAbsolutePath, 'The file to edit (a symbolic link is followed).'),
+  state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the line or block is in the file; absent: it is removed.', "'present'"),
+  create: optional('boolean', optionalBoolean, 'Create the file (and its directory) when missing; otherwise a missing file is an error.', 'false'),
+  backup: optional('boolean', optionalBoolean, 'Keep the old file as PATH.PID.YYYY-MM-DD@HH:MM:SS~ before changing it.'),
+  validate: optional('string', validateCommand, "A command that must accept the new file, %s being its temp path ('visudo -cf %s')."),
+  owner: fileTargetArgs.owner,
+  group: fileTargetArgs.group,
+  mode: fileTargetArgs.mode,
+};
+
+/** What the shared arguments give, with the insert position each module documents in its own words. */
+export type TextEditArgs = ArgsFrom<typeof textEditArgs> & { insertAfter?: string; insertBefore?: string };
 
 export type TextEditState = 'present' | 'absent';
 
-/** What makes lineinfile lineinfile (or blockinfile blockinfile): its own arguments and its edit. */
+/** What makes lineinfile lineinfile (or blockinfile blockinfile): its arguments and its edit. */
 export interface TextEditModuleSpec<A extends TextEditArgs, E, R extends TextEditData> {
   name: string;
-  /** Every argument the module takes, in the order an unknown-argument error lists them. */
-  known: readonly (keyof A & string)[];
-  /** Its own string and boolean arguments; the shared ones are checked after them. */
-  strings: readonly (keyof A & string)[];
-  booleans: readonly (keyof A & string)[];
-  /** Checks of its own arguments, once the shared ones passed. */
-  check(raw: Record<string, unknown>, state: TextEditState): void;
+  /** Its arguments: textEditArgs and its own, the rules across them including checkInsertPosition. */
+  schema: ArgsSchema<A>;
   /** The edit from valid arguments (patterns compiled once, at validate). */
   compile(args: A, state: TextEditState): E;
   /** The new text; current is null when the file does not exist yet (never with state absent). */
   edit(current: string | null, compiled: E): { text: string; msg: string; data?: Partial<R> };
+}
+
+/** Insert after or before a line, not both. */
+export function checkInsertPosition(args: { insertAfter?: string; insertBefore?: string }): void {
+  if (args.insertAfter !== undefined && args.insertBefore !== undefined) {
+    throw new ModuleArgsError('insertAfter and insertBefore cannot be used together', { field: 'insertBefore' });
+  }
+}
+
+function validateCommand(value: unknown, field: string): string | undefined {
+  const validate = optionalString(value, field);
+  if (validate !== undefined && !validate.includes('%s')) {
+    throw new ModuleArgsError(`must contain %s, the path of the new file to check (e.g. 'visudo -cf %s'), got ${JSON.stringify(validate)}`, { field });
+  }
+  return validate;
 }
 
 /**
@@ -51,17 +61,11 @@ export function defineTextEditModule<A extends TextEditArgs, E, R extends TextEd
     name: spec.name,
     batchProbes: true,
 
+    schema: spec.schema,
+
     validate(args) {
-      const raw = requireObject(args, spec.known);
-      requireAbsolutePath(raw.path, 'path');
-      const state = raw.state === undefined ? 'present' : oneOf(raw.state, ['present', 'absent'] as const, 'state');
-      for (const field of [...spec.strings, 'insertAfter', 'insertBefore']) optionalString(raw[field], field);
-      for (const field of [...spec.booleans, 'create']) optionalBoolean(raw[field], field);
-      validateEditAttributes(raw);
-      if (raw.insertAfter !== undefined && raw.insertBefore !== undefined) {
-        throw new ModuleArgsError('insertAfter and insertBefore cannot be used together', { field: 'insertBefore' });
-      }
-      spec.check(raw, state);
+      spec.schema.validate(args);
+      const state = args.state ?? 'present';
       compiled.set(args, spec.compile(args, state));
       return args;
     },
@@ -84,16 +88,4 @@ export function defineTextEditModule<A extends TextEditArgs, E, R extends TextEd
       );
     },
   });
-}
-
-/** The file arguments lineinfile and blockinfile share: owner, group, mode, backup, validate. */
-function validateEditAttributes(raw: Record<string, unknown>): void {
-  optionalAccount(raw.owner, 'owner');
-  optionalAccount(raw.group, 'group');
-  if (raw.mode !== undefined) parseMode(raw.mode, 'mode');
-  optionalBoolean(raw.backup, 'backup');
-  const validate = optionalString(raw.validate, 'validate');
-  if (validate !== undefined && !validate.includes('%s')) {
-    throw new ModuleArgsError(`must contain %s, the path of the new file to check (e.g. 'visudo -cf %s'), got ${JSON.stringify(validate)}`, { field: 'validate' });
-  }
 }
