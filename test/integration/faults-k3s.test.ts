@@ -151,10 +151,12 @@ test('bad input: a clear error naming the host and the variable, exit 1, and no 
 
 test('server2 unreachable mid-run: server3 never asks to join, exit 4 naming it; once back, a re-run completes the cluster', async () => {
   await wipe();
-  await setReadyDelay(cluster.root('server1'), 4);
+  // server1's last task is its nerdctl download: hold it while server2's sshd goes away.
+  const hold = cluster.mirror.hold(nerdctlReleasePath(cluster.nerdctlVersion));
   const running = cluster.startSite(['--role', 'k3s-server']);
-  await waitUntil('k3s started on server1', async () => eventsOf(await cluster.events(), 'started').some((e) => e.node === 'server1'), 60_000, 100);
+  await hold.reached;
   await cluster.root('server2').sh('systemctl stop ssh; pkill -x sshd; true');
+  hold.release();
   const run = await running.done;
   assert.is(run.code, 4, shown(run));
   assert.match(run.stdout, /^unreachable: \[server2\] /m, shown(run));
