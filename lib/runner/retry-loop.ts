@@ -36,7 +36,8 @@ export async function tryUntilDone<R>(
     const final = count >= policy.attempts || tried.error instanceof UnreachableError || tried.error instanceof HostStopped || signal?.aborted === true;
     if (final) {
       if (tried.error !== undefined) return withCount;
-      const msg = `${verdict.msg} after ${count} ${count === 1 ? 'try' : 'tries'}`;
+      const tries = `${verdict.msg} after ${count} ${count === 1 ? 'try' : 'tries'}`;
+      const msg = signal?.aborted === true && count < policy.attempts ? `interrupted before trying again (${tries})` : tries;
       return { error: new TaskFailedError(msg), result: { ...withCount.result, status: 'failed', msg } };
     }
     onRetry(count, policy.attempts, verdict.msg, policy.delayMs);

@@ -38,15 +38,23 @@ export const k3sServer = defineRole<K3sServerVars>({
     if (typeof state.version === 'string' && compareK3sVersions(state.version, vars.k3s_version) > 0) {
       t.fail(`K3s ${state.version} runs here and k3s_version is ${vars.k3s_version}: ploy does not downgrade K3s (etcd's data may not be readable by an older release); raise k3s_version, or restore a snapshot by hand`);
     }
-    // The first server, when it ran before this one in this run, was Ready (or, in check mode, would
-    // have been); otherwise it must answer before this server starts to join it.
-    if (!isFirst && state.active === false && !('k3s_server_ready' in t.hostvars(first))) {
+    // A server about to join checks, before it changes anything, that the first server answers (it
+    // may have gone down since it was Ready) and that every node is Ready (etcd takes no new member
+    // while one is not: an interrupted run may have left one starting). In check mode a first
+    // server that is not there yet was only predicted to start: there is nothing to ask.
+    const joining = !isFirst && state.active === false;
+    if (joining && !firstOnlyPredicted(t, first)) {
       await t.waitFor(`the first server ${first} answers`, {
         host: firstAddress,
         port: 6443,
         timeoutS: 20,
         msg: `the first server ${first} (${firstAddress}:6443) does not answer: it must be up before ${t.host.name} joins; nothing was changed here`,
       });
+      await t.command(
+        'every node of the cluster Ready',
+        { cmd: [K3S, 'kubectl', 'get', 'nodes', '-o', 'json'], readOnly: true },
+        { delegateTo: first, retries: Math.ceil(vars.k3s_ready_timeout_s / 2), delayS: 2, until: (r) => nodesReady(r.data.stdout) },
+      );
     }
     const token = vars.k3s_token ?? (isFirst ? undefined : await firstServerToken(t, first));
 
@@ -76,7 +84,14 @@ export const k3sServer = defineRole<K3sServerVars>({
       await t.template('Traefik: HTTP to HTTPS', { src: 'k3s-server/traefik-config.yaml.hbs', dest: `${MANIFESTS}/traefik-config.yaml`, mode: '0600', directoryMode: '0700' });
     }
     const restart = downloaded.changed || config.changed || unit.changed || registries?.changed === true;
-    const running = await t.systemd('k3s running', { name: 'k3s', state: restart && state.active === true ? 'restarted' : 'started', enabled: true });
+    const running = await t.systemd('k3s running', { name: 'k3s', state: restart && state.active === true ? 'restarted' : 'started', enabled: true }, { ignoreErrors: joining });
+    if (running.status === 'failed') {
+      // K3s exits when its join fails and systemd would start it again every 5 s (Restart=always),
+      // joining whenever it can, out of turn: stop it, the next run starts it in order.
+      await t.systemd('k3s stopped after its failed join', { name: 'k3s', state: 'stopped' });
+      t.fail(`K3s could not join the first server ${first} (https://${firstAddress}:6443): ${running.msg ?? 'its start failed'} (journalctl -u k3s on ${t.host.name} says why); it is stopped so that it does not join out of turn: run again once ${first} answers`);
+    }
+    t.setFact('k3s_server_predicted', running.status === 'skipped');
     if (running.changed) {
       await t.command(
         'node Ready',
@@ -84,7 +99,6 @@ export const k3sServer = defineRole<K3sServerVars>({
         { retries: Math.ceil(vars.k3s_ready_timeout_s / 2), delayS: 2, until: (r) => nodeReady(r.data.stdout) },
       );
     }
-    t.setFact('k3s_server_ready', true);
     if (isFirst && vars.k3s_token === undefined) {
       const generated = await t.slurp('the join token it generated', { src: TOKEN_FILE, secret: true });
       t.setFact('k3s_join_token', tokenOf(generated.data.content));
@@ -127,6 +141,22 @@ async function firstServerToken(t: TaskApi<never>, first: string): Promise<Secre
 /** The token file's content without its newline; undefined when it was not read (check mode on a new cluster). */
 function tokenOf(content: string | Secret | undefined): Secret | undefined {
   return content === undefined ? undefined : secret(reveal(content).trim());
+}
+
+/** The first server ran before this one in this run, in check mode, where its start could only be predicted. */
+function firstOnlyPredicted(t: TaskApi<never>, first: string): boolean {
+  const firstVars = t.hostvars(first);
+  return 'k3s_server_predicted' in firstVars && firstVars['k3s_server_predicted'] === true;
+}
+
+/** `kubectl get nodes -o json` lists nodes, every one Ready=True. */
+export function nodesReady(json: string | undefined): boolean {
+  try {
+    const list = JSON.parse(json ?? '') as { items?: unknown[] };
+    return Array.isArray(list.items) && list.items.length > 0 && list.items.every((node) => nodeReady(JSON.stringify(node)));
+  } catch {
+    return false;
+  }
 }
 
 /** `kubectl get node -o json` says Ready=True. */

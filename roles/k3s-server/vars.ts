@@ -4,8 +4,12 @@ import { InputError, isSecret, type Secret } from '../../lib/index.ts';
 export interface K3sServerVars {
   /** The K3s release every server runs. Raising it upgrades one server at a time; lowering it is refused. */
   k3s_version: string;
-  /** The k3s binary's sha256 for this host's architecture; default: K3S_SHA256 below, for the pinned releases. */
-  k3s_sha256?: string;
+  /**
+   * The k3s binary's sha256: one for k3s_version on the servers' architecture, or by version as
+   * K3S_SHA256 below (`{ v1.31.4+k3s1: <sha256> }`, or `{ v1.31.4+k3s1: { amd64: <sha256> } }`), so
+   * that a k3s_version it does not list is refused before any host is touched. Default: K3S_SHA256.
+   */
+  k3s_sha256?: string | K3sSha256ByVersion;
   /** The cluster's shared secret. Default: the token the first server generates, read there during the run. */
   k3s_token?: Secret;
   /** The load balancer's DNS name (provision.ts writes it): a name of the API server's certificate. */
@@ -26,6 +30,9 @@ export interface K3sServerVars {
   /** The host's address on the cluster's network (provision.ts writes it); default: ansible_host. */
   private_ip?: string;
 }
+
+/** sha256s by release, then by architecture or one for the servers' architecture. */
+export type K3sSha256ByVersion = Readonly<Record<string, string | Readonly<Partial<Record<string, string>>>>>;
 
 export const K3S_DEFAULTS: Omit<K3sServerVars, 'k3s_sha256' | 'k3s_token' | 'k3s_lb_dns' | 'k3s_registry_url' | 'k3s_registry_username' | 'k3s_registry_password' | 'nerdctl_sha256' | 'private_ip'> = {
   k3s_version: 'v1.32.5+k3s1',
@@ -77,10 +84,7 @@ export function reportedK3sVersion(output: string): string | undefined {
 export function checkServerVars(vars: K3sServerVars, servers: readonly string[], host: string): void {
   const where = (field: string) => ({ host, field });
   if (!parseK3sVersion(vars.k3s_version)) throw new InputError(`k3s_version must look like v1.32.5+k3s1, got ${JSON.stringify(vars.k3s_version)}`, where('k3s_version'));
-  if (vars.k3s_sha256 !== undefined && !SHA256.test(String(vars.k3s_sha256))) throw new InputError('k3s_sha256 must be 64 lowercase hex digits', where('k3s_sha256'));
-  if (vars.k3s_sha256 === undefined && !K3S_SHA256[vars.k3s_version]) {
-    throw new InputError(`no sha256 is known for K3s ${vars.k3s_version}: set k3s_sha256 to the sha256 its sha256sum-<arch>.txt lists for the servers' architecture (known: ${Object.keys(K3S_SHA256).join(', ')})`, where('k3s_sha256'));
-  }
+  checkK3sSha256(vars, where('k3s_sha256'));
   if (vars.nerdctl_sha256 !== undefined && !SHA256.test(String(vars.nerdctl_sha256))) throw new InputError('nerdctl_sha256 must be 64 lowercase hex digits', where('nerdctl_sha256'));
   if (vars.nerdctl_sha256 === undefined && !NERDCTL_SHA256[vars.nerdctl_version]) {
     throw new InputError(`no sha256 is known for nerdctl ${vars.nerdctl_version}: set nerdctl_sha256 to the one its release's SHA256SUMS lists for nerdctl-${vars.nerdctl_version}-linux-<arch>.tar.gz`, where('nerdctl_sha256'));
@@ -114,9 +118,44 @@ export function checkServerVars(vars: K3sServerVars, servers: readonly string[],
   }
 }
 
+/**
+ * k3s_sha256 must be a sha256 of k3s_version: given by version, it must list k3s_version; given
+ * alone, it must not be one the role pins for another release (a k3s_version raised without its
+ * sha256). Without it, the role's table must know k3s_version.
+ */
+function checkK3sSha256(vars: K3sServerVars, where: { host: string; field: string }): void {
+  const given = vars.k3s_sha256;
+  const version = vars.k3s_version;
+  if (given === undefined) {
+    if (K3S_SHA256[version]) return;
+    throw new InputError(`no sha256 is known for K3s ${version}: set k3s_sha256 to the sha256 its sha256sum-<arch>.txt lists for the servers' architecture (known: ${Object.keys(K3S_SHA256).join(', ')})`, where);
+  }
+  if (typeof given === 'string') {
+    if (!SHA256.test(given)) throw new InputError('k3s_sha256 must be 64 lowercase hex digits, or sha256s by version', where);
+    const pinnedFor = Object.entries(K3S_SHA256).flatMap(([release, arches]) => Object.entries(arches).filter(([, sha]) => sha === given).map(([arch]) => `${release} ${arch}`));
+    if (pinnedFor.length > 0 && !pinnedFor.some((pin) => pin.startsWith(`${version} `))) {
+      throw new InputError(`k3s_sha256 is the sha256 of K3s ${pinnedFor.join(', ')}, not of k3s_version ${version}: set the one ${version}'s sha256sum-<arch>.txt lists, or give k3s_sha256 by version`, where);
+    }
+    return;
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new InputError('k3s_sha256 must be a sha256, or sha256s by version ({ v1.32.5+k3s1: <sha256> })', where);
+  for (const [release, value] of Object.entries(given)) {
+    const shas = typeof value === 'string' ? [value] : typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.values(value) : [value];
+    if (!parseK3sVersion(release) || !shas.every((sha) => typeof sha === 'string' && SHA256.test(sha))) {
+      throw new InputError(`k3s_sha256 by version: ${JSON.stringify(release)} must be a K3s version with a sha256 (or one per architecture) of 64 lowercase hex digits`, where);
+    }
+  }
+  if (given[version] === undefined && !K3S_SHA256[version]) {
+    throw new InputError(`k3s_sha256 lists ${Object.keys(given).join(', ') || 'no version'}, not k3s_version ${version}: add the sha256 its sha256sum-<arch>.txt lists`, where);
+  }
+}
+
 /** The binary's sha256 for an architecture: the variable, else the table; undefined when neither knows it. */
 export function k3sSha256(vars: K3sServerVars, arch: string): string | undefined {
-  return vars.k3s_sha256 ?? K3S_SHA256[vars.k3s_version]?.[arch];
+  const given = vars.k3s_sha256;
+  if (typeof given === 'string') return given;
+  const entry = given?.[vars.k3s_version] ?? K3S_SHA256[vars.k3s_version];
+  return typeof entry === 'string' ? entry : entry?.[arch];
 }
 
 export function nerdctlSha256(vars: K3sServerVars, arch: string): string | undefined {

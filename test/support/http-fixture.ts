@@ -7,6 +7,8 @@ export interface Route {
   failFirst?: number;
   /** Wait this long before answering (to exercise timeouts). */
   delayMs?: number;
+  /** Called for each request before it is answered; the answer waits for the promise it returns, if any. */
+  gate?: (request: RecordedRequest) => Promise<void> | undefined;
 }
 
 export interface RecordedRequest {
@@ -37,7 +39,8 @@ export async function startHttpFixture(address: string, host = '0.0.0.0'): Promi
     const raw = req.url ?? '/';
     const proxied = /^https?:\/\//.test(raw);
     const path = proxied ? new URL(raw).pathname + new URL(raw).search : raw;
-    requests.push({ method: req.method ?? 'GET', url: raw, proxied, headers: req.headers });
+    const request = { method: req.method ?? 'GET', url: raw, proxied, headers: req.headers };
+    requests.push(request);
     const route = routes.get(path) ?? routes.get(decoded(path));
     const answer = () => {
       if (!route) {
@@ -51,8 +54,10 @@ export async function startHttpFixture(address: string, host = '0.0.0.0'): Promi
       }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(route.body) }).end(route.body);
     };
-    if (route?.delayMs) setTimeout(answer, route.delayMs);
-    else answer();
+    const delayed = () => (route?.delayMs ? setTimeout(answer, route.delayMs) : answer());
+    const gate = route?.gate?.(request);
+    if (gate) void gate.then(delayed);
+    else delayed();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

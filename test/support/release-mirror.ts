@@ -35,6 +35,13 @@ export interface MirrorFile {
   size: number;
 }
 
+/** A download held on its way: the test acts at that point of a run, then lets it go. */
+export interface DownloadHold {
+  /** Resolves when the held request arrived (it waits for release()). */
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
 export interface ReleaseMirror {
   /** http://ADDRESS:PORT without a trailing slash: for the controller and public hosts. */
   readonly url: string;
@@ -48,6 +55,8 @@ export interface ReleaseMirror {
   readonly requests: RecordedRequest[];
   /** The paths (no leading slash) of the GET requests so far, in order. */
   downloads(): string[];
+  /** Hold the nth GET of a served path from now on (1: the next one) until release(). */
+  hold(path: string, nth?: number): DownloadHold;
   close(): Promise<void>;
 }
 
@@ -84,6 +93,24 @@ export async function startReleaseMirror(options: ReleaseMirrorOptions): Promise
     },
     requests: http.requests,
     downloads: () => http.requests.filter((request) => request.method === 'GET').map((request) => decodeURIComponent(request.url.replace(/^\//, ''))),
+    hold(path, nth = 1) {
+      const bytes = files.get(path.replace(/^\//, ''));
+      if (!bytes) throw new Error(`release mirror: ${path} is not served`);
+      let seen = 0;
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      http.route(`/${path.replace(/^\//, '')}`, {
+        body: bytes,
+        gate(request) {
+          if (request.method !== 'GET' || ++seen !== nth) return undefined;
+          arrived();
+          return released;
+        },
+      });
+      return { reached, release };
+    },
     async close() {
       await relay?.close();
       await http.close();

@@ -8,9 +8,9 @@ import { checkSchema } from '../../lib/k8s/schema.ts';
 import { definePlay, type Role } from '../../lib/role.ts';
 import { runPlay } from '../../lib/runner/run-play.ts';
 import { isSecret, secret } from '../../lib/secret.ts';
-import { nodeReady, k3sServer } from '../../roles/k3s-server/role.ts';
+import { nodeReady, nodesReady, k3sServer } from '../../roles/k3s-server/role.ts';
 import { registriesConfig, serverConfig } from '../../roles/k3s-server/server-config.ts';
-import { compareK3sVersions, reportedK3sVersion } from '../../roles/k3s-server/vars.ts';
+import { compareK3sVersions, K3S_SHA256, k3sSha256, K3S_DEFAULTS, reportedK3sVersion } from '../../roles/k3s-server/vars.ts';
 import { CountingPool, localInventory, RecordingReporter, rejection, runOptions } from './runner-support.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,6 +21,15 @@ test('versions: parsed from k3s --version, ordered by release then k3s build', (
   assert.ok(compareK3sVersions('v1.31.4+k3s1', 'v1.31.10+k3s1') < 0);
   assert.ok(compareK3sVersions('v1.31.4+k3s2', 'v1.31.4+k3s1') > 0);
   assert.is(compareK3sVersions('v1.32.5+k3s1', 'v1.32.5+k3s1'), 0);
+});
+
+test('k3s_sha256: one sha256 for k3s_version, or by version (and architecture), else the table', () => {
+  const vars = (version: string, k3s_sha256?: unknown) => ({ ...K3S_DEFAULTS, k3s_version: version, ...(k3s_sha256 !== undefined ? { k3s_sha256 } : {}) }) as Parameters<typeof k3sSha256>[0];
+  assert.is(k3sSha256(vars('v1.31.4+k3s1', SHA), 'arm64'), SHA);
+  assert.is(k3sSha256(vars('v1.31.4+k3s1', { 'v1.31.4+k3s1': SHA }), 'amd64'), SHA);
+  assert.is(k3sSha256(vars('v1.31.4+k3s1', { 'v1.31.4+k3s1': { arm64: SHA } }), 'arm64'), SHA);
+  assert.is(k3sSha256(vars('v1.31.4+k3s1', { 'v1.31.4+k3s1': { arm64: SHA } }), 'amd64'), undefined);
+  assert.is(k3sSha256(vars('v1.32.5+k3s1', { 'v1.31.4+k3s1': SHA }), 'amd64'), K3S_SHA256['v1.32.5+k3s1']?.amd64);
 });
 
 test('config.yaml: cluster-init on the first server, server and token on the others, written as a Secret when it holds one', () => {
@@ -49,6 +58,11 @@ test('node Ready: only a Ready=True condition counts', () => {
   assert.not.ok(nodeReady(JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'False' }] } })));
   assert.not.ok(nodeReady('Error from server (NotFound): nodes "s1" not found'));
   assert.not.ok(nodeReady(undefined));
+  const node = (status: string) => ({ status: { conditions: [{ type: 'Ready', status }] } });
+  assert.ok(nodesReady(JSON.stringify({ items: [node('True'), node('True')] })));
+  assert.not.ok(nodesReady(JSON.stringify({ items: [node('True'), node('Unknown')] })));
+  assert.not.ok(nodesReady(JSON.stringify({ items: [] })));
+  assert.not.ok(nodesReady('The connection to the server 127.0.0.1:6443 was refused'));
 });
 
 const servers = (names: string[], vars: Record<string, unknown> = {}) =>
@@ -69,6 +83,13 @@ test('bad input, before any host is touched: no k3s_servers, two servers, a vers
   assert.match(two.message, /host s1, field "k3s_servers": an HA K3s cluster with embedded etcd needs at least 3 servers .* has 2: s1, s2/);
   const version = await badInput(localInventory({ s1: {}, s2: {}, s3: {} }, { k3s_servers: ['s1', 's2', 's3'] }), { k3s_version: 'v1.30.0+k3s1', nerdctl_sha256: SHA });
   assert.match(version.message, /field "k3s_sha256": no sha256 is known for K3s v1.30.0\+k3s1: set k3s_sha256/);
+  const pinned = K3S_SHA256['v1.32.5+k3s1']?.amd64 as string;
+  const other = await badInput(servers(['s1', 's2', 's3']), { k3s_version: 'v1.31.4+k3s1', k3s_sha256: pinned });
+  assert.match(other.message, /field "k3s_sha256": k3s_sha256 is the sha256 of K3s v1.32.5\+k3s1 amd64, not of k3s_version v1.31.4\+k3s1/);
+  const byVersion = await badInput(servers(['s1', 's2', 's3']), { k3s_version: 'v1.31.5+k3s1', k3s_sha256: { 'v1.31.4+k3s1': SHA } });
+  assert.match(byVersion.message, /field "k3s_sha256": k3s_sha256 lists v1.31.4\+k3s1, not k3s_version v1.31.5\+k3s1/);
+  const badEntry = await badInput(servers(['s1', 's2', 's3']), { k3s_version: 'v1.31.4+k3s1', k3s_sha256: { 'v1.31.4+k3s1': { amd64: 'abc' } } });
+  assert.match(badEntry.message, /field "k3s_sha256": k3s_sha256 by version: "v1.31.4\+k3s1" must be a K3s version with a sha256/);
   const format = await badInput(servers(['s1', 's2', 's3']), { k3s_version: '1.31' });
   assert.match(format.message, /field "k3s_version": k3s_version must look like v1.32.5\+k3s1, got "1.31"/);
   for (const token of ['short', 'K10notahash::server:x', 'has space in it, long enough']) {

@@ -58,6 +58,20 @@ test('SIGINT: the in-flight task finishes, nothing new starts, connections close
   assert.equal(summary.stats['b'], { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, elapsedMs: 0 });
 });
 
+test('SIGINT during a try of a task with until: no new try, and the task says it was interrupted, not that its tries ran out', async () => {
+  const controller = new AbortController();
+  const module = interrupter(controller, 'SIGINT');
+  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
+    await t.run('wait', module, {}, { retries: 5, delayS: 0.1, until: () => false });
+  } });
+  const reporter = new RecordingReporter();
+  const summary = await runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {} }), new CountingPool(), { signal: controller.signal }), reporter);
+  assert.is(summary.exitCode, 130);
+  assert.is(reporter.of('task-retry').length, 0);
+  const end = reporter.of('task-end')[0];
+  assert.is(end?.result.msg, 'interrupted before trying again (until is still false after 1 try)');
+});
+
 test('SIGTERM as the abort reason gives exit 143', async () => {
   const { summary } = await interruptedRun('SIGTERM');
   assert.is(summary.exitCode, 143);
