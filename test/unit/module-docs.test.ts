@@ -1,7 +1,7 @@
 /**
  * One module reference: docs/modules.md and the README's module list are what the module schemas
  * give (scripts/gen-module-docs.ts), every built-in module is in both, and no link points at a
- * doc that is not there.
+ * doc or a section that is not there (docs/roles.md's among them, which the README's roles table links).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from '../../lib/modules/index.ts';
+import { clusterRoles } from '../../playbooks/cluster-roles.ts';
 import { generatedModuleDocs, README_PATH, readmeWithModuleList, REFERENCE_PATH } from '../../scripts/gen-module-docs.ts';
 import { README_LIST_END, README_LIST_START, renderModuleReference, renderReadmeModuleList } from '../../scripts/module-reference.ts';
 
@@ -70,19 +71,55 @@ test('the README list is replaced between its markers, and missing markers are a
   assert.throws(() => readmeWithModuleList('no markers', 'x'), /must sit once between the lines/);
 });
 
-test('links from README.md and docs/*.md to files of the repository point at files that exist, and #anchors into docs/modules.md at its sections', () => {
-  const anchors = new Set([...reference.matchAll(/^#{1,3} (.+)$/gm)].map((m) => (m[1] ?? '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+/** The #anchors GitHub gives a Markdown file's headings (outside code blocks), a repeated one suffixed -1, -2, ... */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  let inFence = false;
+  for (const line of markdown.split('\n')) {
+    if (/^(```|~~~)/.test(line)) inFence = !inFence;
+    const heading = inFence ? null : /^#{1,6} (.+)$/.exec(line);
+    if (heading === null) continue;
+    const slug = (heading[1] ?? '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return anchors;
+}
+
+test('the anchors of headings: punctuation and code marks dropped, spaces to hyphens, repeats numbered, fenced lines no headings', () => {
+  const anchors = headingAnchors('# site.ts and its roles\n## The whole site (`npm run demo`)\n### Notes\n### Notes\n```sh\n# not a heading\n```\n');
+  assert.equal([...anchors], ['sitets-and-its-roles', 'the-whole-site-npm-run-demo', 'notes', 'notes-1']);
+});
+
+test('links from README.md and docs/*.md to files of the repository point at files that exist, and #anchors into Markdown files (docs/modules.md, docs/roles.md, the file itself) at their sections', () => {
   const docs = readdirSync(join(root, 'docs')).filter((file) => file.endsWith('.md'));
   assert.not.ok(docs.some((file) => /^modules-/.test(file)), 'the hand-written docs/modules-*.md are gone');
+  assert.ok(docs.includes('roles.md'), "docs/roles.md, the cluster roles' reference, is there");
+  const anchorsOf = new Map<string, Set<string>>();
+  const anchorsIn = (path: string): Set<string> => {
+    let anchors = anchorsOf.get(path);
+    if (anchors === undefined) anchorsOf.set(path, (anchors = headingAnchors(readFileSync(path, 'utf8'))));
+    return anchors;
+  };
+  let checkedAnchors = 0;
   for (const [file, dir] of [['README.md', root], ...docs.map((doc) => [join('docs', doc), join(root, 'docs')])] as const) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
+      if (/^[a-z]+:/.test(target)) continue;
       const [path = '', anchor] = target.split('#');
-      assert.ok(existsSync(join(dir, path)), `${file}: the link to ${target} points at nothing`);
-      if (anchor !== undefined && path.endsWith('modules.md')) assert.ok(anchors.has(anchor), `${file}: docs/modules.md has no section #${anchor}`);
+      const resolved = path === '' ? join(root, file) : join(dir, path);
+      assert.ok(existsSync(resolved), `${file}: the link to ${target} points at nothing`);
+      if (anchor !== undefined && resolved.endsWith('.md')) {
+        assert.ok(anchorsIn(resolved).has(anchor), `${file}: ${path === '' ? file : path} has no section #${anchor}`);
+        checkedAnchors += 1;
+      }
     }
   }
+  const readmeToRoles = [...readme.matchAll(/\]\(docs\/roles\.md#([^)]+)\)/g)].map((m) => m[1]);
+  assert.equal(readmeToRoles, clusterRoles.map((role) => `the-${role.name}-role`), "the README's roles table links each role of site.ts, in its order, to its section of docs/roles.md");
+  assert.ok(checkedAnchors > readmeToRoles.length, 'anchors were checked');
 });
 
 test.run();
