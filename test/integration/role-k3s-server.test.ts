@@ -72,7 +72,7 @@ test('a re-run changes nothing, restarts nothing, downloads nothing, and the tok
   assert.is((await cluster.events()).filter((e) => e.event === 'started').length, startsBefore, 'no server restarted');
   assert.is(cluster.mirror.downloads().length, downloadsBefore);
   // Every task's probe, nerdctl's version probe included, goes in one batch per host; server2's and
-  // server3's are prefetched while server1 runs. Besides it (the README lists them): on the first
+  // server3's are prefetched while server1 runs. Besides it (docs/roles.md lists them): on the first
   // server, its join token (a secret read, never batched).
   assert.equal(roundTripsPerHost(run.stdout), { server1: 2, server2: 1, server3: 1 }, run.stdout);
   assert.match(run.stdout, /\[server3\][^\n]*# \d+ probes in one round trip, prefetched during the previous serial batch(?! \()/);
