@@ -12,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { formatHelp } from '../lib/cli/help.ts';
 import { PloyError } from '../lib/errors.ts';
 import { roundTripsPerHost } from '../test/support/cluster-bed.ts';
-import { SITE_HOSTS, SITE_SERVERS, startSiteBed, type SiteBed } from '../test/support/site-bed.ts';
+import { SITE_DEMO_HOST, SITE_HOSTS, SITE_SECRETS, SITE_SERVERS, startSiteBed, type SiteBed } from '../test/support/site-bed.ts';
 import { clusterBenchFlags, parseClusterBenchFlags } from './lib/cluster-flags.ts';
 import type { FloorTarget } from './lib/floor.ts';
 import { measureJumpFloor } from './lib/jump-floor.ts';
+import { siteFloorCommands } from './lib/site-floor.ts';
 import { machineInfo } from './lib/machine.ts';
 import { total } from './lib/recap.ts';
 import { spread } from './lib/stats.ts';
@@ -24,42 +25,6 @@ import { ployLauncher } from './lib/tools.ts';
 
 const SERVERS: readonly string[] = SITE_SERVERS;
 const HOSTS: readonly string[] = SITE_HOSTS;
-const OPERATOR_KUBECONFIG = '/home/operator/.kube/config';
-const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
-const asRoot = (script: string) => `sudo -n sh -c '${script}'`;
-/** On a server, in one command as root: the content of every file k3s-server manages, the links, the unit's state, the versions and the token. */
-const SERVER_READS = [
-  'sha256sum /usr/local/bin/k3s /etc/rancher/k3s/config.yaml /etc/rancher/k3s/registries.yaml /etc/systemd/system/k3s.service /var/lib/rancher/k3s/server/manifests/traefik-config.yaml /var/lib/rancher/k3s/server/token;',
-  'readlink /usr/local/bin/kubectl /usr/local/bin/crictl /usr/local/bin/ctr; systemctl is-active k3s; systemctl is-enabled k3s;',
-  '/usr/local/bin/nerdctl --version; /usr/local/bin/k3s --version; uname -m;',
-].join(' ');
-/**
- * What a no-change run of the whole site must learn, one command per host: on every server the
- * above; on the buildkit host also BuildKit's files, versions and unit, and the health check's
- * objects (one kubectl call); on the bastion the files of the bastion role, the release of
- * cert-manager (one helm call) and the objects of cert-manager's issuers and the demo page (one
- * kubectl call).
- */
-const FLOOR_COMMANDS: Readonly<Record<string, string>> = {
-  bastion: asRoot(
-    [
-      'sha256sum /home/operator/.ssh/authorized_keys /etc/ssh/sshd_config.d/10-ploy-bastion.conf /etc/hosts /usr/local/bin/kubectl /usr/local/bin/helm ' + OPERATOR_KUBECONFIG + ';',
-      'id operator; /usr/local/bin/kubectl version --client; /usr/local/bin/helm version --short;',
-      `helm list --namespace cert-manager --kubeconfig ${OPERATOR_KUBECONFIG} -o json;`,
-      `kubectl --kubeconfig=${OPERATOR_KUBECONFIG} get clusterissuer/letsencrypt-staging clusterissuer/letsencrypt-production configmap/nginx-demo-page deployment/nginx-demo service/nginx-demo ingress/nginx-demo certificate/nginx-demo -o json`,
-    ].join(' '),
-  ),
-  server1: asRoot(SERVER_READS),
-  server2: asRoot(SERVER_READS),
-  server3: asRoot(
-    [
-      SERVER_READS,
-      'sha256sum /etc/buildkit/buildkitd.toml /etc/systemd/system/buildkitd.service /root/.docker/config.json; /usr/local/bin/buildkitd --version; /usr/local/bin/buildctl --version; systemctl is-active buildkitd;',
-      `kubectl --kubeconfig=${K3S_KUBECONFIG} get daemonset/echo-healthcheck service/echo-healthcheck --namespace kube-system -o json`,
-    ].join(' '),
-  ),
-};
-
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flags = parseClusterBenchFlags(argv);
@@ -100,6 +65,8 @@ try {
   const verbose = await runTool(site(['-v']), join(workDir, 'round-trips.log'));
   expectNoChange(verbose, 'the -v run');
 
+  const vars = { k3s_registry_url: `http://${siteBed.registry.address}`, nginx_demo_host: SITE_DEMO_HOST };
+  const FLOOR_COMMANDS = siteFloorCommands({ servers: SERVERS.filter((name) => name !== 'server3'), builder: 'server3', vars, acmeEmail: SITE_SECRETS.acmeEmail });
   const jump: FloorTarget = { name: 'bastion', address: bed.host('bastion').ip, port: 22, user: 'deploy' };
   const targets: FloorTarget[] = SERVERS.map((name) => ({ name, address: bed.host(name).ip, port: 22, user: 'deploy' }));
   const pairs: ClusterPair[] = [];
@@ -147,7 +114,7 @@ try {
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', 'cluster-no-change.json'));
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), roles: 'all', hosts: HOSTS, floorCommands: FLOOR_COMMANDS, machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), roles: 'all', hosts: HOSTS, floor: 'one command per host: bench/lib/site-floor.ts', machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`);
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);
   if (ratio.median > flags.limit) throw new PloyError(`ploy/floor is ${ratio.median.toFixed(2)}x, above ${flags.limit}x`);
   succeeded = true;

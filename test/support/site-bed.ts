@@ -18,6 +18,7 @@ import { startCertManagerChartRepo } from './standin-chart-repo.ts';
 export const SITE_VERSIONS = { kubectl: 'v1.31.4', helm: 'v3.16.3', buildkit: 'v0.16.0', certManager: 'v1.16.2' } as const;
 export const SITE_SERVERS = CLUSTER_SERVERS;
 export const SITE_HOSTS = ['bastion', ...CLUSTER_SERVERS] as const;
+export const SITE_DEMO_HOST = 'demo.example.test';
 /** The secrets of the site's inventory: none of them may show in any output. */
 export const SITE_SECRETS = { registryPassword: 'Demo-registry-pw-5e2b91', acmeEmail: 'acme-owner@demo.example.test' } as const;
 
@@ -66,7 +67,7 @@ export async function startSiteBed(): Promise<SiteBed> {
         cert_manager_version: v.certManager,
         cert_manager_chart_repo: chartRepo.base,
         cert_manager_acme_email: { secret: SITE_SECRETS.acmeEmail },
-        nginx_demo_host: 'demo.example.test',
+        nginx_demo_host: SITE_DEMO_HOST,
       },
     });
     return { cluster, registry, chartRepo, inventory, operatorKey, stop };
