@@ -33,18 +33,25 @@ try {
   }
   const shells = await Promise.all(clients.map((client, i) => ShellSession.open(client, bed.hosts[i]!.name)));
   const channelPerCommand = async () => {
-    await Promise.all(clients.map(async (client, i) => {
-      for (let n = 0; n < COMMANDS_PER_HOST; n++) await execute(client, bed.hosts[i]!.name, PROBE);
-    }));
+    await Promise.all(
+      clients.map(async (client, i) => {
+        for (let n = 0; n < COMMANDS_PER_HOST; n++) await execute(client, bed.hosts[i]!.name, PROBE);
+      }),
+    );
   };
   const oneShell = async () => {
-    await Promise.all(shells.map(async (shell) => {
-      for (let n = 0; n < COMMANDS_PER_HOST; n++) await shell.run(PROBE);
-    }));
+    await Promise.all(
+      shells.map(async (shell) => {
+        for (let n = 0; n < COMMANDS_PER_HOST; n++) await shell.run(PROBE);
+      }),
+    );
   };
   const times: Record<string, number[]> = { 'a channel per command': [], 'one shell per host': [] };
   for (let round = 0; round <= flags.rounds; round++) {
-    for (const [name, way] of [['a channel per command', channelPerCommand], ['one shell per host', oneShell]] as const) {
+    for (const [name, way] of [
+      ['a channel per command', channelPerCommand],
+      ['one shell per host', oneShell],
+    ] as const) {
       const started = performance.now();
       await way();
       if (round > 0) times[name]!.push(performance.now() - started);

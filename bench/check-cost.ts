@@ -56,7 +56,9 @@ try {
   console.log(`  no-change ${seconds(spread(noChange))}`);
   console.log(`  check     ${seconds(spread(check))}`);
   const ratio = spread(ratios);
-  console.log(`  check/no-change, pair by pair: median ${ratio.median.toFixed(3)} (${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}); check was the faster of the two in ${ratios.filter((r) => r < 1).length} of ${ratios.length} pairs`);
+  console.log(
+    `  check/no-change, pair by pair: median ${ratio.median.toFixed(3)} (${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}); check was the faster of the two in ${ratios.filter((r) => r < 1).length} of ${ratios.length} pairs`,
+  );
 } finally {
   await server.close();
   await bed.stop();

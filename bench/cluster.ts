@@ -29,7 +29,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flags = parseClusterBenchFlags(argv);
 if (flags.help) {
-  process.stdout.write(formatHelp('npm run bench:cluster --', clusterBenchFlags, 'Boots the site bed, as the demo does, and times a no-change site.ts, every role, against the SSH floor (run as root).'));
+  process.stdout.write(
+    formatHelp('npm run bench:cluster --', clusterBenchFlags, 'Boots the site bed, as the demo does, and times a no-change site.ts, every role, against the SSH floor (run as root).'),
+  );
   process.exit(0);
 }
 const progress = (line: string) => process.stderr.write(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -78,7 +80,8 @@ try {
     for (const which of ployFirst ? ['ploy', 'floor'] : ['floor', 'ploy']) {
       if (which === 'floor') {
         const floor = await measureJumpFloor(jump, targets, bed.keyPath, bed.knownHostsPath, FLOOR_COMMANDS);
-        for (const server of SERVERS) if (!floor.outputs[server]?.includes('nerdctl version')) throw new PloyError(`bench:cluster: the floor's command on ${server} did not read nerdctl's version:\n${floor.outputs[server]}`);
+        for (const server of SERVERS)
+          if (!floor.outputs[server]?.includes('nerdctl version')) throw new PloyError(`bench:cluster: the floor's command on ${server} did not read nerdctl's version:\n${floor.outputs[server]}`);
         if (!floor.outputs.bastion?.includes('Certificate')) throw new PloyError(`bench:cluster: the floor's command on the bastion did not read the demo's Certificate:\n${floor.outputs.bastion}`);
         floorMs = floor.wallMs;
       } else {
@@ -108,13 +111,18 @@ try {
     '| --- | --- | --- | --- |',
     `| ${seconds(ploy)} | ${seconds(floor)} | ${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}) | ${Math.round(verbose.peakRssKb / 1024)} MB |`,
     '',
-    `round trips per host of a no-change run (-v): ${Object.entries(roundTrips).map(([host, n]) => `${host} ${n}`).join(', ')}`,
+    `round trips per host of a no-change run (-v): ${Object.entries(roundTrips)
+      .map(([host, n]) => `${host} ${n}`)
+      .join(', ')}`,
     `target: within ${flags.limit}x of the floor: ${verdict} (${ratio.median.toFixed(2)}x)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', 'cluster-no-change.json'));
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), roles: 'all', hosts: HOSTS, floor: 'one command per host: bench/lib/site-floor.ts', machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`);
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ command, date: new Date().toISOString(), roles: 'all', hosts: HOSTS, floor: 'one command per host: bench/lib/site-floor.ts', machine, pairs, summary: { ploy, floor, ratio, roundTrips, limit: flags.limit, met: ratio.median <= flags.limit } }, null, 2)}\n`,
+  );
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);
   if (ratio.median > flags.limit) throw new PloyError(`ploy/floor is ${ratio.median.toFixed(2)}x, above ${flags.limit}x`);
   succeeded = true;
@@ -131,5 +139,6 @@ try {
 function expectNoChange(run: ToolRun, what: string): void {
   if (run.exitCode !== 0) throw new PloyError(`bench:cluster: ${what} exited ${run.exitCode}; see ${run.logPath}`);
   const hosts = Object.keys(run.recap).sort();
-  if (hosts.join(' ') !== [...HOSTS].sort().join(' ') || total(run.recap, 'changed') !== 0) throw new PloyError(`bench:cluster: ${what} was not a no-change run on ${HOSTS.join(', ')}; see ${run.logPath}`);
+  if (hosts.join(' ') !== [...HOSTS].sort().join(' ') || total(run.recap, 'changed') !== 0)
+    throw new PloyError(`bench:cluster: ${what} was not a no-change run on ${HOSTS.join(', ')}; see ${run.logPath}`);
 }

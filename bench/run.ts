@@ -100,7 +100,14 @@ try {
   );
   const command = `npm run bench -- ${argv.join(' ')}`.trim();
   const table = formatTable(flags.hosts, numbers);
-  const out: string[] = ['', `${command}   (${new Date().toISOString().slice(0, 10)}, ${machine.cores} cores ${machine.cpuModel}, ${machine.ansible}, ploy ${machine.ployCommit}, launcher ${flags.launcher})`, '', table, '', ...startupLines(numbers)];
+  const out: string[] = [
+    '',
+    `${command}   (${new Date().toISOString().slice(0, 10)}, ${machine.cores} cores ${machine.cpuModel}, ${machine.ansible}, ploy ${machine.ployCommit}, launcher ${flags.launcher})`,
+    '',
+    table,
+    '',
+    ...startupLines(numbers),
+  ];
   for (const n of numbers) if (n.warnings.length > 0) out.push(`warnings ${n.name}: ${n.warnings.slice(0, 5).join('; ')}${n.warnings.length > 5 ? ` (+${n.warnings.length - 5})` : ''}`);
   for (const p of profiles) out.push(...formatProfile(p));
   out.push(...targetLines(flags.hosts, numbers), '', ...speedupLines(flags.hosts, numbers));
@@ -108,7 +115,10 @@ try {
 
   const resultsPath = resolve(flags.results ?? join(root, 'bench', 'results', `${flags.hosts}-hosts${flags.launcher === DEFAULT_LAUNCHER ? '' : `-${flags.launcher}`}.json`));
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ command, date: new Date().toISOString(), hosts: flags.hosts, pairs: flags.pairs, launcher: flags.launcher, machine, scenarios: results.map((r, i) => ({ ...r, summary: numbers[i] })), profiles, table }, null, 2)}\n`);
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ command, date: new Date().toISOString(), hosts: flags.hosts, pairs: flags.pairs, launcher: flags.launcher, machine, scenarios: results.map((r, i) => ({ ...r, summary: numbers[i] })), profiles, table }, null, 2)}\n`,
+  );
   progress(`results written to ${relative(process.cwd(), resultsPath)}`);
   succeeded = true;
 } catch (error) {

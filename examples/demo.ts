@@ -94,7 +94,14 @@ const steps: Step[] = [
   {
     label: 'site.ts --role k3s-server: one role, on the servers only',
     args: ['--role', 'k3s-server'],
-    verdict: async (code, stats) => (code !== 0 ? `exit ${code}` : !everyHost(stats, [...SITE_SERVERS]) ? `ran on ${Object.keys(stats).join(', ')}` : SITE_SERVERS.every((h) => stats[h]?.changed === 0) ? undefined : 'a server changed'),
+    verdict: async (code, stats) =>
+      code !== 0
+        ? `exit ${code}`
+        : !everyHost(stats, [...SITE_SERVERS])
+          ? `ran on ${Object.keys(stats).join(', ')}`
+          : SITE_SERVERS.every((h) => stats[h]?.changed === 0)
+            ? undefined
+            : 'a server changed',
   },
 ];
 

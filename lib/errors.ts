@@ -39,7 +39,11 @@ export class ModuleArgsError extends InputError {}
 
 /** A host could not be reached or its connection broke. The host is reported unreachable (exit 4). */
 export class UnreachableError extends PloyError {
-  constructor(readonly host: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly host: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${host}: ${message}`, options);
   }
 }

@@ -27,10 +27,7 @@ export { createReporter } from './report/create.ts';
 export { loadInventory, inventoryFromYaml } from './inventory/load.ts';
 export type { Inventory, InventoryGroup, InventoryHost } from './inventory/types.ts';
 export { parseExtraVars } from './vars/extra-vars.ts';
-export {
-  markSecrets,
-  ALWAYS_SECRET_VARS,
-} from './vars/secrets.ts';
+export { markSecrets, ALWAYS_SECRET_VARS } from './vars/secrets.ts';
 export {
   optionalBoolean,
   optionalNumber,

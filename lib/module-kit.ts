@@ -69,14 +69,7 @@ export const argCheck = Object.freeze({
 // `{ probe: true }` as plan()'s first command, and set batchProbes, to have it sent in the
 // same round trip as the probes of the tasks that come after it.
 export { runChecked } from './modules/support/run.ts';
-export {
-  HEADER_SCRIPT as probeHeaderScript,
-  parseProbeOutput,
-  pathProbeScript,
-  readHeader as readProbeHeader,
-  readPathState,
-  shellWord,
-} from './modules/support/probe.ts';
+export { HEADER_SCRIPT as probeHeaderScript, parseProbeOutput, pathProbeScript, readHeader as readProbeHeader, readPathState, shellWord } from './modules/support/probe.ts';
 export type { PathState, PathType, PresentPath, ProbeHeader, ShellPath } from './modules/support/probe.ts';
 
 // Whole files: a text file edited in place, or a file that must hold given content. Both probe once,

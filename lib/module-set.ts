@@ -41,10 +41,11 @@ export function withModules<const M extends ModuleSet>(modules: M & Clashes<M>):
   const registered: M = Object.freeze({ ...modules });
   return {
     modules: registered,
-    defineRole: <V extends object, H extends string = never, R extends keyof V & string = never>(def: RoleDef<V, H, R, M>): Role<V, H, R, M> => ({
-      ...defineRole<V, H, R>(def as unknown as RoleDef<V, H, R>),
-      modules: registered,
-    }) as Role<V, H, R, M>,
+    defineRole: <V extends object, H extends string = never, R extends keyof V & string = never>(def: RoleDef<V, H, R, M>): Role<V, H, R, M> =>
+      ({
+        ...defineRole<V, H, R>(def as unknown as RoleDef<V, H, R>),
+        modules: registered,
+      }) as Role<V, H, R, M>,
   };
 }
 
@@ -72,12 +73,17 @@ function checkEntry(key: string, module: unknown, where: { file?: string; line?:
   }
   const candidate = module as { name?: unknown; validate?: unknown; plan?: unknown; prepare?: unknown } | null;
   const problem =
-    typeof candidate !== 'object' || candidate === null ? `got ${candidate === null ? 'null' : typeof candidate}`
-    : typeof candidate.name !== 'string' || candidate.name === '' ? 'it has no name'
-    : typeof candidate.validate !== 'function' ? 'it has no validate() function'
-    : typeof candidate.plan !== 'function' ? 'it has no plan() function'
-    : candidate.prepare !== undefined && typeof candidate.prepare !== 'function' ? 'its prepare is not a function'
-    : undefined;
+    typeof candidate !== 'object' || candidate === null
+      ? `got ${candidate === null ? 'null' : typeof candidate}`
+      : typeof candidate.name !== 'string' || candidate.name === ''
+        ? 'it has no name'
+        : typeof candidate.validate !== 'function'
+          ? 'it has no validate() function'
+          : typeof candidate.plan !== 'function'
+            ? 'it has no plan() function'
+            : candidate.prepare !== undefined && typeof candidate.prepare !== 'function'
+              ? 'its prepare is not a function'
+              : undefined;
   if (problem !== undefined) {
     throw new InputError(`${who}: "${key}" must be a module made with defineModule (name, validate, plan): ${problem}`, at);
   }

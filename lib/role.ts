@@ -122,8 +122,7 @@ export interface RoleDef<V extends object, H extends string, R extends keyof V &
   run(t: TaskApi<H, M>, vars: V & Vars): Promise<void>;
 }
 
-export interface Role<V extends object = object, H extends string = string, R extends keyof V & string = never, M extends ModuleSet = NoModules>
-  extends RoleDef<V, H, R, M> {
+export interface Role<V extends object = object, H extends string = string, R extends keyof V & string = never, M extends ModuleSet = NoModules> extends RoleDef<V, H, R, M> {
   readonly kind: 'role';
   /** The project's modules its tasks call as t.<name>, registered through withModules. */
   readonly modules?: M;

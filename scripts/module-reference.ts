@@ -46,7 +46,7 @@ export function renderModuleReference(modules: Readonly<Record<string, Documente
     "host's next tasks travel in one round trip (see the README's Modules section). Files are written to a private temp",
     'file in the same directory, given their final owner and mode, filled, then renamed over the destination (the modules',
     "that write a file, copy, template, authorizedKey, sudoers, sysctl, modprobe and systemd's unit, share one content",
-    'planner, `lib/modules/support/content-plan.ts`). Check mode (`--check`) never applies a change: each module\'s',
+    "planner, `lib/modules/support/content-plan.ts`). Check mode (`--check`) never applies a change: each module's",
     '**Check mode** says what it reads and what it reports. A second run that changes nothing costs one remote command',
     'per module, or less with batching (the tests count SSH channels). How each module was verified:',
     '[verification.md](verification.md).',

@@ -45,7 +45,10 @@ for (const suite of suites) {
 /** Names the files whose tests uvu left unrun without a word: it drops errors thrown by hooks outside a test. */
 async function reportUnexplained(dir: string, stdout: string): Promise<void> {
   const { suites: files } = await parse(dir, pattern);
-  const results = resultsByFile(stdout, files.map((file) => file.name));
+  const results = resultsByFile(
+    stdout,
+    files.map((file) => file.name),
+  );
   for (const result of results.filter((r) => silentlyUnrun(r) > 0)) {
     console.log(
       `!! ${join(dir, result.file)}: ${silentlyUnrun(result)} of ${result.planned} tests did not run and uvu printed no failure for them; ` +

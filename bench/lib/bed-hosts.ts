@@ -39,6 +39,8 @@ export async function expectHosts(bed: Testbed, state: 'fresh' | 'converged', af
     return differences(expected, parseFacts(outputs[host.name] ?? '')).map((d) => `${host.name}: ${d}`);
   });
   if (problems.length > 0) {
-    throw new PloyError(`bench: hosts are not ${state}${after ? ` after ${after}` : ''}:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... ${problems.length - 20} more` : ''}`);
+    throw new PloyError(
+      `bench: hosts are not ${state}${after ? ` after ${after}` : ''}:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  ... ${problems.length - 20} more` : ''}`,
+    );
   }
 }

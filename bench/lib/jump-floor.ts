@@ -43,6 +43,8 @@ export async function measureJumpFloor(jump: FloorTarget, targets: readonly Floo
 
 function forward(jump: Client, target: FloorTarget): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    jump.forwardOut('127.0.0.1', 0, target.address, target.port, (error, channel) => (error ? reject(new PloyError(`floor: forwarding to ${target.name}: ${error.message}`, { cause: error })) : resolve(channel)));
+    jump.forwardOut('127.0.0.1', 0, target.address, target.port, (error, channel) =>
+      error ? reject(new PloyError(`floor: forwarding to ${target.name}: ${error.message}`, { cause: error })) : resolve(channel),
+    );
   });
 }

@@ -36,7 +36,11 @@ export async function profilePloy(setup: ToolSetup, workDir: string, scenario: S
     commandsPerHost: { median: median(counts), min: Math.min(...counts), max: Math.max(...counts) },
     commandMsPerHost: median(perHost.map((h) => h.ms)),
   };
-  const profiles = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)) : [];
+  const profiles = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(dir, f))
+    : [];
   const largest = profiles.sort((a, b) => statSync(b).size - statSync(a).size)[0];
   if (largest) {
     report.profilePath = largest;

@@ -83,7 +83,8 @@ export function targetLines(hosts: number, scenarios: readonly ScenarioNumbers[]
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   if (noChange) {
     const wanted = hosts >= 30 ? 25 : hosts === 1 ? 10 : undefined;
-    if (wanted !== undefined) lines.push(`target no-change >= ${wanted}x faster than Ansible at ${hosts} hosts: ${noChange.summary.speedup.median.toFixed(1)}x, ${verdict(noChange.summary.speedup.median >= wanted)}`);
+    if (wanted !== undefined)
+      lines.push(`target no-change >= ${wanted}x faster than Ansible at ${hosts} hosts: ${noChange.summary.speedup.median.toFixed(1)}x, ${verdict(noChange.summary.speedup.median >= wanted)}`);
     if (hosts >= 30 && noChange.floorMs !== undefined) {
       const ratio = noChange.summary.ploy.median / noChange.floorMs;
       lines.push(`target no-change within 2x of the floor at ${hosts} hosts: ${ratio.toFixed(2)}x, ${verdict(ratio <= 2)}`);

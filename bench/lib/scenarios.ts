@@ -68,7 +68,9 @@ export async function runScenario(ctx: BenchContext, name: ScenarioName): Promis
       const record = await runOnce(ctx, name, tool, pair, warmup);
       result.runs.push(record);
       times[tool] = record.wallMs;
-      ctx.progress(`${name} ${warmup ? 'warm-up' : `pair ${pair}/${ctx.pairs}`} ${tool}: ${(record.wallMs / 1000).toFixed(2)} s${record.warnings.length ? ` (${record.warnings.length} warnings)` : ''}`);
+      ctx.progress(
+        `${name} ${warmup ? 'warm-up' : `pair ${pair}/${ctx.pairs}`} ${tool}: ${(record.wallMs / 1000).toFixed(2)} s${record.warnings.length ? ` (${record.warnings.length} warnings)` : ''}`,
+      );
     }
     if (name !== 'converge') {
       const floor = await floorOnce(ctx);

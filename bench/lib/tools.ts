@@ -101,8 +101,6 @@ export function newControlDir(parent: string): string {
 /** Ask every ControlPersist master of a run to exit (`ssh -O exit`), then remove its directory. */
 export async function stopControlMasters(controlDir: string): Promise<void> {
   if (!existsSync(controlDir)) return;
-  await Promise.all(
-    readdirSync(controlDir).map((socket) => $({ quiet: true, nothrow: true })`ssh -o ControlPath=${join(controlDir, socket)} -O exit bench-control-master`),
-  );
+  await Promise.all(readdirSync(controlDir).map((socket) => $({ quiet: true, nothrow: true })`ssh -o ControlPath=${join(controlDir, socket)} -O exit bench-control-master`));
   rmSync(controlDir, { recursive: true, force: true });
 }

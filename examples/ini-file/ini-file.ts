@@ -78,9 +78,7 @@ export const iniFile = defineModule<IniFileArgs, IniFileData>({
         backup: args.backup,
       },
       (current) =>
-        current === null && state === 'absent'
-          ? 'leave'
-          : editIni(current, { section: args.section ?? null, option: args.option, value, state, noExtraSpaces: args.noExtraSpaces ?? false }),
+        current === null && state === 'absent' ? 'leave' : editIni(current, { section: args.section ?? null, option: args.option, value, state, noExtraSpaces: args.noExtraSpaces ?? false }),
     );
   },
 });

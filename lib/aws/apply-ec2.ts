@@ -34,9 +34,7 @@ export async function importKeyPair(aws: AwsContext, state: ApplyState, keyPair:
 }
 
 export async function tagKeyPair(aws: AwsContext, state: ApplyState, keyPairId: string): Promise<void> {
-  await aws.call(`tagging key pair ${keyPairId}`, () =>
-    aws.ec2.send(new CreateTagsCommand({ Resources: [keyPairId], Tags: clusterTags(state.cluster, state.desired.keyPair.name, 'key-pair') })),
-  );
+  await aws.call(`tagging key pair ${keyPairId}`, () => aws.ec2.send(new CreateTagsCommand({ Resources: [keyPairId], Tags: clusterTags(state.cluster, state.desired.keyPair.name, 'key-pair') })));
 }
 
 export async function createSecurityGroup(aws: AwsContext, state: ApplyState, group: DesiredSecurityGroup): Promise<void> {

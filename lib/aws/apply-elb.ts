@@ -69,9 +69,7 @@ export async function createLoadBalancer(aws: AwsContext, state: ApplyState, lb:
 export async function setLoadBalancerGroup(aws: AwsContext, state: ApplyState, role: SecurityGroupRole): Promise<void> {
   const groupId = state.groupIds[role];
   if (!groupId) throw new PloyError(`security group ${role} has no id: it should have been created earlier in this run`);
-  await aws.call('setting the load balancer security group', () =>
-    aws.elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: loadBalancerArn(state), SecurityGroups: [groupId] })),
-  );
+  await aws.call('setting the load balancer security group', () => aws.elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: loadBalancerArn(state), SecurityGroups: [groupId] })));
 }
 
 export async function setLoadBalancerSubnets(aws: AwsContext, state: ApplyState, subnetIds: readonly string[]): Promise<void> {
@@ -94,9 +92,7 @@ export async function registerTargets(aws: AwsContext, state: ApplyState, group:
 }
 
 export async function deregisterTargets(aws: AwsContext, state: ApplyState, group: string, instanceIds: readonly string[]): Promise<void> {
-  await aws.call(`deregistering targets from ${group}`, () =>
-    aws.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn(state, group), Targets: instanceIds.map((Id) => ({ Id })) })),
-  );
+  await aws.call(`deregistering targets from ${group}`, () => aws.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn(state, group), Targets: instanceIds.map((Id) => ({ Id })) })));
 }
 
 export async function createListener(aws: AwsContext, state: ApplyState, listener: DesiredListener): Promise<void> {

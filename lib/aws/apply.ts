@@ -57,8 +57,11 @@ export async function apply(aws: AwsContext, desired: DesiredState, existing: Ex
       waitedForInstances = true;
     }
     aws.log(`${step.resource}: ${step.text}`);
-    await withRetry(() => perform(aws, state, step.operation), notYetVisible, { ...CONSISTENCY_RETRY, ...(aws.retry.sleep ? { sleep: aws.retry.sleep } : {}) }, (error) =>
-      aws.log(`  ${(error as AwsApiError).code}: not visible yet, retrying`),
+    await withRetry(
+      () => perform(aws, state, step.operation),
+      notYetVisible,
+      { ...CONSISTENCY_RETRY, ...(aws.retry.sleep ? { sleep: aws.retry.sleep } : {}) },
+      (error) => aws.log(`  ${(error as AwsApiError).code}: not visible yet, retrying`),
     );
   }
   if (!waitedForInstances) await waitForInstances(aws, state);
@@ -67,24 +70,42 @@ export async function apply(aws: AwsContext, desired: DesiredState, existing: Ex
 
 async function perform(aws: AwsContext, state: ApplyState, operation: Operation): Promise<void> {
   switch (operation.op) {
-    case 'createKeyPair': return ec2.importKeyPair(aws, state, operation.keyPair);
-    case 'tagKeyPair': return ec2.tagKeyPair(aws, state, operation.keyPairId);
-    case 'createSecurityGroup': return ec2.createSecurityGroup(aws, state, operation.group);
-    case 'syncRules': return ec2.syncRules(aws, state, operation.group);
-    case 'createInstance': return ec2.runInstance(aws, state, operation.instance);
-    case 'startInstance': return ec2.startInstance(aws, operation.instanceId);
-    case 'setInstanceGroup': return ec2.setInstanceGroup(aws, state, operation.instanceId, operation.group);
-    case 'createTargetGroup': return elb.createTargetGroup(aws, state, operation.targetGroup);
-    case 'setHealthCheck': return elb.setHealthCheck(aws, state, operation.targetGroup);
-    case 'createLoadBalancer': return elb.createLoadBalancer(aws, state, operation.loadBalancer);
-    case 'setLoadBalancerGroup': return elb.setLoadBalancerGroup(aws, state, operation.group);
-    case 'setLoadBalancerSubnets': return elb.setLoadBalancerSubnets(aws, state, operation.subnetIds);
-    case 'setCrossZone': return elb.setCrossZone(aws, state);
-    case 'registerTargets': return elb.registerTargets(aws, state, operation.targetGroup, operation.instances);
-    case 'deregisterTargets': return elb.deregisterTargets(aws, state, operation.targetGroup, operation.instanceIds);
-    case 'createListener': return elb.createListener(aws, state, operation.listener);
-    case 'setListenerTarget': return elb.setListenerTarget(aws, state, operation.listenerArn, operation.listener);
-    case 'deleteListener': return elb.deleteListener(aws, operation.listenerArn, operation.port);
+    case 'createKeyPair':
+      return ec2.importKeyPair(aws, state, operation.keyPair);
+    case 'tagKeyPair':
+      return ec2.tagKeyPair(aws, state, operation.keyPairId);
+    case 'createSecurityGroup':
+      return ec2.createSecurityGroup(aws, state, operation.group);
+    case 'syncRules':
+      return ec2.syncRules(aws, state, operation.group);
+    case 'createInstance':
+      return ec2.runInstance(aws, state, operation.instance);
+    case 'startInstance':
+      return ec2.startInstance(aws, operation.instanceId);
+    case 'setInstanceGroup':
+      return ec2.setInstanceGroup(aws, state, operation.instanceId, operation.group);
+    case 'createTargetGroup':
+      return elb.createTargetGroup(aws, state, operation.targetGroup);
+    case 'setHealthCheck':
+      return elb.setHealthCheck(aws, state, operation.targetGroup);
+    case 'createLoadBalancer':
+      return elb.createLoadBalancer(aws, state, operation.loadBalancer);
+    case 'setLoadBalancerGroup':
+      return elb.setLoadBalancerGroup(aws, state, operation.group);
+    case 'setLoadBalancerSubnets':
+      return elb.setLoadBalancerSubnets(aws, state, operation.subnetIds);
+    case 'setCrossZone':
+      return elb.setCrossZone(aws, state);
+    case 'registerTargets':
+      return elb.registerTargets(aws, state, operation.targetGroup, operation.instances);
+    case 'deregisterTargets':
+      return elb.deregisterTargets(aws, state, operation.targetGroup, operation.instanceIds);
+    case 'createListener':
+      return elb.createListener(aws, state, operation.listener);
+    case 'setListenerTarget':
+      return elb.setListenerTarget(aws, state, operation.listenerArn, operation.listener);
+    case 'deleteListener':
+      return elb.deleteListener(aws, operation.listenerArn, operation.port);
   }
 }
 

@@ -60,12 +60,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
  * Run fn, retrying while `retryable(error)` holds, at most policy.attempts tries and policy.totalMs
  * of waiting in all. The last error is thrown as it is; onRetry hears of each wait (for -v).
  */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  retryable: (error: unknown) => boolean,
-  policy: RetryPolicy,
-  onRetry?: (error: unknown, attempt: number, waitMs: number) => void,
-): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, retryable: (error: unknown) => boolean, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void): Promise<T> {
   const sleep = policy.sleep ?? ((ms: number) => delay(ms));
   let waited = 0;
   for (let attempt = 1; ; attempt++) {

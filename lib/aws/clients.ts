@@ -71,9 +71,7 @@ export function awsContext(
     log,
     async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
       try {
-        return await withRetry(fn, isThrottling, retry, (error, attempt, waitMs) =>
-          log(`  ${action}: ${errorCode(error)}, retry ${attempt} in ${waitMs} ms`),
-        );
+        return await withRetry(fn, isThrottling, retry, (error, attempt, waitMs) => log(`  ${action}: ${errorCode(error)}, retry ${attempt} in ${waitMs} ms`));
       } catch (error) {
         throw describeFailure(action, error);
       }

@@ -1,13 +1,16 @@
-import {
-  DescribeKeyPairsCommand,
-  DescribeSecurityGroupsCommand,
-  paginateDescribeInstances,
-  paginateDescribeSecurityGroupRules,
-  type SecurityGroupRule,
-  type Tag,
-} from '@aws-sdk/client-ec2';
+import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, paginateDescribeInstances, paginateDescribeSecurityGroupRules, type SecurityGroupRule, type Tag } from '@aws-sdk/client-ec2';
 import type { AwsContext } from './clients.ts';
-import { CLUSTER_TAG, ROLE_TAG, SECURITY_GROUP_ROLES, type ExistingInstance, type ExistingKeyPair, type ExistingPeer, type ExistingRule, type ExistingSecurityGroup, type SecurityGroupRole } from './model.ts';
+import {
+  CLUSTER_TAG,
+  ROLE_TAG,
+  SECURITY_GROUP_ROLES,
+  type ExistingInstance,
+  type ExistingKeyPair,
+  type ExistingPeer,
+  type ExistingRule,
+  type ExistingSecurityGroup,
+  type SecurityGroupRole,
+} from './model.ts';
 
 export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -38,9 +41,7 @@ export async function discoverSecurityGroups(
   scope: { vpcId?: string; names?: readonly string[] } = {},
 ): Promise<{ groups: ExistingSecurityGroup[]; conflicts: string[] }> {
   const vpc = scope.vpcId ? [{ Name: 'vpc-id', Values: [scope.vpcId] }] : [];
-  const { SecurityGroups = [] } = await aws.call('listing security groups', () =>
-    aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [clusterFilter(cluster), ...vpc] })),
-  );
+  const { SecurityGroups = [] } = await aws.call('listing security groups', () => aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [clusterFilter(cluster), ...vpc] })));
   const conflicts: string[] = [];
   const names = scope.names ?? [];
   if (names.length) {
@@ -81,11 +82,13 @@ async function securityGroupRules(aws: AwsContext, groupIds: readonly string[]):
 }
 
 export function toExistingRule(rule: SecurityGroupRule): ExistingRule {
-  const peer: ExistingPeer =
-    rule.ReferencedGroupInfo?.GroupId ? { groupId: rule.ReferencedGroupInfo.GroupId }
-    : rule.CidrIpv4 ? { cidr: rule.CidrIpv4 }
-    : rule.CidrIpv6 ? { cidr6: rule.CidrIpv6 }
-    : { prefixList: rule.PrefixListId ?? '(unknown)' };
+  const peer: ExistingPeer = rule.ReferencedGroupInfo?.GroupId
+    ? { groupId: rule.ReferencedGroupInfo.GroupId }
+    : rule.CidrIpv4
+      ? { cidr: rule.CidrIpv4 }
+      : rule.CidrIpv6
+        ? { cidr6: rule.CidrIpv6 }
+        : { prefixList: rule.PrefixListId ?? '(unknown)' };
   return {
     id: rule.SecurityGroupRuleId ?? '',
     direction: rule.IsEgress ? 'egress' : 'ingress',
@@ -112,9 +115,7 @@ export async function discoverInstances(aws: AwsContext, cluster: string, states
           imageId: i.ImageId ?? '',
           zone: i.Placement?.AvailabilityZone ?? '',
           // The primary interface's groups are the instance's groups (moto fills only these at launch).
-          securityGroupIds: (i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0)?.Groups ?? i.SecurityGroups ?? [])
-            .map((g) => g.GroupId ?? '')
-            .filter(Boolean),
+          securityGroupIds: (i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0)?.Groups ?? i.SecurityGroups ?? []).map((g) => g.GroupId ?? '').filter(Boolean),
           ...(i.PublicIpAddress ? { publicIp: i.PublicIpAddress } : {}),
           ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
         });

@@ -44,9 +44,7 @@ async function findOwned<T>(aws: AwsContext, cluster: string, names: readonly st
   });
   const arnOf = (resource: T) => resources.arn(resource) ?? '';
   const tagged = await clusterArns(aws, cluster, all.map(arnOf).filter(Boolean));
-  const conflicts = all
-    .filter((r) => names.includes(resources.name(r) ?? '') && !tagged.has(arnOf(r)))
-    .map((r) => conflict(resources.kind, resources.name(r) ?? '', arnOf(r), cluster));
+  const conflicts = all.filter((r) => names.includes(resources.name(r) ?? '') && !tagged.has(arnOf(r))).map((r) => conflict(resources.kind, resources.name(r) ?? '', arnOf(r), cluster));
   return { owned: all.filter((r) => tagged.has(arnOf(r))), conflicts };
 }
 
@@ -76,16 +74,14 @@ export async function discoverLoadBalancers(aws: AwsContext, cluster: string, na
       subnetIds: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? '').filter(Boolean),
       securityGroupIds: lb.SecurityGroups ?? [],
       crossZone: Attributes.some((a) => a.Key === 'load_balancing.cross_zone.enabled' && a.Value === 'true'),
-      listeners: Listeners.filter((l) => l.ListenerArn).map(
-        (l): ExistingListener => ({
-          arn: l.ListenerArn as string,
-          port: l.Port ?? 0,
-          protocol: l.Protocol ?? '',
-          targetGroupArns: (l.DefaultActions ?? []).flatMap((a) =>
-            a.Type === 'forward' ? (a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ?? [a.TargetGroupArn ?? '']).filter(Boolean) : [],
-          ),
-        }),
-      ),
+      listeners: Listeners.filter((l) => l.ListenerArn).map((l): ExistingListener => ({
+        arn: l.ListenerArn as string,
+        port: l.Port ?? 0,
+        protocol: l.Protocol ?? '',
+        targetGroupArns: (l.DefaultActions ?? []).flatMap((a) =>
+          a.Type === 'forward' ? (a.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ?? [a.TargetGroupArn ?? '']).filter(Boolean) : [],
+        ),
+      })),
     });
   }
   return { loadBalancers, conflicts };

@@ -11,9 +11,7 @@ export const DEBIAN_OWNER = '136693071363';
 export const DEBIAN_12_NAME = 'debian-12-amd64-*';
 
 export async function defaultVpc(aws: AwsContext): Promise<string> {
-  const { Vpcs = [] } = await aws.call('finding the default VPC', () =>
-    aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })),
-  );
+  const { Vpcs = [] } = await aws.call('finding the default VPC', () => aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })));
   const id = Vpcs[0]?.VpcId;
   if (!id) {
     throw new InputError(`region ${aws.region} has no default VPC: create one (aws ec2 create-default-vpc) or choose another region`, { field: '--region' });
@@ -28,10 +26,24 @@ export async function defaultVpc(aws: AwsContext): Promise<string> {
 export async function defaultSubnets(aws: AwsContext, vpcId: string): Promise<ZoneSubnet[]> {
   const [{ AvailabilityZones = [] }, { Subnets = [] }] = await Promise.all([
     aws.call('listing availability zones', () =>
-      aws.ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }, { Name: 'state', Values: ['available'] }] })),
+      aws.ec2.send(
+        new DescribeAvailabilityZonesCommand({
+          Filters: [
+            { Name: 'zone-type', Values: ['availability-zone'] },
+            { Name: 'state', Values: ['available'] },
+          ],
+        }),
+      ),
     ),
     aws.call('listing default subnets', () =>
-      aws.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'default-for-az', Values: ['true'] }] })),
+      aws.ec2.send(
+        new DescribeSubnetsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'default-for-az', Values: ['true'] },
+          ],
+        }),
+      ),
     ),
   ]);
   const available = new Set(AvailabilityZones.map((z) => z.ZoneName));

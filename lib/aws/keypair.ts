@@ -11,7 +11,10 @@ const IMPORTABLE = new Set(['ssh-ed25519', 'ssh-rsa']);
 
 /** Parse one "type base64 [comment]" line; the reason it is unusable otherwise. */
 export function parsePublicKey(text: string): OpenSshPublicKey | { error: string } {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (lines.length !== 1) return { error: `expected one OpenSSH public key line, found ${lines.length}` };
   const [type = '', blob = '', ...rest] = (lines[0] as string).split(/\s+/);
   if (type.includes('PRIVATE KEY') || type.startsWith('-----')) return { error: 'this is a private key; pass the .pub file' };

@@ -81,11 +81,7 @@ export interface DesiredState {
 }
 
 /** A rule's other end as AWS reports it. */
-export type ExistingPeer =
-  | { readonly cidr: string }
-  | { readonly cidr6: string }
-  | { readonly groupId: string }
-  | { readonly prefixList: string };
+export type ExistingPeer = { readonly cidr: string } | { readonly cidr6: string } | { readonly groupId: string } | { readonly prefixList: string };
 
 export interface ExistingRule {
   readonly id: string;

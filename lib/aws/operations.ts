@@ -1,12 +1,4 @@
-import type {
-  DesiredInstance,
-  DesiredKeyPair,
-  DesiredListener,
-  DesiredLoadBalancer,
-  DesiredSecurityGroup,
-  DesiredTargetGroup,
-  SecurityGroupRole,
-} from './model.ts';
+import type { DesiredInstance, DesiredKeyPair, DesiredListener, DesiredLoadBalancer, DesiredSecurityGroup, DesiredTargetGroup, SecurityGroupRole } from './model.ts';
 
 /** One API-level step; apply() performs it, check mode only shows its text. */
 export type Operation =
@@ -70,13 +62,7 @@ export function summarize(resources: readonly ResourcePlan[]): PlanSummary {
 }
 
 /** A resource's plan from its changes: created, changed, or kept when there is nothing to do. */
-export function resourcePlan(
-  kind: ResourceKind,
-  name: string,
-  id: string | undefined,
-  changes: PlannedChange[],
-  notes: string[] = [],
-): ResourcePlan {
+export function resourcePlan(kind: ResourceKind, name: string, id: string | undefined, changes: PlannedChange[], notes: string[] = []): ResourcePlan {
   const verb: PlanVerb = id === undefined ? 'create' : changes.length ? 'change' : 'keep';
   return { kind, name, verb, ...(id === undefined ? {} : { id }), changes, notes };
 }

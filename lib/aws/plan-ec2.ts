@@ -27,10 +27,7 @@ export function groupIdsOf(existing: ExistingState): GroupIds {
 
 /** A function that names a group by role or id, for rule texts. */
 export function groupNamer(desired: DesiredState, existing: ExistingState): (ref: string) => string {
-  return (ref) =>
-    desired.securityGroups.find((g) => g.role === ref)?.name ??
-    existing.securityGroups.find((g) => g.id === ref)?.name ??
-    ref;
+  return (ref) => desired.securityGroups.find((g) => g.role === ref)?.name ?? existing.securityGroups.find((g) => g.id === ref)?.name ?? ref;
 }
 
 export function planSecurityGroups(desired: DesiredState, existing: ExistingState): ResourcePlan[] {
@@ -56,7 +53,9 @@ export function planInstances(desired: DesiredState, existing: ExistingState, pr
   return desired.instances.map((instance) => {
     const matches = existing.instances.filter((i) => i.name === instance.name);
     if (matches.length > 1) {
-      problems.push(`${matches.length} instances are tagged Name=${instance.name} in cluster ${desired.cluster} (${matches.map((m) => m.id).join(', ')}); ploy will not guess which to keep: terminate the extra ones`);
+      problems.push(
+        `${matches.length} instances are tagged Name=${instance.name} in cluster ${desired.cluster} (${matches.map((m) => m.id).join(', ')}); ploy will not guess which to keep: terminate the extra ones`,
+      );
     }
     const found = matches[0];
     if (!found) {
@@ -69,7 +68,10 @@ export function planInstances(desired: DesiredState, existing: ExistingState, pr
     if (found.state === 'stopping') problems.push(`instance ${instance.name} (${found.id}) is stopping; run again once it has stopped`);
     const groupId = ids[instance.securityGroup];
     if (found.securityGroupIds.length !== 1 || found.securityGroupIds[0] !== groupId) {
-      changes.push({ text: `security groups ${found.securityGroupIds.join(',') || '(none)'} -> ${groupId ?? `(new ${instance.securityGroup})`}`, operation: { op: 'setInstanceGroup', instanceId: found.id, group: instance.securityGroup } });
+      changes.push({
+        text: `security groups ${found.securityGroupIds.join(',') || '(none)'} -> ${groupId ?? `(new ${instance.securityGroup})`}`,
+        operation: { op: 'setInstanceGroup', instanceId: found.id, group: instance.securityGroup },
+      });
     }
     if (found.instanceType !== instance.instanceType) {
       notes.push(`instance type is ${found.instanceType}, not ${instance.instanceType}: ploy does not replace instances; terminate it and provision again to apply`);

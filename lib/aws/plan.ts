@@ -18,4 +18,3 @@ export function plan(desired: DesiredState, existing: ExistingState): Plan {
   ];
   return { resources, problems, summary: summarize(resources) };
 }
-

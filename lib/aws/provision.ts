@@ -77,10 +77,7 @@ export async function provision(options: ProvisionOptions, deps: AwsDeps = {}): 
 /** Read the instances and load balancer back after apply: the inventory shows what AWS reports. */
 async function currentInventory(aws: AwsContext, desired: DesiredState, options: ProvisionOptions) {
   const names = resourceNames(desired.cluster);
-  const [instances, { loadBalancers }] = await Promise.all([
-    discoverInstances(aws, desired.cluster, ['running']),
-    discoverLoadBalancers(aws, desired.cluster),
-  ]);
+  const [instances, { loadBalancers }] = await Promise.all([discoverInstances(aws, desired.cluster, ['running']), discoverLoadBalancers(aws, desired.cluster)]);
   const byName = (name: string) => {
     const found = instances.find((i) => i.name === name);
     if (!found) throw new PloyError(`instance ${name} is not running after provisioning`);

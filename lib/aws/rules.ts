@@ -64,11 +64,15 @@ export function describeRule(rule: DesiredRule | ExistingRule, groupName: (ref: 
   const ports = proto === 'all' ? 'all ports' : rule.fromPort === rule.toPort ? `${rule.fromPort}` : `${rule.fromPort}-${rule.toPort}`;
   const peer = rule.peer;
   const other =
-    'cidr' in peer ? peer.cidr
-    : 'group' in peer ? `sg ${groupName(peer.group)}`
-    : 'groupId' in peer ? `sg ${groupName(peer.groupId)}`
-    : 'cidr6' in peer ? peer.cidr6
-    : `prefix list ${peer.prefixList}`;
+    'cidr' in peer
+      ? peer.cidr
+      : 'group' in peer
+        ? `sg ${groupName(peer.group)}`
+        : 'groupId' in peer
+          ? `sg ${groupName(peer.groupId)}`
+          : 'cidr6' in peer
+            ? peer.cidr6
+            : `prefix list ${peer.prefixList}`;
   return rule.direction === 'ingress' ? `in ${proto} ${ports} from ${other}` : `out ${proto} ${ports} to ${other}`;
 }
 

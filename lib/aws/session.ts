@@ -48,6 +48,10 @@ export async function openSession(options: AwsCommonOptions, deps: AwsDeps = {})
     ...(deps.waits ? { waits: deps.waits } : {}),
     log: (line) => output.err(line),
   });
-  if (!deps.clients) cleanups.push(() => clients.ec2.destroy(), () => clients.elb.destroy());
+  if (!deps.clients)
+    cleanups.push(
+      () => clients.ec2.destroy(),
+      () => clients.elb.destroy(),
+    );
   return { aws, output, close: () => cleanups.forEach((c) => c()) };
 }

@@ -25,7 +25,15 @@ export interface TeardownDeps extends AwsDeps {
   readonly confirm?: (question: string, expected: string) => Promise<boolean>;
 }
 
-const GONE = new Set(['ListenerNotFound', 'LoadBalancerNotFound', 'TargetGroupNotFound', 'InvalidInstanceID.NotFound', 'InvalidGroup.NotFound', 'InvalidKeyPair.NotFound', 'InvalidPermission.NotFound']);
+const GONE = new Set([
+  'ListenerNotFound',
+  'LoadBalancerNotFound',
+  'TargetGroupNotFound',
+  'InvalidInstanceID.NotFound',
+  'InvalidGroup.NotFound',
+  'InvalidKeyPair.NotFound',
+  'InvalidPermission.NotFound',
+]);
 const BUSY = new Set(['DependencyViolation', 'ResourceInUse']);
 
 /** Delete everything tagged with the cluster, in dependency order. Returns what was (or would be) deleted. */
@@ -36,7 +44,8 @@ export async function teardown(options: TeardownOptions, deps: TeardownDeps = {}
     const items = planTeardown(await discover(aws, options.cluster, { instanceStates: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }));
     const header = { command: 'teardown', cluster: options.cluster, region: options.region, check: options.check };
     const report = () => {
-      if (options.json) output.out(JSON.stringify({ ...header, resources: items.map((i) => ({ kind: i.kind, name: i.name, id: i.id, action: 'delete' })), summary: { delete: items.length } }, null, 2));
+      if (options.json)
+        output.out(JSON.stringify({ ...header, resources: items.map((i) => ({ kind: i.kind, name: i.name, id: i.id, action: 'delete' })), summary: { delete: items.length } }, null, 2));
     };
     if (!options.json) {
       output.out(`Teardown of cluster ${options.cluster} in ${options.region}${options.check ? ', check mode: nothing is deleted' : ''}`);
@@ -112,8 +121,11 @@ async function revokeGroupRules(aws: AwsContext, group: TeardownItem): Promise<v
 
 /** Network interfaces of terminated instances and deleted load balancers linger: retry with backoff. */
 function whileBusy<T>(aws: AwsContext, item: TeardownItem, policy: RetryPolicy, send: () => Promise<T>): Promise<T> {
-  return withRetry(send, (error) => BUSY.has(errorCode(error) ?? ''), policy, (error, attempt, waitMs) =>
-    aws.log(`  ${item.kind} ${item.name}: ${errorCode(error)}, retry ${attempt} in ${Math.round(waitMs / 1000)} s`),
+  return withRetry(
+    send,
+    (error) => BUSY.has(errorCode(error) ?? ''),
+    policy,
+    (error, attempt, waitMs) => aws.log(`  ${item.kind} ${item.name}: ${errorCode(error)}, retry ${attempt} in ${Math.round(waitMs / 1000)} s`),
   );
 }
 

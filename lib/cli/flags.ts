@@ -1,15 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../errors.ts';
-import {
-  defineFlags,
-  flagError,
-  longName,
-  positiveInteger,
-  positiveSecondsAsMs,
-  type FlagSpec,
-  type FlagTable,
-  type ParsedFlags,
-} from './flag-table.ts';
+import { defineFlags, flagError, longName, positiveInteger, positiveSecondsAsMs, type FlagSpec, type FlagTable, type ParsedFlags } from './flag-table.ts';
 
 /** The flags every entry point shares: playbooks, provision, teardown. */
 export const sharedFlags = defineFlags({
@@ -27,7 +18,7 @@ export const playbookFlags = defineFlags({
   privateKey: { kind: 'value', valueName: 'PATH', description: 'Log in with this private key where no ansible_ssh_private_key_file is set' },
   become: { kind: 'boolean', short: 'b', description: 'Run tasks through sudo where no ansible_become is set' },
   becomeUser: { kind: 'value', valueName: 'USER', description: 'Become this user where no ansible_become_user is set (default: root)' },
-  askBecomePass: { kind: 'boolean', short: 'K', description: 'Ask for the sudo password before the run (not echoed); a host\'s ansible_become_password wins' },
+  askBecomePass: { kind: 'boolean', short: 'K', description: "Ask for the sudo password before the run (not echoed); a host's ansible_become_password wins" },
   check: sharedFlags.check,
   detailedExitcode: { kind: 'boolean', description: 'With --check: exit 10 when changes are pending, 0 when none (failures still exit 2 or 4)' },
   diff: { kind: 'boolean', short: 'D', description: 'Show the differences in files that change' },
@@ -44,7 +35,13 @@ export const playbookFlags = defineFlags({
   listTags: { kind: 'boolean', description: "List each role's task tags and exit; no host is contacted" },
   syntaxCheck: { kind: 'boolean', description: 'Run the preflight alone (arguments, templates, variables, connection settings) and exit; no host is contacted' },
   acceptNewHostKeys: { kind: 'boolean', description: 'Trust and record host keys not yet in known_hosts (changed keys are still refused)' },
-  connectTimeout: { kind: 'value', valueName: 'SECONDS', default: '10', parse: positiveSecondsAsMs, description: 'Give up on a host that does not answer for this long: while connecting, and once connected (keepalive probes)' },
+  connectTimeout: {
+    kind: 'value',
+    valueName: 'SECONDS',
+    default: '10',
+    parse: positiveSecondsAsMs,
+    description: 'Give up on a host that does not answer for this long: while connecting, and once connected (keepalive probes)',
+  },
   commandTimeout: { kind: 'value', valueName: 'SECONDS', parse: positiveSecondsAsMs, description: 'Kill any remote command running longer than this (default: no limit)' },
   help: sharedFlags.help,
 });
@@ -62,10 +59,7 @@ export function withSharedFlags<const E extends FlagTable>(extraFlags: E) {
 }
 
 /** Parse a playbook's argv, optionally with the caller's own flags added (listed before --help). */
-export function parsePlaybookFlags<const E extends FlagTable = Record<never, FlagSpec>>(
-  argv: readonly string[],
-  extraFlags?: E,
-): ParsedFlags<typeof playbookFlags & E> {
+export function parsePlaybookFlags<const E extends FlagTable = Record<never, FlagSpec>>(argv: readonly string[], extraFlags?: E): ParsedFlags<typeof playbookFlags & E> {
   const { help, ...common } = playbookFlags;
   return parseFlags(argv, { ...common, ...extraFlags, help } as typeof playbookFlags & E);
 }
@@ -122,7 +116,12 @@ function parseStrict<T extends FlagTable>(argv: readonly string[], table: T): Pa
         const items: string[] = [];
         for (const value of Array.isArray(raw) ? raw : []) {
           if (typeof value !== 'string') continue;
-          const parts = spec.commaSeparated ? value.split(',').map((p) => p.trim()).filter((p) => p !== '') : [value];
+          const parts = spec.commaSeparated
+            ? value
+                .split(',')
+                .map((p) => p.trim())
+                .filter((p) => p !== '')
+            : [value];
           if (parts.length === 0 || parts.some((p) => p.trim() === '')) throw flagError(flag, 'needs a value');
           items.push(...parts);
         }

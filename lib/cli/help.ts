@@ -17,12 +17,5 @@ function defaultOf(spec: FlagSpec): string {
 export function formatHelp(program: string, table: FlagTable, about?: string): string {
   const rows = Object.entries(table).map(([key, spec]) => [usageOf(key, spec), spec.description + defaultOf(spec)] as const);
   const width = Math.max(...rows.map(([usage]) => usage.length));
-  return [
-    `Usage: ${program} [flags]`,
-    ...(about ? ['', about] : []),
-    '',
-    'Flags:',
-    ...rows.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`),
-    '',
-  ].join('\n');
+  return [`Usage: ${program} [flags]`, ...(about ? ['', about] : []), '', 'Flags:', ...rows.map(([usage, text]) => `  ${usage.padEnd(width)}  ${text}`), ''].join('\n');
 }

@@ -161,13 +161,7 @@ function runOptions(
  * the run as interrupted). A second one: print the recap so far, close the connections (briefly)
  * and exit at once. A file write cut off this way leaves the old file (see atomic-write.ts).
  */
-function watchSignals(
-  abort: AbortController,
-  reporter: Reporter,
-  pool: ConnectionPool,
-  err: OutputStream,
-  run: { play: string; stats: RunStats; started: number },
-): () => void {
+function watchSignals(abort: AbortController, reporter: Reporter, pool: ConnectionPool, err: OutputStream, run: { play: string; stats: RunStats; started: number }): () => void {
   return onInterrupt({
     first(signal) {
       reporter.emit({ type: 'warning', message: `${signal}: letting running tasks finish, starting no new ones (again to stop at once)` });

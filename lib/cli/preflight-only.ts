@@ -47,7 +47,9 @@ export async function runPreflightOnly(
   } else {
     const { hosts, tasks } = listing.counts();
     const summary = { play: play.name, syntaxCheck: 'passed', roles: result.length, hosts, tasks };
-    out.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `playbook: ${play.name}: preflight passed (${result.length} role(s), ${tasks} task call(s) on ${hosts} host(s)); no host was contacted\n`);
+    out.write(
+      json ? `${JSON.stringify(summary, null, 2)}\n` : `playbook: ${play.name}: preflight passed (${result.length} role(s), ${tasks} task call(s) on ${hosts} host(s)); no host was contacted\n`,
+    );
   }
   return 0;
 }

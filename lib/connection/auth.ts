@@ -39,10 +39,7 @@ export async function authAttempts(host: string, endpoint: SshEndpoint, agentSoc
         throw new InputError(`${file} is not a usable private key: ${parsed.message}`, { host, field });
       }
       if (!agentSocket) {
-        throw new InputError(
-          `private key ${file} is encrypted and ploy does not ask for passphrases; load it into ssh-agent (ssh-add ${file}) and run with SSH_AUTH_SOCK set`,
-          { host, field },
-        );
+        throw new InputError(`private key ${file} is encrypted and ploy does not ask for passphrases; load it into ssh-agent (ssh-add ${file}) and run with SSH_AUTH_SOCK set`, { host, field });
       }
     } else {
       attempts.push({ method: { type: 'publickey', username, key: parsed }, label: `key ${file}` });

@@ -5,9 +5,7 @@ import type { BecomeWrap } from './command-line.ts';
 /** sudo refused to run the command: no password set, a wrong one, or sudo's own error. */
 export class BecomeError extends CommandError {}
 
-export type BecomeFailure =
-  | { kind: 'no-password' }
-  | { kind: 'wrong-password' };
+export type BecomeFailure = { kind: 'no-password' } | { kind: 'wrong-password' };
 
 export interface BecomeEvents {
   /** sudo asked for the password: send these bytes on stdin. */

@@ -14,11 +14,7 @@ export interface ChannelEnd {
  * exit status and close can arrive in the same packet batch as the open confirmation, and ssh2
  * does not replay the exit event. `aborts` holds the waits the connection fails when it is lost.
  */
-export function watchChannelEnd(
-  channel: ClientChannel,
-  lost: () => UnreachableError | undefined,
-  aborts: Set<(error: UnreachableError) => void>,
-): ChannelEnd {
+export function watchChannelEnd(channel: ClientChannel, lost: () => UnreachableError | undefined, aborts: Set<(error: UnreachableError) => void>): ChannelEnd {
   let settle = (): void => {};
   const promise = new Promise<ProcessEnd>((resolve, reject) => {
     let code: number | null = null;

@@ -54,7 +54,9 @@ export function buildCommandLine(command: string, options: CommandLineOptions = 
   }
   if (options.timeoutMs !== undefined) {
     if (!(options.timeoutMs > 0)) throw new InputError(`timeout must be a positive number of ms, got ${options.timeoutMs}`, { field: 'timeoutMs' });
-    const seconds = Math.max(options.timeoutMs / 1000, 0.001).toFixed(3).replace(/\.?0+$/, '');
+    const seconds = Math.max(options.timeoutMs / 1000, 0.001)
+      .toFixed(3)
+      .replace(/\.?0+$/, '');
     line = `timeout -k 1 ${seconds} /bin/sh -c ${quote(line)}`;
   }
   const become = options.become;

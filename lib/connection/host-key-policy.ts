@@ -30,10 +30,7 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, address
     case 'known':
       return;
     case 'revoked':
-      throw new HostKeyError(
-        host,
-        `host key for ${host} (${name}) is marked @revoked in ${files.join(', ')} ${lineOf(verdict)} (${offered}); refusing to connect`,
-      );
+      throw new HostKeyError(host, `host key for ${host} (${name}) is marked @revoked in ${files.join(', ')} ${lineOf(verdict)} (${offered}); refusing to connect`);
     case 'changed': {
       const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintOf(e.key)} (${lineOf(e)})`).join(', ');
       throw new HostKeyError(
@@ -49,22 +46,13 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, address
       }
       throw new HostKeyError(
         host,
-        `host key for ${host} (${name}) is not known; verify it and add it to known_hosts (${files.join(', ') || 'none given'}), ` +
-          `or run with --accept-new-host-keys (the host offered ${offered})`,
+        `host key for ${host} (${name}) is not known; verify it and add it to known_hosts (${files.join(', ') || 'none given'}), ` + `or run with --accept-new-host-keys (the host offered ${offered})`,
       );
   }
 }
 
 /** Every host key algorithm ploy accepts, in ssh2's default order. */
-const HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
 /** The algorithms of a key type: an "ssh-rsa" key signs with rsa-sha2-512/256 too. */
 function algorithmsFor(keyType: string): string[] {

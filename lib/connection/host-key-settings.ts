@@ -25,12 +25,7 @@ export interface SshArgs {
  * --accept-new-host-keys overrides a host's own `strict`). `tokens` expand ~, %d, %u, %h, %r in
  * file names; `configHost` is who errors in the ssh config are reported for.
  */
-export function hostKeySettingsFor(
-  args: SshArgs[],
-  config: SshConfigEntry,
-  configHost: { host: string; field: string },
-  tokens: { host: string; user: string },
-): HostKeySettings {
+export function hostKeySettingsFor(args: SshArgs[], config: SshConfigEntry, configHost: { host: string; field: string }, tokens: { host: string; user: string }): HostKeySettings {
   const settings: HostKeySettings = {};
   const files = fromArgs(args, 'UserKnownHostsFile');
   const fileWords = files ? splitShellWords(files.value, files.where) : config.userKnownHostsFiles;

@@ -99,11 +99,7 @@ function globMatcher(pattern: string): (name: string) => boolean {
   return (name) => compiled.test(name);
 }
 
-export type HostKeyVerdict =
-  | { status: 'known' }
-  | { status: 'unknown' }
-  | { status: 'revoked'; line: number; file?: string }
-  | { status: 'changed'; expected: KnownHostEntry[] };
+export type HostKeyVerdict = { status: 'known' } | { status: 'unknown' } | { status: 'revoked'; line: number; file?: string } | { status: 'changed'; expected: KnownHostEntry[] };
 
 /**
  * Judge a server key against the entries for `name`: a revoked key is refused wherever it is
@@ -178,20 +174,22 @@ const appending = new Map<string, Promise<void>>();
  */
 export function appendKnownHost(file: string, name: string, key: Buffer): Promise<void> {
   const previous = appending.get(file) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(async () => {
-    const entries = await readKnownHosts(file);
-    if (checkHostKey(entries, name, key).status === 'known') return;
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      // a new file
-    }
-    const separator = text && !text.endsWith('\n') ? '\n' : '';
-    await appendFile(file, `${separator}${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600, flag: 'a' });
-    parsed.delete(file);
-  });
+  const next = previous
+    .catch(() => {})
+    .then(async () => {
+      const entries = await readKnownHosts(file);
+      if (checkHostKey(entries, name, key).status === 'known') return;
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      let text = '';
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        // a new file
+      }
+      const separator = text && !text.endsWith('\n') ? '\n' : '';
+      await appendFile(file, `${separator}${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`, { mode: 0o600, flag: 'a' });
+      parsed.delete(file);
+    });
   appending.set(file, next);
   return next;
 }

@@ -105,10 +105,7 @@ function proxyCommandHop(command: string, where: Where): JumpHop[] {
   if (command.trim().toLowerCase() === 'none') return [];
   const words = splitShellWords(command, where);
   const refuse = (): never => {
-    throw new InputError(
-      `ProxyCommand ${JSON.stringify(command)} is not supported; use -o ProxyJump=[user@]host[:port] (or ploy_jump_host) instead`,
-      where,
-    );
+    throw new InputError(`ProxyCommand ${JSON.stringify(command)} is not supported; use -o ProxyJump=[user@]host[:port] (or ploy_jump_host) instead`, where);
   };
   if (words[0] !== 'ssh' && !words[0]?.endsWith('/ssh')) refuse();
   const hop: Partial<JumpHop> = {};
@@ -119,7 +116,8 @@ function proxyCommandHop(command: string, where: Where): JumpHop[] {
     else if (word === '-p') hop.port = parsePort(words[++i], 'ProxyCommand -p', where);
     else if (word === '-l') hop.user = words[++i] ?? refuse();
     else if (word === '-i') hop.privateKeyFile = words[++i] ?? refuse();
-    else if (word === '-o') i++; // options for the jump connection itself: not needed to find it
+    else if (word === '-o')
+      i++; // options for the jump connection itself: not needed to find it
     else if (/^-[qCTxvAN46]+$/.test(word)) continue;
     else if (word.startsWith('-') || hop.host) refuse();
     else {

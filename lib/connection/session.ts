@@ -74,10 +74,13 @@ export async function runSession(io: SessionIo, options: SessionOptions): Promis
 
   const started = Date.now();
   const timer = options.timeoutMs
-    ? setTimeout(() => {
-        timedOut = true;
-        io.kill();
-      }, options.timeoutMs + (options.remoteTimeout?.fallbackMs ?? 0))
+    ? setTimeout(
+        () => {
+          timedOut = true;
+          io.kill();
+        },
+        options.timeoutMs + (options.remoteTimeout?.fallbackMs ?? 0),
+      )
     : undefined;
   let end: ProcessEnd;
   try {

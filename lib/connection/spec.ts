@@ -126,14 +126,7 @@ class SpecResolver {
     return this.sshConfig;
   }
 
-  #jumpFor(
-    host: string,
-    vars: Vars,
-    config: SshConfigEntry,
-    target: SshEndpoint,
-    chain: string[],
-    sshConfig: SshConfigLookup,
-  ): ConnectionSpec | undefined {
+  #jumpFor(host: string, vars: Vars, config: SshConfigEntry, target: SshEndpoint, chain: string[], sshConfig: SshConfigLookup): ConnectionSpec | undefined {
     const where = (field: string): Where => ({ host, field, file: this.inventory.source });
     const named = text(vars['ploy_jump_host'], where('ploy_jump_host'));
     if (named !== undefined) {

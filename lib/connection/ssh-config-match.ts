@@ -3,7 +3,10 @@ import type { SshConfigLine } from './ssh-config-file.ts';
 
 /** OpenSSH's match_pattern: `*` any run of characters, `?` one character, case as written. */
 export function matchPattern(text: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(text);
 }
 

@@ -42,12 +42,12 @@ const ARCHITECTURES: Record<string, [string, string]> = {
  * itself; uname and ip are the only processes. Each fact is a `key=value` line.
  */
 export const FACTS_SCRIPT = [
-  "if [ -r /etc/os-release ]; then while IFS='=' read -r ploy_k ploy_v; do case $ploy_k in ID|VERSION_ID|VERSION_CODENAME|PRETTY_NAME) printf 'os_%s=%s\\n' \"$ploy_k\" \"$ploy_v\" ;; esac; done </etc/os-release; fi",
-  "read -r ploy_h </proc/sys/kernel/hostname && printf 'hostname=%s\\n' \"$ploy_h\"",
-  "printf 'uname=%s\\n' \"$(uname -rm)\"",
-  "while read -r ploy_k ploy_v ploy_u; do case $ploy_k in MemTotal:) printf 'mem_kib=%s\\n' \"$ploy_v\"; break ;; esac; done </proc/meminfo",
-  "ip -4 -o route show default 2>/dev/null | while read -r ploy_l; do printf 'route=%s\\n' \"$ploy_l\"; done",
-  "ip -4 -o addr show scope global 2>/dev/null | while read -r ploy_l; do printf 'addr=%s\\n' \"$ploy_l\"; done",
+  'if [ -r /etc/os-release ]; then while IFS=\'=\' read -r ploy_k ploy_v; do case $ploy_k in ID|VERSION_ID|VERSION_CODENAME|PRETTY_NAME) printf \'os_%s=%s\\n\' "$ploy_k" "$ploy_v" ;; esac; done </etc/os-release; fi',
+  'read -r ploy_h </proc/sys/kernel/hostname && printf \'hostname=%s\\n\' "$ploy_h"',
+  'printf \'uname=%s\\n\' "$(uname -rm)"',
+  'while read -r ploy_k ploy_v ploy_u; do case $ploy_k in MemTotal:) printf \'mem_kib=%s\\n\' "$ploy_v"; break ;; esac; done </proc/meminfo',
+  'ip -4 -o route show default 2>/dev/null | while read -r ploy_l; do printf \'route=%s\\n\' "$ploy_l"; done',
+  'ip -4 -o addr show scope global 2>/dev/null | while read -r ploy_l; do printf \'addr=%s\\n\' "$ploy_l"; done',
   'true',
 ].join('\n');
 

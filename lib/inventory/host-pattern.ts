@@ -100,9 +100,7 @@ function enumerate(scope: PatternScope, expression: string, pattern: string): st
     for (const host of scope.hostNames) if (matcher.test(host)) found.add(host);
   }
   if (found.size === 0 && groups.length === 0 && !isRegex && !/[?*[]/.test(expression)) {
-    throw new InputError(
-      `host pattern "${pattern}": no host or group is named "${expression}" in ${scope.source} (groups: ${[...scope.groupNames].sort().join(', ')})`,
-    );
+    throw new InputError(`host pattern "${pattern}": no host or group is named "${expression}" in ${scope.source} (groups: ${[...scope.groupNames].sort().join(', ')})`);
   }
   return scope.hostNames.filter((h) => found.has(h));
 }

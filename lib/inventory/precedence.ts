@@ -27,18 +27,7 @@ export function inventoryHostVars(graph: InventoryGraph, host: string, files: Va
   const groups = graph.sortGroups(graph.groupsOfHost(host)).filter((g) => g !== 'all');
   const inline = (group: string): Vars => graph.groups.get(group)?.vars ?? {};
   const fromFile = (group: string): Vars => files.groups.get(group) ?? {};
-  return markSecrets(
-    combineVars(
-      inline('all'),
-      ...groups.map(inline),
-      fromFile('all'),
-      ...groups.map(fromFile),
-      graph.hosts.get(host)?.vars ?? {},
-      files.hosts.get(host) ?? {},
-    ),
-    [],
-    host,
-  );
+  return markSecrets(combineVars(inline('all'), ...groups.map(inline), fromFile('all'), ...groups.map(fromFile), graph.hosts.get(host)?.vars ?? {}, files.hosts.get(host) ?? {}), [], host);
 }
 
 /** A group's own variables: inline in the inventory < group_vars/<group>. */

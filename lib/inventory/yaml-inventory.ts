@@ -33,10 +33,7 @@ function readGroup(source: YamlSource, graph: InventoryGraph, name: string, data
   for (const [key, value] of Object.entries(data)) {
     const sectionAt = source.where([...path, key]);
     if (!SECTIONS.includes(key)) {
-      throw new InputError(
-        `unexpected key "${key}" in group "${name}": only hosts, children and vars are valid (a host goes under "hosts:", a group under "children:")`,
-        sectionAt,
-      );
+      throw new InputError(`unexpected key "${key}" in group "${name}": only hosts, children and vars are valid (a host goes under "hosts:", a group under "children:")`, sectionAt);
     }
     if (value === null || value === undefined) continue;
     const entries = typeof value === 'string' && key !== 'vars' ? { [value]: null } : value;

@@ -27,13 +27,17 @@ export interface FieldConflict {
   readonly fields: readonly string[];
 }
 
-const UNREACHABLE = /connection refused|was refused - did you specify the right host or port|Unable to connect to the server|cluster unreachable|no such host|i\/o timeout|no route to host|network is unreachable/i;
+const UNREACHABLE =
+  /connection refused|was refused - did you specify the right host or port|Unable to connect to the server|cluster unreachable|no such host|i\/o timeout|no route to host|network is unreachable/i;
 const NOT_INSTALLED = /^(?:\/bin\/sh: \d+: |sh: \d+: |bash: (?:line \d+: )?)?(kubectl|helm): (?:command )?not found$/m;
 const KLOG = /^[EWIF]\d{4} \d\d:\d\d:\d\d/;
 
 /** The line of stderr that says what went wrong: kubectl's own error line, not its klog chatter. */
 export function errorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !KLOG.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !KLOG.test(l));
   return lines.find((l) => /^(error: |Error: |Error from server|The connection to the server|Unable to connect)/.test(l)) ?? lines.at(-1) ?? '';
 }
 

@@ -21,12 +21,7 @@ const MARK = '@@ploy-prune-listing=';
  */
 export function probeScript(diff: string, listings: readonly string[]): string {
   if (listings.length === 0) return diff;
-  return [
-    ...listings.map((command, i) => `l${i}=$(${command} 2>&1); r${i}=$?`),
-    `${diff}; rc=$?`,
-    ...listings.map((_, i) => `printf '\\n${MARK}%s\\n%s\\n' "$r${i}" "$l${i}"`),
-    'exit $rc',
-  ].join('\n');
+  return [...listings.map((command, i) => `l${i}=$(${command} 2>&1); r${i}=$?`), `${diff}; rc=$?`, ...listings.map((_, i) => `printf '\\n${MARK}%s\\n%s\\n' "$r${i}" "$l${i}"`), 'exit $rc'].join('\n');
 }
 
 /** Split probeScript's result; throws an Error when the listings' markers are missing. */
@@ -34,7 +29,10 @@ export function parseProbe(result: ExecResult, listings: number): KubectlProbe {
   if (listings === 0) return { diff: result, listings: [] };
   const first = result.stdout.indexOf(`\n${MARK}`);
   if (first === -1) throw new Error('the kubectlApply probe printed no prune listing');
-  const sections = result.stdout.slice(first + 1).split(new RegExp(`^${MARK}`, 'm')).slice(1);
+  const sections = result.stdout
+    .slice(first + 1)
+    .split(new RegExp(`^${MARK}`, 'm'))
+    .slice(1);
   if (sections.length !== listings) throw new Error(`the kubectlApply probe printed ${sections.length} prune listings, not ${listings}`);
   const parsed = sections.map((section) => {
     const newline = section.indexOf('\n');

@@ -54,7 +54,9 @@ function walk(value: unknown, path: Array<string | number>, state: WalkState): u
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
-      state.problems.push(`field ${fieldPath(path) || '(the object)'} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data (use strings, numbers, booleans, lists, objects or Secrets)`);
+      state.problems.push(
+        `field ${fieldPath(path) || '(the object)'} is a ${(value as object).constructor?.name ?? 'class instance'}, not plain data (use strings, numbers, booleans, lists, objects or Secrets)`,
+      );
       return null;
     }
     state.ancestors.add(value);
@@ -75,7 +77,10 @@ function walk(value: unknown, path: Array<string | number>, state: WalkState): u
  */
 export function registerSecretObjectValues(object: { kind?: unknown; apiVersion?: unknown; data?: unknown; stringData?: unknown }): void {
   if (object.kind !== 'Secret' || object.apiVersion !== 'v1') return;
-  for (const [field, encoded] of [['data', true], ['stringData', false]] as const) {
+  for (const [field, encoded] of [
+    ['data', true],
+    ['stringData', false],
+  ] as const) {
     const map = object[field];
     if (typeof map !== 'object' || map === null) continue;
     for (const item of Object.values(map)) {

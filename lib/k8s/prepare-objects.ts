@@ -93,10 +93,12 @@ function shapeProblems(value: unknown, namespace: string | undefined): ShapeProb
   const name = metadata.name;
   if (typeof name !== 'string' || name === '') problem(['metadata'], 'field metadata.name is required (ploy applies named objects; generateName is not supported)');
   else if (name.length > 253 || /[\s/\x00-\x1f]/.test(name)) problem(['metadata', 'name'], `field metadata.name ${JSON.stringify(name)} is not a valid object name`);
-  else if (object.kind === 'Namespace' && (name.length > 63 || !NAMESPACE.test(name))) problem(['metadata', 'name'], `field metadata.name must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(name)}`);
+  else if (object.kind === 'Namespace' && (name.length > 63 || !NAMESPACE.test(name)))
+    problem(['metadata', 'name'], `field metadata.name must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(name)}`);
   const own = metadata.namespace;
   if (own !== undefined && (typeof own !== 'string' || !NAMESPACE.test(own))) problem(['metadata', 'namespace'], `field metadata.namespace must be a namespace name, got ${JSON.stringify(own)}`);
-  else if (own !== undefined && namespace !== undefined && own !== namespace) problem(['metadata', 'namespace'], `its metadata.namespace "${own}" differs from the namespace argument "${namespace}" (kubectl refuses that)`);
+  else if (own !== undefined && namespace !== undefined && own !== namespace)
+    problem(['metadata', 'namespace'], `its metadata.namespace "${own}" differs from the namespace argument "${namespace}" (kubectl refuses that)`);
   for (const field of ['labels', 'annotations'] as const) {
     const map = metadata[field];
     if (map === undefined) continue;

@@ -44,7 +44,13 @@ export function pruneDiff(shown: string, objects: readonly Listed[]): string {
       const name = `${group ? `${group}.` : ''}${version}.${o.kind}.${o.namespace}.${o.name}`;
       const live = found.get([group, o.kind, o.namespace, o.name].join('/'));
       const lines = live === undefined ? [] : stringify(live, { version: '1.1', lineWidth: 0 }).trimEnd().split('\n');
-      return [`diff -u -N /tmp/LIVE-ploy/${name} /tmp/MERGED-ploy/${name}`, `--- /tmp/LIVE-ploy/${name}`, `+++ /tmp/MERGED-ploy/${name}`, `@@ -1,${lines.length} +0,0 @@`, ...lines.map((l) => `-${l}`)].join('\n');
+      return [
+        `diff -u -N /tmp/LIVE-ploy/${name} /tmp/MERGED-ploy/${name}`,
+        `--- /tmp/LIVE-ploy/${name}`,
+        `+++ /tmp/MERGED-ploy/${name}`,
+        `@@ -1,${lines.length} +0,0 @@`,
+        ...lines.map((l) => `-${l}`),
+      ].join('\n');
     })
     .join('\n');
 }

@@ -17,15 +17,43 @@ import { apiGroup, type K8sObject } from './object.ts';
  * to prune).
  */
 const DEFAULT_KINDS = [
-  'configmap', 'endpoints', 'persistentvolumeclaim', 'pod', 'replicationcontroller', 'secret', 'service', 'job.batch',
-  'cronjob.batch', 'ingress.networking.k8s.io', 'daemonset.apps', 'deployment.apps', 'replicaset.apps', 'statefulset.apps',
-  'namespace', 'persistentvolume',
+  'configmap',
+  'endpoints',
+  'persistentvolumeclaim',
+  'pod',
+  'replicationcontroller',
+  'secret',
+  'service',
+  'job.batch',
+  'cronjob.batch',
+  'ingress.networking.k8s.io',
+  'daemonset.apps',
+  'deployment.apps',
+  'replicaset.apps',
+  'statefulset.apps',
+  'namespace',
+  'persistentvolume',
 ];
 /** API groups served by every cluster: kinds of these are listed with the defaults. */
-const BUILTIN_GROUPS = new Set(['', 'apps', 'batch', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'storage.k8s.io', 'apiextensions.k8s.io', 'scheduling.k8s.io', 'admissionregistration.k8s.io', 'autoscaling', 'coordination.k8s.io', 'discovery.k8s.io']);
+const BUILTIN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'policy',
+  'storage.k8s.io',
+  'apiextensions.k8s.io',
+  'scheduling.k8s.io',
+  'admissionregistration.k8s.io',
+  'autoscaling',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+]);
 
 /** The fields printed per object: apiVersion, kind, namespace, name, then manager/operation pairs. */
-const TEMPLATE = '{range .items[*]}{.apiVersion}{"\\t"}{.kind}{"\\t"}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{range .metadata.managedFields[*]}{.manager}{"/"}{.operation}{","}{end}{"\\n"}{end}';
+const TEMPLATE =
+  '{range .items[*]}{.apiVersion}{"\\t"}{.kind}{"\\t"}{.metadata.namespace}{"\\t"}{.metadata.name}{"\\t"}{range .metadata.managedFields[*]}{.manager}{"/"}{.operation}{","}{end}{"\\n"}{end}';
 
 /** One object found by the prune listing. */
 export interface Listed {

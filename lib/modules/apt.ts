@@ -22,7 +22,8 @@ export const aptArgs = argsSchema(
   },
   {
     summary: 'Debian packages installed, upgraded or removed, and the package lists refreshed.',
-    checkMode: 'One probe (dpkg status and version of every package, apt\'s candidate, the age of the lists); reports exactly what would change (`install sl 5.02-1+b1`, `upgrade jq 1.6-2.1 -> 1.6-2.2`, `remove tree 2.1.0-1`, `update the package cache (3 h old, valid for 60 min)`); an unknown or virtual package fails. Nothing is updated nor installed: when a cache update is due, the package line says it is decided again after the update.',
+    checkMode:
+      "One probe (dpkg status and version of every package, apt's candidate, the age of the lists); reports exactly what would change (`install sl 5.02-1+b1`, `upgrade jq 1.6-2.1 -> 1.6-2.2`, `remove tree 2.1.0-1`, `update the package cache (3 h old, valid for 60 min)`); an unknown or virtual package fails. Nothing is updated nor installed: when a cache update is due, the package line says it is decided again after the update.",
     notes: [
       'Noninteractive (`DEBIAN_FRONTEND=noninteractive`, `--force-confdef`/`--force-confold`, `-y -q`); `-o DPkg::Lock::Timeout=N` waits for a lock another process holds and names that process when it is not released in time.',
       'The lists count as stale when older than `cacheValidTime`, when never updated, or when a file under `/etc/apt/sources.list*` changed after the last update (a repository just added). A successful update touches `/var/lib/apt/periodic/update-success-stamp` (as Ansible reads it); an update that changes no list file reports ok, so `updateCache: true` stays idempotent.',

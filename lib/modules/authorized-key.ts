@@ -23,10 +23,11 @@ export const authorizedKeyArgs = argsSchema(
   },
   {
     summary: "Public keys in a user's authorized_keys, as ansible.posix.authorized_key.",
-    checkMode: 'One probe (the user\'s home, the file\'s stat, sha256 and text, the directory); reports each key added, replaced or removed, and directory or file mode and owner drift; `--diff` shows the file\'s diff without a second read; writes nothing.',
+    checkMode:
+      "One probe (the user's home, the file's stat, sha256 and text, the directory); reports each key added, replaced or removed, and directory or file mode and owner drift; `--diff` shows the file's diff without a second read; writes nothing.",
     notes: [
       'Keys are compared by type and blob, as Ansible does: the same key with other options or another comment has its line replaced in place. A key given without a comment removes the comment of the same key in the file (Ansible compares comments too).',
-      '`exclusive` drops every other line, comments included, as Ansible\'s does.',
+      "`exclusive` drops every other line, comments included, as Ansible's does.",
     ],
     across(args) {
       if (args.exclusive === true && args.state === 'absent') throw new ModuleArgsError(`only state 'present' takes exclusive`, { field: 'exclusive' });
@@ -59,7 +60,10 @@ export function keysOf(key: string | readonly string[]): AuthorizedKey[] {
   if (lines.length === 0) throw new ModuleArgsError('holds no key', { field: 'key' });
   const keys = lines.map((line) => {
     const parsed = parseKeyLine(line);
-    if (!parsed) throw new ModuleArgsError(`not a public key line (options, a known key type, a base64 blob, a comment): ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}...` : line)}`, { field: 'key' });
+    if (!parsed)
+      throw new ModuleArgsError(`not a public key line (options, a known key type, a base64 blob, a comment): ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}...` : line)}`, {
+        field: 'key',
+      });
     return parsed;
   });
   const ids = keys.map(keyIdentity);

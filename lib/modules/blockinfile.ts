@@ -30,8 +30,8 @@ export const blockinfileArgs = argsSchema(
     checkMode: 'As lineinfile: reads the file, reports "Block inserted/removed" with the diff; writes nothing.',
     notes: [
       'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
-      'Patterns as lineinfile\'s (Python `re` syntax); `insertAfter` with `(?m)` searches the whole text. Known differences from Ansible: a marker without `{mark}` is refused; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
-      'Verified against Ansible: each documented case in `test/unit/module-blockinfile.test.ts` is run through ploy and through Ansible\'s own module, so they agree.',
+      "Patterns as lineinfile's (Python `re` syntax); `insertAfter` with `(?m)` searches the whole text. Known differences from Ansible: a marker without `{mark}` is refused; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.",
+      "Verified against Ansible: each documented case in `test/unit/module-blockinfile.test.ts` is run through ploy and through Ansible's own module, so they agree.",
     ],
     across(args) {
       checkInsertPosition(args);

@@ -7,12 +7,17 @@ import { argsSchema, required, type SchemaArgs } from './support/schema.ts';
 
 export const commandArgs = argsSchema(
   {
-    cmd: required('string | string[]', programAndArguments, 'The program and its arguments. A list is used as is; a string is split into words as a shell would, but nothing is expanded: no pipes, redirections, globs or $VARS (use shell for those).'),
+    cmd: required(
+      'string | string[]',
+      programAndArguments,
+      'The program and its arguments. A list is used as is; a string is split into words as a shell would, but nothing is expanded: no pipes, redirections, globs or $VARS (use shell for those).',
+    ),
     ...commandOptionArgs,
   },
   {
     summary: 'Run a program without a shell.',
-    checkMode: 'With a guard (`creates`, `removes`, `unless`) the guard is probed and the command reported as would-run or ok; without one the task is skipped ("cannot predict"); `readOnly` commands run and report ok.',
+    checkMode:
+      'With a guard (`creates`, `removes`, `unless`) the guard is probed and the command reported as would-run or ok; without one the task is skipped ("cannot predict"); `readOnly` commands run and report ok.',
     notes: [
       'Data: `stdout`, `stderr`, `rc` (trailing newlines removed).',
       'An `unless` guard is never sent in a batch with the probes of other tasks: a user command runs only when its task comes. Nor is a command that needs stdin, env or a working directory.',

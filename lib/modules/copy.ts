@@ -22,9 +22,7 @@ export const copyArgs = argsSchema(
   {
     summary: 'Write one file on the host from a controller file or from the content given.',
     checkMode: 'One probe (stat and sha256 of dest); reports the create or update and attribute drift; `--diff` shows the content diff (secrets masked; binary or large files say so); writes nothing.',
-    notes: [
-      'The write is a private temp file in the same directory, given its final owner and mode, filled, then renamed over `dest`: never a half-written or briefly too-open file.',
-    ],
+    notes: ['The write is a private temp file in the same directory, given its final owner and mode, filled, then renamed over `dest`: never a half-written or briefly too-open file.'],
     across(args) {
       const raw: Record<string, unknown> = args;
       const hasSrc = raw.src !== undefined;
@@ -79,7 +77,7 @@ async function readSource(env: PrepareEnv, src: string): Promise<Buffer> {
     return await readControllerFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (copy takes one file)' : code ?? String(error);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (copy takes one file)' : (code ?? String(error));
     throw new InputError(`cannot read ${file}: ${why}`, { field: 'src' }, { cause: error });
   }
 }

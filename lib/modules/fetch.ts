@@ -23,9 +23,7 @@ export const fetchArgs = argsSchema(
   {
     summary: 'Copy a file from the host to the controller.',
     checkMode: 'Reads the host file and compares with the controller file; reports the write (with a diff, hidden for `secret`); writes nothing.',
-    notes: [
-      '`secret: true` keeps the content out of every output, including the -vv command echo (the command is marked `secretOutput`), and registers it for masking.',
-    ],
+    notes: ['`secret: true` keeps the content out of every output, including the -vv command echo (the command is marked `secretOutput`), and registers it for masking.'],
   },
 );
 
@@ -87,7 +85,12 @@ export const fetch = defineModule<FetchArgs, FetchData>({
     if (ctx.wantDiff) {
       change.diff = args.secret
         ? `${dest}: content differs (hidden: it holds secrets)\n`
-        : contentDiff(dest, local ? { text: local.content.toString('utf8'), size: local.content.length } : { text: null, size: 0 }, { text: content.toString('utf8'), size: content.length }, { secretBearing: false });
+        : contentDiff(
+            dest,
+            local ? { text: local.content.toString('utf8'), size: local.content.length } : { text: null, size: 0 },
+            { text: content.toString('utf8'), size: content.length },
+            { secretBearing: false },
+          );
     }
     return { changes: [change], data };
   },

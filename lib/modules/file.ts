@@ -20,7 +20,11 @@ const STATES = ['file', 'directory', 'link', 'hard', 'absent', 'touch'] as const
 export const fileArgs = argsSchema(
   {
     path: required('string', requireAbsolutePath, 'Absolute path to manage.'),
-    state: required(choiceType(STATES), choice(STATES), 'file: must exist, gets the attributes; directory: created with missing parents; link/hard: a symbolic/hard link to src; absent: removed (a directory with its content); touch: created empty when missing, else only the attributes (timestamps are left alone, so it is idempotent).'),
+    state: required(
+      choiceType(STATES),
+      choice(STATES),
+      'file: must exist, gets the attributes; directory: created with missing parents; link/hard: a symbolic/hard link to src; absent: removed (a directory with its content); touch: created empty when missing, else only the attributes (timestamps are left alone, so it is idempotent).',
+    ),
     src: optional('string', checkedAcross<string>(), "The link's target: for link as it will be written (relative to path's directory or absolute); for hard absolute."),
     owner: fileTargetArgs.owner,
     group: fileTargetArgs.group,
@@ -29,11 +33,10 @@ export const fileArgs = argsSchema(
     force: optional('boolean', optionalBoolean, 'link/hard: replace an existing file (not a directory), and link to a src that does not exist (yet).'),
   },
   {
-    summary: 'A path: a file\'s attributes, a directory, a link, or nothing there.',
-    checkMode: 'One probe (type, mode, owner, group, link target; with `recurse` one `find`); reports each difference (`create directory`, `mode 0755 -> 0700`, `owner root -> deploy`); changes nothing.',
-    notes: [
-      '`mode` is an octal string (`\'0644\'`) or symbolic (`\'u=rw,go=r\'`, `X` as chmod reads it); a number is refused, since `644` written as a number is not rw-r--r--.',
-    ],
+    summary: "A path: a file's attributes, a directory, a link, or nothing there.",
+    checkMode:
+      'One probe (type, mode, owner, group, link target; with `recurse` one `find`); reports each difference (`create directory`, `mode 0755 -> 0700`, `owner root -> deploy`); changes nothing.',
+    notes: ["`mode` is an octal string (`'0644'`) or symbolic (`'u=rw,go=r'`, `X` as chmod reads it); a number is refused, since `644` written as a number is not rw-r--r--."],
     across(args) {
       const raw: Record<string, unknown> = args;
       const state = args.state;

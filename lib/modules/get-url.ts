@@ -33,7 +33,7 @@ export const getUrlArgs = argsSchema(
     checkMode: 'Compares the sha256 of dest on the host with the expected one (a checksumUrl is fetched, a read); reports the download or the owner/mode fix; downloads nothing.',
     notes: [
       'Downloads on the host with curl, else wget, else python3 (detected each run) into a 0600 temp file beside `dest`, verifies the sha256 there, sets owner and mode, renames. A mismatch deletes the temp file and names the expected and actual sums. Retries wait 1, 2, 4... s (at most 30).',
-      '`ploy_download_mirror` replaces the URL\'s scheme, host and port (path and query kept); `ploy_http_proxy` becomes http_proxy/https_proxy for the download only. Proxy and headers reach the host on stdin, never on a command line.',
+      "`ploy_download_mirror` replaces the URL's scheme, host and port (path and query kept); `ploy_http_proxy` becomes http_proxy/https_proxy for the download only. Proxy and headers reach the host on stdin, never on a command line.",
       'A call that changes nothing costs one remote command.',
     ],
     across(args) {

@@ -7,12 +7,11 @@ import { parseProbeOutput } from './support/probe.ts';
 import { runChecked } from './support/run.ts';
 import { argsSchema, choice, choiceType, optional, PRESENCE, required, type SchemaArgs } from './support/schema.ts';
 
-
 export const groupArgs = argsSchema(
   {
     name: required('string', requireAccountName, 'The group name.'),
     state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the group exists; absent: it is removed.', "'present'"),
-    gid: optional('number', optionalAccountId, 'The group\'s id; an existing group with another gid is changed to it (groupmod -g).'),
+    gid: optional('number', optionalAccountId, "The group's id; an existing group with another gid is changed to it (groupmod -g)."),
     system: optional('boolean', optionalBoolean, 'Create it as a system group (a gid from the system range); an existing group is left as it is.'),
   },
   {

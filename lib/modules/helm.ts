@@ -1,5 +1,17 @@
 import { CommandError, ModuleArgsError, TaskFailedError } from '../errors.ts';
-import { chartColumn, deployedVersion, helmProbeScript, releaseEntry, releaseValues, sameVersion, splitHelmProbe, upgradeCommand, type HelmProbe, type HelmTarget, type UpgradeOptions } from '../k8s/helm-release.ts';
+import {
+  chartColumn,
+  deployedVersion,
+  helmProbeScript,
+  releaseEntry,
+  releaseValues,
+  sameVersion,
+  splitHelmProbe,
+  upgradeCommand,
+  type HelmProbe,
+  type HelmTarget,
+  type UpgradeOptions,
+} from '../k8s/helm-release.ts';
 import { historyCommand, lastGoodRevision, STUCK, stuckMessage } from '../k8s/helm-states.ts';
 import { sameValues, valuesDiff } from '../k8s/helm-values.ts';
 import { classifyKubectlFailure, errorLine } from '../k8s/kubectl-failure.ts';
@@ -14,7 +26,11 @@ import { argsSchema, optional, required, type SchemaArgs } from './support/schem
 export const helmArgs = argsSchema(
   {
     release: required('string', releaseName, 'The release name.'),
-    chart: required('string', chartName, "'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added, or with repo), 'oci://registry/path/name', or an absolute path on the host (a chart directory or .tgz, whose Chart.yaml names the chart)."),
+    chart: required(
+      'string',
+      chartName,
+      "'traefik' (with repo), 'jetstack/cert-manager' (a repo the host has added, or with repo), 'oci://registry/path/name', or an absolute path on the host (a chart directory or .tgz, whose Chart.yaml names the chart).",
+    ),
     version: required('string', pinnedVersion, "One exact chart version: '1.14.4' or 'v1.14.4'; never a range. A chart path must hold this version."),
     namespace: required('string', namespaceName, 'The release namespace.'),
     createNamespace: optional('boolean', optionalBoolean, 'helm --create-namespace.'),
@@ -26,13 +42,14 @@ export const helmArgs = argsSchema(
   },
   {
     summary: 'A Helm release installed or upgraded to one pinned chart version with these values.',
-    checkMode: 'One round trip (`helm list` + `helm get values`, and `helm show chart` for a chart path); changed when the release is missing, not `deployed` (a `failed` one is upgraded in place), on another chart version (a leading `v` ignored) or its values differ (deep-equal, key order ignored); with `--diff`, a YAML diff of the values with secret spots hidden on both sides. A release left `pending-install`, `pending-upgrade`, `pending-rollback` or `uninstalling` by an interrupted run fails the task, check mode too, naming the command that recovers it. A cluster that does not answer or a chart path not on the host yet: cannot predict (skipped in check mode), a real run fails with helm\'s message.',
+    checkMode:
+      "One round trip (`helm list` + `helm get values`, and `helm show chart` for a chart path); changed when the release is missing, not `deployed` (a `failed` one is upgraded in place), on another chart version (a leading `v` ignored) or its values differ (deep-equal, key order ignored); with `--diff`, a YAML diff of the values with secret spots hidden on both sides. A release left `pending-install`, `pending-upgrade`, `pending-rollback` or `uninstalling` by an interrupted run fails the task, check mode too, naming the command that recovers it. A cluster that does not answer or a chart path not on the host yet: cannot predict (skipped in check mode), a real run fails with helm's message.",
     notes: [
-      'Upgrades with `helm upgrade --install RELEASE CHART --version=V --namespace=NS [--create-namespace] [--repo=URL] [--kubeconfig=...] --reset-values [--wait] [--timeout=Ns] -f -`, the values as JSON on stdin: the release\'s values become exactly these. It never uninstalls. A converged run costs one round trip; its probe is never batched with other hosts\' probes (the cluster is shared).',
-      'The chart\'s name is the one helm records from Chart.yaml: for a chart path, the probe runs `helm show chart PATH` (no cluster needed); a repository\'s index and an OCI registry name a chart by its Chart.yaml name already. helm installs a chart path as it is and ignores `--version` (`pkg/action/install.go` LocateChart), so a path holding another version than the pinned one fails the task instead of installing it.',
+      "Upgrades with `helm upgrade --install RELEASE CHART --version=V --namespace=NS [--create-namespace] [--repo=URL] [--kubeconfig=...] --reset-values [--wait] [--timeout=Ns] -f -`, the values as JSON on stdin: the release's values become exactly these. It never uninstalls. A converged run costs one round trip; its probe is never batched with other hosts' probes (the cluster is shared).",
+      "The chart's name is the one helm records from Chart.yaml: for a chart path, the probe runs `helm show chart PATH` (no cluster needed); a repository's index and an OCI registry name a chart by its Chart.yaml name already. helm installs a chart path as it is and ignores `--version` (`pkg/action/install.go` LocateChart), so a path holding another version than the pinned one fails the task instead of installing it.",
       '`wait` and `timeoutS` become `--wait` and `--timeout`: resources not ready in time fail the release (`failed`), and the next run upgrades it again.',
       'Interrupted releases and their recovery: helm records a revision `pending-install`, `pending-upgrade` or `pending-rollback` before it applies and waits, and only then `deployed` or `failed`. A run killed in between (lost SSH session, a hard ^C) leaves it pending, and helm refuses every later operation: "another operation (install/upgrade/rollback) is in progress" (`pkg/action/upgrade.go`). helm cannot tell a live operation from a dead one, and neither can ploy, so it does not guess: the task fails before touching anything, in check mode too, saying what to run once no helm is at work on the release: for `pending-upgrade` and `pending-rollback`, `helm rollback RELEASE N --namespace=NS [--kubeconfig=...]`, N being the last revision that was deployed (ploy reads `helm history` to name it); for `pending-install` (nothing was ever deployed), `helm uninstall RELEASE --namespace=NS`; for `uninstalling` (an uninstall stopped half way), `helm uninstall` again. Then run again: the release is upgraded (or installed) to what the task says. A `failed` release needs nothing: helm 3.3 and later upgrade it in place, and ploy does. An `uninstalled` one (kept with `--keep-history`) is installed again.',
-      'A cluster that is not there yet (no kubeconfig, an API server that does not answer): the task reports `cannot predict: the cluster does not answer (<helm\'s error line>)`, skipped in check mode; a real run runs helm and fails with its own message.',
+      "A cluster that is not there yet (no kubeconfig, an API server that does not answer): the task reports `cannot predict: the cluster does not answer (<helm's error line>)`, skipped in check mode; a real run runs helm and fails with its own message.",
       'How it was verified, and what was not: [docs/verification.md](verification.md#kubectlapply-and-helm).',
     ],
     across(args) {
@@ -42,7 +59,8 @@ export const helmArgs = argsSchema(
         const chart = args.chart;
         if (chart.startsWith('oci://')) throw new ModuleArgsError('an oci:// chart carries its own registry; drop repo', { field: 'repo' });
         const slash = chart.indexOf('/');
-        if (slash !== -1 && chart.slice(0, slash) !== repo.name) throw new ModuleArgsError(`chart ${JSON.stringify(chart)} names repository "${chart.slice(0, slash)}" but repo.name is "${repo.name}"`, { field: 'chart' });
+        if (slash !== -1 && chart.slice(0, slash) !== repo.name)
+          throw new ModuleArgsError(`chart ${JSON.stringify(chart)} names repository "${chart.slice(0, slash)}" but repo.name is "${repo.name}"`, { field: 'chart' });
       }
     },
   },

@@ -25,6 +25,29 @@ import { waitFor } from './wait-for.ts';
  * The built-in modules. Every entry becomes a method of a role's task API (t.file(...), t.copy(...)),
  * typed from the module's arguments and data.
  */
-export const builtinModules = { command, shell, file, copy, template, lineinfile, blockinfile, getUrl, kubectlApply, helm, apt, user, group, authorizedKey, sudoers, sysctl, modprobe, systemd, unarchive, fetch, slurp, waitFor };
+export const builtinModules = {
+  command,
+  shell,
+  file,
+  copy,
+  template,
+  lineinfile,
+  blockinfile,
+  getUrl,
+  kubectlApply,
+  helm,
+  apt,
+  user,
+  group,
+  authorizedKey,
+  sudoers,
+  sysctl,
+  modprobe,
+  systemd,
+  unarchive,
+  fetch,
+  slurp,
+  waitFor,
+};
 
 export type BuiltinModules = typeof builtinModules;

@@ -31,7 +31,7 @@ export const lineinfileArgs = argsSchema(
       'A call that changes nothing costs one remote command; with `--diff` the diff comes from the text that probe read.',
       'Patterns are Python `re` syntax translated to JavaScript (`(?P<n>)`, `(?P=n)`, `\\A`, `\\Z`, leading `(?ims)`); `(?x)` and scoped flags are refused.',
       'Known differences from Ansible: a line inserted after a matching last line that has no newline gets one (Ansible glues them); `line` must be one line; files over 4 MiB or not UTF-8 are refused. A symbolic link is followed and its target edited, as Ansible does.',
-      'Verified against Ansible: each documented case in `test/unit/module-lineinfile.test.ts` is run through ploy and through Ansible\'s own module (ansible-core on the controller), so they agree.',
+      "Verified against Ansible: each documented case in `test/unit/module-lineinfile.test.ts` is run through ploy and through Ansible's own module (ansible-core on the controller), so they agree.",
     ],
     across(args) {
       checkInsertPosition(args);

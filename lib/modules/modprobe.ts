@@ -15,13 +15,28 @@ export const modprobeArgs = argsSchema(
   {
     name: required('string', moduleName, "The kernel module ('br_netfilter'; '-' and '_' are the same to the kernel)."),
     state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: loaded; absent: unloaded.', "'present'"),
-    params: optional('string | Record<string, string | number | boolean>', checkedAcross<string | Record<string, string | number | boolean>>(), "Parameters for loading it ('max_loop=8' or { max_loop: 8 }), also persisted when persistent is present."),
-    persistent: optional(choiceType(PERSISTENCE), choice(PERSISTENCE), 'present: /etc/modules-load.d/NAME.conf loads it at boot (and /etc/modprobe.d/NAME.conf holds its params); absent: those two files are removed; disabled: they are left alone.', "'disabled'"),
-    load: optional(choiceType(LOAD), choice(LOAD), 'required: a module that cannot be loaded or unloaded here fails the task; bestEffort: it is reported in data.note and the rest (persistence) still happens.', "'required'"),
+    params: optional(
+      'string | Record<string, string | number | boolean>',
+      checkedAcross<string | Record<string, string | number | boolean>>(),
+      "Parameters for loading it ('max_loop=8' or { max_loop: 8 }), also persisted when persistent is present.",
+    ),
+    persistent: optional(
+      choiceType(PERSISTENCE),
+      choice(PERSISTENCE),
+      'present: /etc/modules-load.d/NAME.conf loads it at boot (and /etc/modprobe.d/NAME.conf holds its params); absent: those two files are removed; disabled: they are left alone.',
+      "'disabled'",
+    ),
+    load: optional(
+      choiceType(LOAD),
+      choice(LOAD),
+      'required: a module that cannot be loaded or unloaded here fails the task; bestEffort: it is reported in data.note and the rest (persistence) still happens.',
+      "'required'",
+    ),
   },
   {
     summary: 'A kernel module loaded or unloaded, and optionally loaded at boot.',
-    checkMode: 'One probe (both files, /proc/modules, /sys/module, and what stops modprobe: no module support, no kmod, no CAP_SYS_MODULE, modules_disabled); reports file changes with a diff and `load module x`; a module that cannot be loaded fails already in check mode (with `required`). Built-in modules count as loaded and cannot be unloaded.',
+    checkMode:
+      'One probe (both files, /proc/modules, /sys/module, and what stops modprobe: no module support, no kmod, no CAP_SYS_MODULE, modules_disabled); reports file changes with a diff and `load module x`; a module that cannot be loaded fails already in check mode (with `required`). Built-in modules count as loaded and cannot be unloaded.',
     notes: [
       'Verified in containers: the test bed\'s kernel has no loadable-module support at all (its drivers are built in, listed under `/sys/module`), and containers lack CAP_SYS_MODULE and kmod. Persistence is tested for real, "loaded" on a built-in module (`overlay`), and the failure and `bestEffort` paths on a module that would need loading; actually running `modprobe` is **not** verified here.',
     ],
@@ -63,7 +78,13 @@ const CAP_SYS_MODULE = 16;
 /** 'a=1 b=x' from a string or an object; values with blanks are refused (modprobe.d cannot hold them). */
 export function renderParams(params: ModprobeArgs['params']): string {
   if (params === undefined) return '';
-  const words = typeof params === 'string' ? params.trim().split(/\s+/).filter((w) => w !== '') : Object.entries(params).map(([k, v]) => `${k}=${String(v)}`);
+  const words =
+    typeof params === 'string'
+      ? params
+          .trim()
+          .split(/\s+/)
+          .filter((w) => w !== '')
+      : Object.entries(params).map(([k, v]) => `${k}=${String(v)}`);
   for (const word of words) {
     const [key, value] = [word.slice(0, word.indexOf('=') < 0 ? word.length : word.indexOf('=')), word.slice(word.indexOf('=') + 1)];
     if (!PARAM_NAME.test(key) || /[\s"'\\]/.test(value)) throw new ModuleArgsError(`not a module parameter (name=value without blanks or quotes): ${JSON.stringify(word)}`, { field: 'params' });
@@ -109,7 +130,10 @@ export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
       changes.push(...(await fileChanges(ctx, loadFile, `${args.name}\n`, factsOf(facts, 'load'))));
       if (params) changes.push(...(await fileChanges(ctx, optionsFile, `options ${args.name} ${params}\n`, factsOf(facts, 'options'))));
     } else if (persistent === 'absent') {
-      for (const [name, path] of [['load', loadFile], ['options', optionsFile]] as const) {
+      for (const [name, path] of [
+        ['load', loadFile],
+        ['options', optionsFile],
+      ] as const) {
         if (readPathState(factsOf(facts, name), 'dest').type === 'absent') continue;
         changes.push({ summary: `remove ${path}`, apply: async () => void (await runChecked(ctx, `rm -f -- ${quote(path)}`, `removing ${path}`)) });
       }
@@ -125,7 +149,10 @@ export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
         data.note = why;
       } else {
         const command = wantLoaded ? ['modprobe', '--', quote(args.name), ...(params ? params.split(' ').map((w) => quote(w)) : [])].join(' ') : `modprobe -r -- ${quote(args.name)}`;
-        changes.push({ summary: `${verb} module ${args.name}${wantLoaded && params ? ` (${params})` : ''}`, apply: async () => void (await runChecked(ctx, command, `${verb}ing module ${args.name}`)) });
+        changes.push({
+          summary: `${verb} module ${args.name}${wantLoaded && params ? ` (${params})` : ''}`,
+          apply: async () => void (await runChecked(ctx, command, `${verb}ing module ${args.name}`)),
+        });
       }
     }
     return { changes, data };

@@ -12,9 +12,7 @@ export const shellArgs = argsSchema(
   {
     summary: 'Run a /bin/sh script.',
     checkMode: 'As `command`: with a guard the guard is probed; without one the task is skipped ("cannot predict"); `readOnly` scripts run and report ok.',
-    notes: [
-      'Data: `stdout`, `stderr`, `rc` (trailing newlines removed), as `command`.',
-    ],
+    notes: ['Data: `stdout`, `stderr`, `rc` (trailing newlines removed), as `command`.'],
     across: checkCommandOptions,
   },
 );

@@ -17,9 +17,7 @@ export const slurpArgs = argsSchema(
   {
     summary: 'Read a file on the host into data.content.',
     checkMode: 'Runs (it is a read); never changes anything.',
-    notes: [
-      '`secret: true` keeps the content out of every output, including the -vv command echo, and registers it for masking.',
-    ],
+    notes: ['`secret: true` keeps the content out of every output, including the -vv command echo, and registers it for masking.'],
   },
 );
 

@@ -10,7 +10,7 @@ import { argsSchema, choice, choiceType, optional, PRESENCE, required, type Sche
 
 export const sudoersArgs = argsSchema(
   {
-    name: required('string', fileName, 'The file\'s name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~).'),
+    name: required('string', fileName, "The file's name under /etc/sudoers.d: letters, digits, _ and - (sudo skips names with a dot or ending in ~)."),
     content: optional('string', optionalString, 'The whole file; exactly one of content and rules for state present.'),
     rules: optional('string[]', ruleLines, "Lines of the file ('deploy ALL=(ALL) NOPASSWD: ALL')."),
     state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the file exists with this content; absent: it is removed.', "'present'"),
@@ -18,9 +18,7 @@ export const sudoersArgs = argsSchema(
   {
     summary: 'A drop-in file in /etc/sudoers.d, checked with visudo before it is put in place (mode 0440, root).',
     checkMode: 'The probe already runs `visudo -cf -` on the new text, so a syntax error fails in check mode too; reports the create or update with a diff, or the removal; writes nothing.',
-    notes: [
-      'The write validates the temp file again with `visudo -cf` before the rename; the file is mode 0440, root:root.',
-    ],
+    notes: ['The write validates the temp file again with `visudo -cf` before the rename; the file is mode 0440, root:root.'],
     across(args) {
       const state = args.state ?? 'present';
       if (state === 'present' && (args.content === undefined) === (args.rules === undefined)) {
@@ -37,10 +35,7 @@ export type SudoersArgs = SchemaArgs<typeof sudoersArgs>;
 
 function fileName(value: unknown, field: string): string {
   if (typeof value !== 'string' || !FILE_NAME.test(value)) {
-    throw new ModuleArgsError(
-      `must be a file name of letters, digits, _ and - (sudo ignores files in ${DIR} whose name holds a dot or ends with ~), got ${JSON.stringify(value)}`,
-      { field },
-    );
+    throw new ModuleArgsError(`must be a file name of letters, digits, _ and - (sudo ignores files in ${DIR} whose name holds a dot or ends with ~), got ${JSON.stringify(value)}`, { field });
   }
   return value;
 }
@@ -91,10 +86,9 @@ export const sudoers = defineModule<SudoersArgs, SudoersData>({
     }
 
     const text = sudoersText(args);
-    const script = [
-      contentProbeScript(dest),
-      `if ploy_out=$(visudo -cf - 2>&1); then echo sudoers.valid=yes; else printf 'sudoers.error=%s\\n' "$(printf '%s' "$ploy_out" | tr '\\n' ' ')"; fi`,
-    ].join('\n');
+    const script = [contentProbeScript(dest), `if ploy_out=$(visudo -cf - 2>&1); then echo sudoers.valid=yes; else printf 'sudoers.error=%s\\n' "$(printf '%s' "$ploy_out" | tr '\\n' ' ')"; fi`].join(
+      '\n',
+    );
     const facts = parseProbeOutput((await runChecked(ctx, script, `probe of ${dest}`, { stdin: text })).stdout);
     const error = facts.get('sudoers.error')?.[0];
     if (error !== undefined) throw new TaskFailedError(`visudo rejects the new ${dest}: ${error.trim()}`);

@@ -19,9 +19,10 @@ export const sysctlArgs = argsSchema(
   },
   {
     summary: 'A kernel parameter, persisted in a sysctl.d file and set live.',
-    checkMode: 'One probe (the file and the live value from `/proc/sys`); reports `persist k = v in FILE (was x)` and `set k a -> b (live)`; a key that cannot be written (read-only `/proc/sys`, as in a container) or does not exist fails with the reason unless `reload: false`.',
+    checkMode:
+      'One probe (the file and the live value from `/proc/sys`); reports `persist k = v in FILE (was x)` and `set k a -> b (live)`; a key that cannot be written (read-only `/proc/sys`, as in a container) or does not exist fails with the reason unless `reload: false`.',
     notes: [
-      'Verified in containers: the test bed\'s containers see `/proc/sys` read-only and lack CAP_NET_ADMIN, so no key can be set there over SSH; the integration test makes only `kernel.domainname` writable (a read-write bind mount over that one file, from outside; it belongs to the container\'s own UTS namespace) and uses `vm.swappiness` for the read-only case. `systemd-sysctl` applying the written file is also tested.',
+      "Verified in containers: the test bed's containers see `/proc/sys` read-only and lack CAP_NET_ADMIN, so no key can be set there over SSH; the integration test makes only `kernel.domainname` writable (a read-write bind mount over that one file, from outside; it belongs to the container's own UTS namespace) and uses `vm.swappiness` for the read-only case. `systemd-sysctl` applying the written file is also tested.",
     ],
     across(args) {
       if ((args.state ?? 'present') === 'present') {

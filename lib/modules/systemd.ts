@@ -18,7 +18,11 @@ const UNIT_STATES = ['started', 'stopped', 'restarted', 'reloaded'] as const;
 export const systemdArgs = argsSchema(
   {
     name: required('string', unitNameArg, "The unit: 'web.service', 'backup.timer'; without a suffix '.service' is meant."),
-    unit: optional('{ content?: string; template?: { src: string; vars?: Vars } }', unitFile, "Write /etc/systemd/system/NAME from text or from a template under templates/ (rendered with the host's vars plus vars)."),
+    unit: optional(
+      '{ content?: string; template?: { src: string; vars?: Vars } }',
+      unitFile,
+      "Write /etc/systemd/system/NAME from text or from a template under templates/ (rendered with the host's vars plus vars).",
+    ),
     state: optional(choiceType(UNIT_STATES), choice(UNIT_STATES), 'started/stopped only when needed; restarted and reloaded always act (reloaded starts a stopped unit).'),
     enabled: optional('boolean', optionalBoolean, 'Started at boot (systemctl enable / disable).'),
     masked: optional('boolean', optionalBoolean, 'Masked: cannot be started at all (systemctl mask / unmask).'),
@@ -26,7 +30,8 @@ export const systemdArgs = argsSchema(
   },
   {
     summary: 'A systemd unit: its file, whether it runs, starts at boot or is masked.',
-    checkMode: 'One probe (`systemctl show -p ActiveState,SubState,UnitFileState,LoadState,NeedDaemonReload,FragmentPath` plus the unit file\'s stat and sha256); reports, in the order they would run, the unit file write (with a diff), `daemon-reload`, `unmask`, `enable`/`disable`, `start`/`stop` (only when needed), `restart`/`reload` (always, as in Ansible; `reloaded` starts a stopped unit), `mask`. An unknown unit that must run, or a masked one, fails. Acts on nothing.',
+    checkMode:
+      "One probe (`systemctl show -p ActiveState,SubState,UnitFileState,LoadState,NeedDaemonReload,FragmentPath` plus the unit file's stat and sha256); reports, in the order they would run, the unit file write (with a diff), `daemon-reload`, `unmask`, `enable`/`disable`, `start`/`stop` (only when needed), `restart`/`reload` (always, as in Ansible; `reloaded` starts a stopped unit), `mask`. An unknown unit that must run, or a masked one, fails. Acts on nothing.",
     notes: [
       '`masked: true` on a unit whose file is `/etc/systemd/system/NAME` is refused up front (systemd cannot put the mask there).',
       'A unit file written by `unit` goes through the same atomic temp-file-then-rename write as `copy`.',

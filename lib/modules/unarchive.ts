@@ -34,7 +34,8 @@ export const unarchiveArgs = argsSchema(
   },
   {
     summary: 'Extract a .tar(.gz/.xz/.bz2/.zst) or .zip archive into an existing directory on the host.',
-    checkMode: 'With creates/versionProbe: runs the guard and reports the extraction when it says "not there". Without a guard: extracts into a private temp dir inside dest, compares, removes it, and reports the entries that differ; dest itself is not touched.',
+    checkMode:
+      'With creates/versionProbe: runs the guard and reports the extraction when it says "not there". Without a guard: extracts into a private temp dir inside dest, compares, removes it, and reports the entries that differ; dest itself is not touched.',
     notes: [
       'Formats by name: .tar.gz/.tgz/.tar (and .tar.xz/.tar.bz2/.tar.zst when the host has the decompressor), .zip (needs unzip on the host: a clear error otherwise).',
       'Differing entries (type, content, mode, owner) are renamed into place one by one, so a running binary is replaced, never rewritten in place; files in `dest` that are not in the archive are left alone.',
@@ -56,7 +57,10 @@ export const unarchiveArgs = argsSchema(
         requireSha256(raw.sha256, 'sha256');
       }
       const name = (raw.src ?? new URL(raw.url as string).pathname) as string;
-      if (archiveFormat(name) === undefined) throw new ModuleArgsError(`cannot tell the archive format of ${JSON.stringify(name)}: use .tar.gz, .tgz, .tar (or .tar.xz/.tar.bz2/.tar.zst) or .zip`, { field: raw.src !== undefined ? 'src' : 'url' });
+      if (archiveFormat(name) === undefined)
+        throw new ModuleArgsError(`cannot tell the archive format of ${JSON.stringify(name)}: use .tar.gz, .tgz, .tar (or .tar.xz/.tar.bz2/.tar.zst) or .zip`, {
+          field: raw.src !== undefined ? 'src' : 'url',
+        });
     },
   },
 );
@@ -191,7 +195,7 @@ async function controllerArchive(env: PrepareEnv, src: string, read: boolean): P
     if (read) return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is not a file' : code ?? String(error);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is not a file' : (code ?? String(error));
     throw new InputError(`cannot read the archive ${file}: ${why}`, { field: 'src' }, { cause: error });
   }
 }

@@ -15,7 +15,7 @@ export const userArgs = argsSchema(
   {
     name: required('string', requireAccountName, 'The user name.'),
     state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the account exists; absent: it is removed.', "'present'"),
-    uid: optional('number', optionalAccountId, 'The user\'s id; an existing user with another uid is changed to it.'),
+    uid: optional('number', optionalAccountId, "The user's id; an existing user with another uid is changed to it."),
     group: optional('string', optionalAccountName, 'The primary group (it must exist). On creation without it: a group named like the user.'),
     groups: optional('string[]', optionalAccountNames, 'Supplementary groups (they must exist): exactly these, or with append at least these.'),
     append: optional('boolean', optionalBoolean, 'With groups: add to these groups, leave the others.'),
@@ -30,9 +30,10 @@ export const userArgs = argsSchema(
   },
   {
     summary: 'A local user account (useradd, usermod, userdel).',
-    checkMode: 'One probe (`getent passwd`, `id -Gn`, a sha256 of the shadow field so no hash leaves the host); reports each difference (`user kim: groups +docker -web, shell /bin/sh -> /bin/bash, password hash changed`); missing groups or a taken uid fail; changes nothing.',
+    checkMode:
+      'One probe (`getent passwd`, `id -Gn`, a sha256 of the shadow field so no hash leaves the host); reports each difference (`user kim: groups +docker -web, shell /bin/sh -> /bin/bash, password hash changed`); missing groups or a taken uid fail; changes nothing.',
     notes: [
-      'Password hashes travel on `chpasswd -e`\'s stdin, never on a command line. Changing `home` does not move the old directory. Without `group`, a new user gets its own group, or joins an existing group of its name.',
+      "Password hashes travel on `chpasswd -e`'s stdin, never on a command line. Changing `home` does not move the old directory. Without `group`, a new user gets its own group, or joins an existing group of its name.",
     ],
     across(args) {
       if (args.append === true && args.groups === undefined) throw new ModuleArgsError('append only has a meaning with groups', { field: 'append' });
@@ -127,10 +128,7 @@ export const user = defineModule<UserArgs, UserData>({
 
     const modification = userModification(facts, args);
     if (modification.summaries.length === 0) return { changes: [], data: dataOf(facts) };
-    const steps = [
-      ...(modification.options.length ? [['usermod', ...modification.options.map((o) => quote(o)), name].join(' ')] : []),
-      ...(modification.setPassword ? ['chpasswd -e'] : []),
-    ];
+    const steps = [...(modification.options.length ? [['usermod', ...modification.options.map((o) => quote(o)), name].join(' ')] : []), ...(modification.setPassword ? ['chpasswd -e'] : [])];
     const modify: Change<UserData> = {
       summary: `user ${args.name}: ${modification.summaries.join(', ')}`,
       async apply() {

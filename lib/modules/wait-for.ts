@@ -24,8 +24,9 @@ export const waitForArgs = argsSchema(
     msg: optional('string', optionalString, 'The message when the wait times out, instead of the default one.'),
   },
   {
-    summary: 'Wait on the host for a port or a file (or just sleep), as Ansible\'s wait_for.',
-    checkMode: "Runs (it is a read, as Ansible's wait_for): polls on the host until the condition holds or fails on timeout. A wait for something an earlier, unapplied task would start therefore times out in check mode.",
+    summary: "Wait on the host for a port or a file (or just sleep), as Ansible's wait_for.",
+    checkMode:
+      "Runs (it is a read, as Ansible's wait_for): polls on the host until the condition holds or fails on timeout. A wait for something an earlier, unapplied task would start therefore times out in check mode.",
     across(args) {
       const state = args.state ?? 'started';
       if (args.port !== undefined && args.path !== undefined) throw new ModuleArgsError('wait for a port or for a path, not both', { field: 'path' });
@@ -77,7 +78,6 @@ export interface WaitForData {
   /** With searchRegex: the first matching line. */
   matchedLine: string;
 }
-
 
 /**
  * Wait until a condition holds ON THE HOST, polled by one remote command with a deadline. It never

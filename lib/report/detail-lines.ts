@@ -16,7 +16,10 @@ export function commandLines(event: CommandEvent, colors: Palette, options: { sh
   const [first = '', ...rest] = truncateBytes(mask(event.command), options.limitBytes).split('\n');
   const lines = [head + first, ...rest.map((line) => `      ${line}`)];
   if (!options.showOutput) return lines;
-  for (const [label, text] of [['stdout', event.stdout], ['stderr', event.stderr]] as const) {
+  for (const [label, text] of [
+    ['stdout', event.stdout],
+    ['stderr', event.stderr],
+  ] as const) {
     if (!text.trim()) continue;
     lines.push(`    ${label}:`, ...indentLines(truncateBytes(mask(text), options.limitBytes), '      '));
   }

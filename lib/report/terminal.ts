@@ -43,7 +43,10 @@ export interface Palette {
   readonly dim: Paint;
 }
 
-const sgr = (open: number, close: number): Paint => (text) => (text ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    text ? `\x1b[${open}m${text}\x1b[${close}m` : text;
 const same: Paint = (text) => text;
 
 const COLORS: Palette = {

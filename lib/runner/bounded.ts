@@ -3,12 +3,7 @@
  * `mayStart` is asked before each start (an interrupted run starts nothing new); items it refuses
  * are never started. Resolves when every started item has settled; `work` must not reject.
  */
-export async function forEachBounded<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  mayStart: () => boolean = () => true,
-): Promise<void> {
+export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, mayStart: () => boolean = () => true): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length && mayStart()) {

@@ -18,7 +18,18 @@ export type RunEvent =
   /** delegatedTo: the task runs on that host for `host` (Ansible's delegate_to), shown as [host -> delegatedTo]. */
   | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean; delegatedTo?: string }
   /** ignored: the task failed but had ignoreErrors, so the host went on (Ansible's "...ignoring"). */
-  | { type: 'task-end'; host: string; role: string; task: string; module: string; handler?: boolean; delegatedTo?: string; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean }
+  | {
+      type: 'task-end';
+      host: string;
+      role: string;
+      task: string;
+      module: string;
+      handler?: boolean;
+      delegatedTo?: string;
+      result: TaskResult<Record<string, unknown>>;
+      elapsedMs: number;
+      ignored?: boolean;
+    }
   /** A try of a task with retries/until that did not do: another follows after delayMs (Ansible's "FAILED - RETRYING"). */
   | { type: 'task-retry'; host: string; role: string; task: string; delegatedTo?: string; attempt: number; attempts: number; msg: string; delayMs: number }
   /**

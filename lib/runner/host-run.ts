@@ -153,7 +153,8 @@ export class HostRun {
     if (!handler && !always && !isSelectedByTags(taskTags(this.role.tags, options.tags), this.state.options)) {
       return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
     }
-    if (!handler && !always && this.state.options.startAt?.reached(this.host, this.role.name, name) === false) return { status: 'skipped', changed: false, changes: [], msg: 'before --start-at-task', data: {} };
+    if (!handler && !always && this.state.options.startAt?.reached(this.host, this.role.name, name) === false)
+      return { status: 'skipped', changed: false, changes: [], msg: 'before --start-at-task', data: {} };
     if (this.state.interrupted()) this.#stop('interrupted');
     if (!options.runOnce) return this.#settle(await this.#perform(name, module, args, options, handler), options, handler);
 
@@ -226,18 +227,21 @@ export class HostRun {
 
   #buildApi(handler: boolean): TaskApi<string> {
     const { state } = this;
-    return buildTaskApi<string>({
-      host: state.hostView(this.host),
-      check: state.options.check,
-      call: (name, module, args, options) => this.call(name, module, args, options, handler),
-      flush: () => (handler ? Promise.resolve() : this.flush()),
-      hostvars: (other) => hostvarsView(state.vars(this.role, other), (name) => unsetHostVar(other, name, { role: this.role.name, host: this.host })),
-      setFact: (name, value) => state.facts.set(this.host, name, value, { role: this.role.name }),
-      facts: () => this.#facts(),
-      hostsOf: (pattern) => state.inventory.select(pattern),
-      fail: (message) => this.fail(message),
-      lane: this.#lane,
-    }, this.role.modules);
+    return buildTaskApi<string>(
+      {
+        host: state.hostView(this.host),
+        check: state.options.check,
+        call: (name, module, args, options) => this.call(name, module, args, options, handler),
+        flush: () => (handler ? Promise.resolve() : this.flush()),
+        hostvars: (other) => hostvarsView(state.vars(this.role, other), (name) => unsetHostVar(other, name, { role: this.role.name, host: this.host })),
+        setFact: (name, value) => state.facts.set(this.host, name, value, { role: this.role.name }),
+        facts: () => this.#facts(),
+        hostsOf: (pattern) => state.inventory.select(pattern),
+        fail: (message) => this.fail(message),
+        lane: this.#lane,
+      },
+      this.role.modules,
+    );
   }
 
   /** Facts are gathered once per host per run, whichever role asks first; tags never skip it. */
@@ -298,7 +302,13 @@ export class HostRun {
     const result = await context.connection.exec(batch.script, { become, ...(execOptions.timeoutMs !== undefined ? { timeoutMs: execOptions.timeoutMs } : {}) });
     const elapsedMs = performance.now() - started;
     const answers = batch.split(result);
-    this.#emitCommand(`# ${commands.length} probes in one round trip${answers ? '' : ' (incomplete output: sending this one alone)'}`, { ...result, stdout: '', stderr: answers ? '' : result.stderr }, elapsedMs, false, false);
+    this.#emitCommand(
+      `# ${commands.length} probes in one round trip${answers ? '' : ' (incomplete output: sending this one alone)'}`,
+      { ...result, stdout: '', stderr: answers ? '' : result.stderr },
+      elapsedMs,
+      false,
+      false,
+    );
     if (!answers) return this.#exec(context.connection, command, { ...execOptions, become });
     this.#probes.store(others, answers.slice(1), key);
     const own = answers[0] as ExecResult;
@@ -316,7 +326,13 @@ export class HostRun {
     if (stale) this.#probes.drop();
     for (const p of this.#prefetched) {
       const why = !p.complete ? ' (incomplete output: each task probes again)' : stale ? ' (a host changed since: each task probes again)' : '';
-      this.#emitCommand(`# ${p.commands} probes in one round trip, prefetched ${PREFETCHED_DURING[p.during]}${why}`, { ...p.result, stdout: '', stderr: p.complete ? '' : p.result.stderr }, p.elapsedMs, false, false);
+      this.#emitCommand(
+        `# ${p.commands} probes in one round trip, prefetched ${PREFETCHED_DURING[p.during]}${why}`,
+        { ...p.result, stdout: '', stderr: p.complete ? '' : p.result.stderr },
+        p.elapsedMs,
+        false,
+        false,
+      );
     }
     this.#prefetched = [];
   }

@@ -52,12 +52,7 @@ type SpecFor = (inventory: Inventory, host: string, vars: Vars) => ConnectionSpe
  * `r.data.stdout` of an earlier task) and a host exceeding the budget end that host's preflight
  * quietly: what it could not check is checked when the task really runs.
  */
-export async function preflight(
-  roles: ReadonlyArray<{ role: Role; hosts: readonly string[] }>,
-  options: RunOptions,
-  specFor: SpecFor,
-  predictions: TaskPredictions,
-): Promise<void> {
+export async function preflight(roles: ReadonlyArray<{ role: Role; hosts: readonly string[] }>, options: RunOptions, specFor: SpecFor, predictions: TaskPredictions): Promise<void> {
   const shared: PreflightShared = { facts: new FactStore(), factsPredicted: new Set() };
   for (const { role, hosts } of roles) {
     const outcomes = await Promise.all(hosts.map((host) => preflightHost(role, host, options, specFor, predictions, shared)));
@@ -89,7 +84,10 @@ async function preflightHost(role: Role, host: string, options: RunOptions, spec
 
   const budget = { deadline: performance.now() + HOST_BUDGET_MS, calls: 0, over: false };
   const check = async (): Promise<InputError | undefined> => {
-    const codes: Array<[string, Handler | Role['run']]> = [[`role ${role.name}'s run()`, role.run], ...Object.entries<Handler>(role.handlers ?? {}).map(([name, handler]): [string, Handler] => [`handler ${name}`, handler])];
+    const codes: Array<[string, Handler | Role['run']]> = [
+      [`role ${role.name}'s run()`, role.run],
+      ...Object.entries<Handler>(role.handlers ?? {}).map(([name, handler]): [string, Handler] => [`handler ${name}`, handler]),
+    ];
     for (const [index, [what, code]] of codes.entries()) {
       try {
         const lane = new TaskLane(host);
@@ -141,63 +139,67 @@ function preflightApi(
       throw new PreflightStop();
     }
   };
-  const neutral = <R>(): TaskResult<R> => watchedResult({ status: 'ok', changed: false, changes: [], data: unknownData<R>() }, () => handler || options.preflightObserver?.dependsOnResults(role, host));
+  const neutral = <R>(): TaskResult<R> =>
+    watchedResult({ status: 'ok', changed: false, changes: [], data: unknownData<R>() }, () => handler || options.preflightObserver?.dependsOnResults(role, host));
   const predict = <A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R>): void => {
     const { become, becomeUser } = taskOptions;
     predictions.add(role, host, { name, module: module as Module<unknown, unknown>, args, ...(become !== undefined ? { become } : {}), ...(becomeUser !== undefined ? { becomeUser } : {}) });
   };
-  return buildTaskApi<string>({
-    host: { name: entry.name, groups: entry.groups },
-    check: options.check,
-    async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R> = {}): Promise<TaskResult<R>> {
-      guard();
-      if (!handler) checkNotify(role, host, name, taskOptions.notify);
-      if (!dependsOnUnknown(taskOptions.delegateTo)) checkDelegation(role, host, name, taskOptions as TaskOptions<string>, options, specFor);
-      if (!handler) options.preflightObserver?.task(role, host, observedTask(role, name, module, taskOptions.tags, options));
-      if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
-        return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
-      }
-      if (dependsOnUnknown(args)) {
-        // Not checkable before the run; its probe may still not depend on the unknown part (a
-        // download's destination, when its URL depends on the host's architecture).
-        if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, args, taskOptions);
+  return buildTaskApi<string>(
+    {
+      host: { name: entry.name, groups: entry.groups },
+      check: options.check,
+      async call<A, R>(name: string, module: Module<A, R>, args: A, taskOptions: TaskOptions<string, R> = {}): Promise<TaskResult<R>> {
+        guard();
+        if (!handler) checkNotify(role, host, name, taskOptions.notify);
+        if (!dependsOnUnknown(taskOptions.delegateTo)) checkDelegation(role, host, name, taskOptions as TaskOptions<string>, options, specFor);
+        if (!handler) options.preflightObserver?.task(role, host, observedTask(role, name, module, taskOptions.tags, options));
+        if (!handler && !isSelectedByTags(taskTags(role.tags, taskOptions.tags), options)) {
+          return { status: 'skipped', changed: false, changes: [], msg: 'not selected by tags', data: {} };
+        }
+        if (dependsOnUnknown(args)) {
+          // Not checkable before the run; its probe may still not depend on the unknown part (a
+          // download's destination, when its URL depends on the host's architecture).
+          if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, args, taskOptions);
+          return neutral<R>();
+        }
+        const valid = validateArgs(module, args, name, host);
+        let prepared: A;
+        try {
+          const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars, shared.facts.of(host));
+          prepared = module.prepare ? await module.prepare(valid, { host, vars, projectDir: options.projectDir }) : valid;
+        } catch (error) {
+          if (error instanceof InputError) throw withHost(error, host, name);
+          throw error;
+        }
+        if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, prepared, taskOptions);
         return neutral<R>();
-      }
-      const valid = validateArgs(module, args, name, host);
-      let prepared: A;
-      try {
-        const vars = roleHostVars(role.defaults, inventory.host(host), options.extraVars, shared.facts.of(host));
-        prepared = module.prepare ? await module.prepare(valid, { host, vars, projectDir: options.projectDir }) : valid;
-      } catch (error) {
-        if (error instanceof InputError) throw withHost(error, host, name);
-        throw error;
-      }
-      if (!handler && module.batchProbes && taskOptions.delegateTo === undefined) predict(name, module, prepared, taskOptions);
-      return neutral<R>();
+      },
+      flush: async () => guard(),
+      hostvars: (other) => {
+        if (dependsOnUnknown(other)) throw new PreflightStop();
+        return hostvarsView(roleHostVars(role.defaults, inventory.host(other), options.extraVars, shared.facts.of(other)), () => UNKNOWN);
+      },
+      setFact: (name, value) => shared.facts.set(host, name, value, { role: role.name }),
+      facts: async () => {
+        guard();
+        if (!shared.factsPredicted.has(host)) {
+          shared.factsPredicted.add(host);
+          predictions.add(role, host, { name: 'gather facts', module: gatherFacts as Module<unknown, unknown>, args: {} });
+        }
+        return unknownData<HostFacts>() as HostFacts;
+      },
+      hostsOf: (pattern) => {
+        if (dependsOnUnknown(pattern)) throw new PreflightStop();
+        return inventory.select(pattern);
+      },
+      fail: () => {
+        throw new PreflightStop();
+      },
+      lane,
     },
-    flush: async () => guard(),
-    hostvars: (other) => {
-      if (dependsOnUnknown(other)) throw new PreflightStop();
-      return hostvarsView(roleHostVars(role.defaults, inventory.host(other), options.extraVars, shared.facts.of(other)), () => UNKNOWN);
-    },
-    setFact: (name, value) => shared.facts.set(host, name, value, { role: role.name }),
-    facts: async () => {
-      guard();
-      if (!shared.factsPredicted.has(host)) {
-        shared.factsPredicted.add(host);
-        predictions.add(role, host, { name: 'gather facts', module: gatherFacts as Module<unknown, unknown>, args: {} });
-      }
-      return unknownData<HostFacts>() as HostFacts;
-    },
-    hostsOf: (pattern) => {
-      if (dependsOnUnknown(pattern)) throw new PreflightStop();
-      return inventory.select(pattern);
-    },
-    fail: () => {
-      throw new PreflightStop();
-    },
-    lane,
-  }, role.modules);
+    role.modules,
+  );
 }
 
 /** delegateTo must name an inventory host whose connection variables are sound; the rest of the options are checked too. */

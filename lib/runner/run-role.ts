@@ -71,7 +71,12 @@ export async function runRole(plan: RolePlan): Promise<void> {
       hosts: [...batch],
       ...(role.serial !== undefined ? { batch: { index: index + 1, count: batches.length } } : {}),
     });
-    await forEachBounded(batch, state.options.forks, (host) => runHost(state, batchRuns.get(host) as HostRun), () => !state.interrupted() && !state.aborted);
+    await forEachBounded(
+      batch,
+      state.options.forks,
+      (host) => runHost(state, batchRuns.get(host) as HostRun),
+      () => !state.interrupted() && !state.aborted,
+    );
     const rest = batches.slice(index + 1).flat();
     if (rest.length > 0 && batch.every((host) => state.isOut(host))) {
       state.emit({

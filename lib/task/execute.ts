@@ -25,12 +25,7 @@ export function validateArgs<A, R>(module: Module<A, R>, args: A, task: string, 
  * Run one module call on one host: validate, probe and plan, then apply the plan unless in check
  * mode. Errors from the host (a failed command, a lost connection) propagate to the runner.
  */
-export async function executeTask<A, R>(
-  ctx: ModuleContext,
-  module: Module<A, R>,
-  args: A,
-  options: ExecuteOptions,
-): Promise<TaskResult<R>> {
+export async function executeTask<A, R>(ctx: ModuleContext, module: Module<A, R>, args: A, options: ExecuteOptions): Promise<TaskResult<R>> {
   const checked = validateArgs(module, args, options.task, ctx.host);
   const valid = module.prepare ? await module.prepare(checked, ctx) : checked;
   const plan = await module.plan(ctx, valid);
@@ -39,7 +34,11 @@ export async function executeTask<A, R>(
     return { status: 'skipped', changed: false, changes: [], msg: plan.skip, data };
   }
   const changes = plan.changes;
-  const diff = changes.map((c) => c.diff).filter((d): d is string => !!d).join('\n') || undefined;
+  const diff =
+    changes
+      .map((c) => c.diff)
+      .filter((d): d is string => !!d)
+      .join('\n') || undefined;
   const summaries = changes.map((c) => c.summary);
   if (changes.length === 0) return { status: 'ok', changed: false, changes: [], data };
   if (options.check) {

@@ -7,15 +7,7 @@ import { InputError } from '../../lib/index.ts';
 
 export const KEYS_VAR = 'operator_authorized_keys';
 
-const KEY_TYPES = [
-  'ssh-ed25519',
-  'ssh-rsa',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-];
+const KEY_TYPES = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com'];
 const TYPE_AND_BLOB = /(?:^|\s)(\S+)\s+([A-Za-z0-9+/]+={0,2})(?:\s|$)/g;
 
 /** The file's text: the keys in the given order, one per line. */

@@ -21,7 +21,10 @@ export function operatorKubeconfig(k3sYaml: string, server: string): string {
     return `${match[1]}${server}${match[3]}`;
   });
   if (replaced === 0) {
-    const found = k3sYaml.split('\n').filter((line) => /^\s*server:/.test(line)).map((line) => line.trim());
+    const found = k3sYaml
+      .split('\n')
+      .filter((line) => /^\s*server:/.test(line))
+      .map((line) => line.trim());
     throw new KubeconfigShapeError(
       `${K3S_KUBECONFIG} has no "server: ${K3S_LOCAL_SERVER}" line to point at ${server}` +
         (found.length ? ` (it has: ${found.join(', ')})` : ' (it has no server line at all)') +

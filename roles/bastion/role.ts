@@ -90,7 +90,8 @@ function serversOf(t: TaskApi<'reload sshd'>): Server[] {
   try {
     names = t.hostsOf(SERVERS_GROUP);
   } catch (error) {
-    if (error instanceof InputError) throw new InputError(`the bastion role needs the "${SERVERS_GROUP}" group (its first host's kubeconfig becomes the operator's): ${error.reason}`, { host: t.host.name });
+    if (error instanceof InputError)
+      throw new InputError(`the bastion role needs the "${SERVERS_GROUP}" group (its first host's kubeconfig becomes the operator's): ${error.reason}`, { host: t.host.name });
     throw error;
   }
   return k3sServers(names, (name) => t.hostvars(name), t.host.name);

@@ -28,10 +28,10 @@ export function serverAddress(name: string, vars: Vars, bastion: string): string
     const value = vars[variable];
     if (value === undefined || value === null || value === '') continue;
     if (typeof value !== 'string' || isIP(value) === 0) {
-      throw new InputError(
-        `the bastion role needs k3s server ${name}'s private address for /etc/hosts and the kubeconfig, and its "${variable}" is not an IP address: ${JSON.stringify(value)}`,
-        { host: bastion, field: variable },
-      );
+      throw new InputError(`the bastion role needs k3s server ${name}'s private address for /etc/hosts and the kubeconfig, and its "${variable}" is not an IP address: ${JSON.stringify(value)}`, {
+        host: bastion,
+        field: variable,
+      });
     }
     return value;
   }

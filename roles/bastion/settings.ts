@@ -30,11 +30,17 @@ const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?
 export function bastionSettings(vars: Vars, host: string): BastionSettings {
   const operator = requireString(vars, 'operator_user', host);
   if (!ACCOUNT_NAME.test(operator) || operator === 'root') {
-    throw new InputError(`variable "operator_user" must be an unprivileged account name (lowercase letter or _, then lowercase letters, digits, _ and -), got ${JSON.stringify(operator)}`, { host, field: 'operator_user' });
+    throw new InputError(`variable "operator_user" must be an unprivileged account name (lowercase letter or _, then lowercase letters, digits, _ and -), got ${JSON.stringify(operator)}`, {
+      host,
+      field: 'operator_user',
+    });
   }
   const endpoint = optionalString(vars, 'k3s_api_endpoint', host);
   if (endpoint !== undefined && endpoint !== '' && !HOST_NAME.test(endpoint) && isIP(endpoint) === 0) {
-    throw new InputError(`variable "k3s_api_endpoint" must be a host name or an IP address (no scheme, no port: the kubeconfig uses https://NAME:6443), got ${JSON.stringify(endpoint)}`, { host, field: 'k3s_api_endpoint' });
+    throw new InputError(`variable "k3s_api_endpoint" must be a host name or an IP address (no scheme, no port: the kubeconfig uses https://NAME:6443), got ${JSON.stringify(endpoint)}`, {
+      host,
+      field: 'k3s_api_endpoint',
+    });
   }
   return {
     operator,

@@ -31,7 +31,10 @@ export function registryOf(vars: Vars, host: string): Registry | undefined {
     url = undefined;
   }
   if (typeof raw !== 'string' || !url || !['https:', 'http:'].includes(url.protocol) || url.pathname.replace(/\/+$/, '') !== '' || url.search !== '' || url.username !== '' || url.password !== '') {
-    throw new InputError(`variable "k3s_registry_url" must be a registry's address like https://registry.example.com:5000 (no path, no credentials), got ${JSON.stringify(raw)}`, where('k3s_registry_url'));
+    throw new InputError(
+      `variable "k3s_registry_url" must be a registry's address like https://registry.example.com:5000 (no path, no credentials), got ${JSON.stringify(raw)}`,
+      where('k3s_registry_url'),
+    );
   }
   const username = vars['k3s_registry_username'];
   const password = vars['k3s_registry_password'];
@@ -41,7 +44,8 @@ export function registryOf(vars: Vars, host: string): Registry | undefined {
   if (username !== undefined && (typeof username !== 'string' || username === '' || username.includes(':'))) {
     throw new InputError('variable "k3s_registry_username" must be a user name without ":"', where('k3s_registry_username'));
   }
-  if (password !== undefined && !isSecret(password) && typeof password !== 'string') throw new InputError('variable "k3s_registry_password" must be text (!secret in YAML)', where('k3s_registry_password'));
+  if (password !== undefined && !isSecret(password) && typeof password !== 'string')
+    throw new InputError('variable "k3s_registry_password" must be text (!secret in YAML)', where('k3s_registry_password'));
   return {
     url: `${url.protocol}//${url.host}`,
     host: url.host,

@@ -36,7 +36,10 @@ export const buildkit = defineRole<BuildkitVars>({
       sha256: sha256 ?? '',
       dest: '/usr/local',
       include: ['bin/buildkitd', 'bin/buildctl'],
-      versionProbe: { cmd: `${BUILDKITD} --version && ${BUILDCTL} --version`, expect: new RegExp(`buildkitd github\\.com/moby/buildkit ${escape(settings.version)} [\\s\\S]*buildctl github\\.com/moby/buildkit ${escape(settings.version)} `) },
+      versionProbe: {
+        cmd: `${BUILDKITD} --version && ${BUILDCTL} --version`,
+        expect: new RegExp(`buildkitd github\\.com/moby/buildkit ${escape(settings.version)} [\\s\\S]*buildctl github\\.com/moby/buildkit ${escape(settings.version)} `),
+      },
     });
     const restart = binaries.changed || config.changed || unit.changed;
     const running = await t.systemd('buildkitd running', { name: 'buildkitd.service', state: restart ? 'restarted' : 'started', enabled: true });

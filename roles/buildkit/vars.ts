@@ -48,7 +48,8 @@ const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export function buildkitSettings(vars: Vars & BuildkitVars, host: string): BuildkitSettings {
   const where = (field: string) => ({ host, field });
   const version = vars.buildkit_version;
-  if (typeof version !== 'string' || !VERSION.test(version)) throw new InputError(`variable "buildkit_version" must be a BuildKit release like v0.16.0, got ${JSON.stringify(version)}`, where('buildkit_version'));
+  if (typeof version !== 'string' || !VERSION.test(version))
+    throw new InputError(`variable "buildkit_version" must be a BuildKit release like v0.16.0, got ${JSON.stringify(version)}`, where('buildkit_version'));
   const sha256 = vars.buildkit_sha256;
   if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256.test(sha256))) throw new InputError('variable "buildkit_sha256" must be 64 lowercase hex digits', where('buildkit_sha256'));
   if (sha256 === undefined && !BUILDKIT_SHA256[version]) {
@@ -58,15 +59,17 @@ export function buildkitSettings(vars: Vars & BuildkitVars, host: string): Build
     );
   }
   const socket = vars.buildkit_containerd_socket;
-  if (typeof socket !== 'string' || !socket.startsWith('/')) throw new InputError(`variable "buildkit_containerd_socket" must be an absolute path, got ${JSON.stringify(socket)}`, where('buildkit_containerd_socket'));
+  if (typeof socket !== 'string' || !socket.startsWith('/'))
+    throw new InputError(`variable "buildkit_containerd_socket" must be an absolute path, got ${JSON.stringify(socket)}`, where('buildkit_containerd_socket'));
   const namespace = vars.buildkit_containerd_namespace;
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) throw new InputError(`variable "buildkit_containerd_namespace" must be a containerd namespace like k8s.io, got ${JSON.stringify(namespace)}`, where('buildkit_containerd_namespace'));
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace))
+    throw new InputError(`variable "buildkit_containerd_namespace" must be a containerd namespace like k8s.io, got ${JSON.stringify(namespace)}`, where('buildkit_containerd_namespace'));
   const timeout = wholeNumber(vars.buildkit_ready_timeout_s);
-  if (timeout === undefined || timeout < 2) throw new InputError(`variable "buildkit_ready_timeout_s" must be a whole number of seconds, at least 2, got ${JSON.stringify(vars.buildkit_ready_timeout_s)}`, where('buildkit_ready_timeout_s'));
+  if (timeout === undefined || timeout < 2)
+    throw new InputError(`variable "buildkit_ready_timeout_s" must be a whole number of seconds, at least 2, got ${JSON.stringify(vars.buildkit_ready_timeout_s)}`, where('buildkit_ready_timeout_s'));
   return { version, ...(sha256 !== undefined ? { sha256 } : {}), containerdSocket: socket, containerdNamespace: namespace, readyTimeoutS: timeout };
 }
 
 export function buildkitSha256(settings: BuildkitSettings, arch: string): string | undefined {
   return settings.sha256 ?? BUILDKIT_SHA256[settings.version]?.[arch];
 }
-

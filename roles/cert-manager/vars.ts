@@ -54,10 +54,12 @@ export function certManagerSettings(vars: Vars & CertManagerVars, host: string):
   const values = vars.cert_manager_values;
   if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new InputError('variable "cert_manager_values" must be a map of chart values', where('cert_manager_values'));
   const timeoutS = vars.cert_manager_timeout_s;
-  if (!Number.isInteger(timeoutS) || timeoutS < 10) throw new InputError(`variable "cert_manager_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(timeoutS)}`, where('cert_manager_timeout_s'));
+  if (!Number.isInteger(timeoutS) || timeoutS < 10)
+    throw new InputError(`variable "cert_manager_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(timeoutS)}`, where('cert_manager_timeout_s'));
   const email = requireSecret(vars, 'cert_manager_acme_email', host);
   // The value is never quoted back: an address is personal data, and output is shared.
-  if (!EMAIL.test(email.reveal())) throw new InputError('variable "cert_manager_acme_email" is not an email address (name@domain.tld); Let\'s Encrypt refuses an ACME account without one', where('cert_manager_acme_email'));
+  if (!EMAIL.test(email.reveal()))
+    throw new InputError('variable "cert_manager_acme_email" is not an email address (name@domain.tld); Let\'s Encrypt refuses an ACME account without one', where('cert_manager_acme_email'));
   const crds = typeof values.crds === 'object' && values.crds !== null ? values.crds : {};
   return {
     version: vars.cert_manager_version,

@@ -55,7 +55,8 @@ export const imageBuild = defineModule<ImageBuildArgs, ImageBuildData>({
     for (const field of ['ref', 'registryUrl', 'registryHost', 'repository', 'tag', 'buildDir', 'buildctl', 'address', 'dockerConfig'] as const) {
       if (typeof args[field] !== 'string' || args[field] === '') throw new ModuleArgsError('must be a non-empty string', { field });
     }
-    if (!args.buildDir.startsWith('/') || args.buildDir.split('/').length < 4) throw new ModuleArgsError('must be an absolute path at least two levels deep (it is removed after the build)', { field: 'buildDir' });
+    if (!args.buildDir.startsWith('/') || args.buildDir.split('/').length < 4)
+      throw new ModuleArgsError('must be an absolute path at least two levels deep (it is removed after the build)', { field: 'buildDir' });
     if (!Array.isArray(args.files) || !args.files.some((file) => file.path === 'Dockerfile')) throw new ModuleArgsError('must hold the context, its Dockerfile included', { field: 'files' });
     return args;
   },
@@ -75,10 +76,25 @@ export const imageBuild = defineModule<ImageBuildArgs, ImageBuildData>({
             const files = Object.fromEntries(args.files.map((file) => [file.path, [readFileSync(file.source).toString('base64'), file.executable]]));
             const dir = quote(args.buildDir);
             // DOCKER_CONFIG: sudo may keep the login user's HOME, and the credentials are root's.
-            const build = ['env', `DOCKER_CONFIG=${dirname(args.dockerConfig)}`, args.buildctl, `--addr=${args.address}`, 'build', '--frontend=dockerfile.v0', '--local', `context=${args.buildDir}`, '--local', `dockerfile=${args.buildDir}`, '--output', `type=image,name=${args.ref},push=true`, '--progress=plain'];
+            const build = [
+              'env',
+              `DOCKER_CONFIG=${dirname(args.dockerConfig)}`,
+              args.buildctl,
+              `--addr=${args.address}`,
+              'build',
+              '--frontend=dockerfile.v0',
+              '--local',
+              `context=${args.buildDir}`,
+              '--local',
+              `dockerfile=${args.buildDir}`,
+              '--output',
+              `type=image,name=${args.ref},push=true`,
+              '--progress=plain',
+            ];
             const script = `rm -rf ${dir} && mkdir -p -m 0700 ${dir} && python3 -c ${quote(UNPACK)} ${dir} && ${build.map((word) => quote(word)).join(' ')}; rc=$?; rm -rf ${dir}; exit $rc`;
             const built = await ctx.exec(script, { stdin: JSON.stringify(files) });
-            if (built.code !== 0) throw new TaskFailedError(`buildkit could not build and push ${args.ref} (rc=${built.code}): ${(built.stderr.trim() || built.stdout.trim()).split('\n').slice(-5).join('\n')}`);
+            if (built.code !== 0)
+              throw new TaskFailedError(`buildkit could not build and push ${args.ref} (rc=${built.code}): ${(built.stderr.trim() || built.stdout.trim()).split('\n').slice(-5).join('\n')}`);
             return { data: { ref: args.ref, built: true } };
           },
         },

@@ -45,19 +45,31 @@ export function echoHealthcheckSettings(vars: Vars & EchoHealthcheckVars, host: 
   const where = (field: string) => ({ host, field });
   const registry = registryOf(vars, host);
   if (!registry) {
-    throw new InputError('no registry is configured: set k3s_registry_url (and k3s_registry_username, k3s_registry_password) to the registry the echo image is pushed to and the nodes pull from', where('k3s_registry_url'));
+    throw new InputError(
+      'no registry is configured: set k3s_registry_url (and k3s_registry_username, k3s_registry_password) to the registry the echo image is pushed to and the nodes pull from',
+      where('k3s_registry_url'),
+    );
   }
-  if (typeof vars.echo_healthcheck_context !== 'string' || vars.echo_healthcheck_context === '') throw new InputError('variable "echo_healthcheck_context" must be a directory on the controller', where('echo_healthcheck_context'));
+  if (typeof vars.echo_healthcheck_context !== 'string' || vars.echo_healthcheck_context === '')
+    throw new InputError('variable "echo_healthcheck_context" must be a directory on the controller', where('echo_healthcheck_context'));
   const image = vars.echo_healthcheck_image;
   if (typeof image !== 'string' || image.length > 255 || !REPOSITORY.test(image)) {
-    throw new InputError(`variable "echo_healthcheck_image" must be a repository name like echo-healthcheck or team/echo (lowercase, no registry, no tag), got ${JSON.stringify(image)}`, where('echo_healthcheck_image'));
+    throw new InputError(
+      `variable "echo_healthcheck_image" must be a repository name like echo-healthcheck or team/echo (lowercase, no registry, no tag), got ${JSON.stringify(image)}`,
+      where('echo_healthcheck_image'),
+    );
   }
   const namespace = vars.echo_healthcheck_namespace;
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) throw new InputError(`variable "echo_healthcheck_namespace" must be a namespace name, got ${JSON.stringify(namespace)}`, where('echo_healthcheck_namespace'));
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace))
+    throw new InputError(`variable "echo_healthcheck_namespace" must be a namespace name, got ${JSON.stringify(namespace)}`, where('echo_healthcheck_namespace'));
   const kubeconfig = vars.echo_healthcheck_kubeconfig;
-  if (typeof kubeconfig !== 'string' || !kubeconfig.startsWith('/')) throw new InputError(`variable "echo_healthcheck_kubeconfig" must be an absolute path on the host, got ${JSON.stringify(kubeconfig)}`, where('echo_healthcheck_kubeconfig'));
+  if (typeof kubeconfig !== 'string' || !kubeconfig.startsWith('/'))
+    throw new InputError(`variable "echo_healthcheck_kubeconfig" must be an absolute path on the host, got ${JSON.stringify(kubeconfig)}`, where('echo_healthcheck_kubeconfig'));
   const timeoutS = wholeNumber(vars.echo_healthcheck_timeout_s);
-  if (timeoutS === undefined || timeoutS < 10) throw new InputError(`variable "echo_healthcheck_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(vars.echo_healthcheck_timeout_s)}`, where('echo_healthcheck_timeout_s'));
+  if (timeoutS === undefined || timeoutS < 10)
+    throw new InputError(
+      `variable "echo_healthcheck_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(vars.echo_healthcheck_timeout_s)}`,
+      where('echo_healthcheck_timeout_s'),
+    );
   return { registry, context: vars.echo_healthcheck_context, image, namespace, kubeconfig, timeoutS };
 }
-

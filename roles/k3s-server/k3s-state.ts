@@ -25,7 +25,7 @@ export const k3sState = defineModule<{ binary: string }, K3sState>({
   async plan(ctx, args) {
     const script = [
       `if [ -x ${quote(args.binary)} ]; then printf 'version=%s\\n' "$(${quote(args.binary)} --version 2>/dev/null | head -n 1)"; fi`,
-      "printf 'active=%s\\n' \"$(systemctl is-active k3s 2>/dev/null)\"",
+      'printf \'active=%s\\n\' "$(systemctl is-active k3s 2>/dev/null)"',
     ].join('\n');
     const result = await ctx.exec(script, { probe: true });
     const facts = parseProbeOutput(result.stdout);

@@ -36,7 +36,9 @@ export const k3sServer = defineRole<K3sServerVars>({
     const facts = await t.facts();
     const state = (await t.run('installed K3s', k3sState, { binary: K3S })).data;
     if (typeof state.version === 'string' && compareK3sVersions(state.version, vars.k3s_version) > 0) {
-      t.fail(`K3s ${state.version} runs here and k3s_version is ${vars.k3s_version}: ploy does not downgrade K3s (etcd's data may not be readable by an older release); raise k3s_version, or restore a snapshot by hand`);
+      t.fail(
+        `K3s ${state.version} runs here and k3s_version is ${vars.k3s_version}: ploy does not downgrade K3s (etcd's data may not be readable by an older release); raise k3s_version, or restore a snapshot by hand`,
+      );
     }
     // A server about to join checks, before it changes anything, that the first server answers (it
     // may have gone down since it was Ready) and that every node is Ready (etcd takes no new member
@@ -77,7 +79,12 @@ export const k3sServer = defineRole<K3sServerVars>({
       content: serverConfig({ first: isFirst, firstAddress, nodeName: t.host.name, nodeIp: addressOf(t.hostvars(t.host.name), t.host.name), token, tlsSan: tlsNames(t, vars, servers) }),
     });
     const registries = vars.k3s_registry_url
-      ? await t.copy('registries.yaml', { dest: '/etc/rancher/k3s/registries.yaml', mode: '0600', directoryMode: '0755', content: registriesConfig(vars.k3s_registry_url, vars.k3s_registry_username, vars.k3s_registry_password) })
+      ? await t.copy('registries.yaml', {
+          dest: '/etc/rancher/k3s/registries.yaml',
+          mode: '0600',
+          directoryMode: '0755',
+          content: registriesConfig(vars.k3s_registry_url, vars.k3s_registry_username, vars.k3s_registry_password),
+        })
       : undefined;
     const unit = await t.template('k3s unit', { src: 'k3s-server/k3s.service.hbs', dest: '/etc/systemd/system/k3s.service', mode: '0644' });
     if (vars.k3s_traefik_https_redirect) {
@@ -89,7 +96,9 @@ export const k3sServer = defineRole<K3sServerVars>({
       // K3s exits when its join fails and systemd would start it again every 5 s (Restart=always),
       // joining whenever it can, out of turn: stop it, the next run starts it in order.
       await t.systemd('k3s stopped after its failed join', { name: 'k3s', state: 'stopped' });
-      t.fail(`K3s could not join the first server ${first} (https://${firstAddress}:6443): ${running.msg ?? 'its start failed'} (journalctl -u k3s on ${t.host.name} says why); it is stopped so that it does not join out of turn: run again once ${first} answers`);
+      t.fail(
+        `K3s could not join the first server ${first} (https://${firstAddress}:6443): ${running.msg ?? 'its start failed'} (journalctl -u k3s on ${t.host.name} says why); it is stopped so that it does not join out of turn: run again once ${first} answers`,
+      );
     }
     t.setFact('k3s_server_predicted', running.status === 'skipped');
     if (running.changed) {

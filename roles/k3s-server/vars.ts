@@ -87,7 +87,10 @@ export function checkServerVars(vars: K3sServerVars, servers: readonly string[],
   checkK3sSha256(vars, where('k3s_sha256'));
   if (vars.nerdctl_sha256 !== undefined && !SHA256.test(String(vars.nerdctl_sha256))) throw new InputError('nerdctl_sha256 must be 64 lowercase hex digits', where('nerdctl_sha256'));
   if (vars.nerdctl_sha256 === undefined && !NERDCTL_SHA256[vars.nerdctl_version]) {
-    throw new InputError(`no sha256 is known for nerdctl ${vars.nerdctl_version}: set nerdctl_sha256 to the one its release's SHA256SUMS lists for nerdctl-${vars.nerdctl_version}-linux-<arch>.tar.gz`, where('nerdctl_sha256'));
+    throw new InputError(
+      `no sha256 is known for nerdctl ${vars.nerdctl_version}: set nerdctl_sha256 to the one its release's SHA256SUMS lists for nerdctl-${vars.nerdctl_version}-linux-<arch>.tar.gz`,
+      where('nerdctl_sha256'),
+    );
   }
   if (servers.length < 3) {
     throw new InputError(
@@ -113,7 +116,10 @@ export function checkServerVars(vars: K3sServerVars, servers: readonly string[],
       throw new InputError(`k3s_registry_url must be a registry's address like https://registry.example.com:5000, got ${JSON.stringify(vars.k3s_registry_url)}`, where('k3s_registry_url'));
     }
     if ((vars.k3s_registry_username === undefined) !== (vars.k3s_registry_password === undefined)) {
-      throw new InputError('give both k3s_registry_username and k3s_registry_password, or neither', where(vars.k3s_registry_username === undefined ? 'k3s_registry_username' : 'k3s_registry_password'));
+      throw new InputError(
+        'give both k3s_registry_username and k3s_registry_password, or neither',
+        where(vars.k3s_registry_username === undefined ? 'k3s_registry_username' : 'k3s_registry_password'),
+      );
     }
   }
 }
@@ -128,13 +134,23 @@ function checkK3sSha256(vars: K3sServerVars, where: { host: string; field: strin
   const version = vars.k3s_version;
   if (given === undefined) {
     if (K3S_SHA256[version]) return;
-    throw new InputError(`no sha256 is known for K3s ${version}: set k3s_sha256 to the sha256 its sha256sum-<arch>.txt lists for the servers' architecture (known: ${Object.keys(K3S_SHA256).join(', ')})`, where);
+    throw new InputError(
+      `no sha256 is known for K3s ${version}: set k3s_sha256 to the sha256 its sha256sum-<arch>.txt lists for the servers' architecture (known: ${Object.keys(K3S_SHA256).join(', ')})`,
+      where,
+    );
   }
   if (typeof given === 'string') {
     if (!SHA256.test(given)) throw new InputError('k3s_sha256 must be 64 lowercase hex digits, or sha256s by version', where);
-    const pinnedFor = Object.entries(K3S_SHA256).flatMap(([release, arches]) => Object.entries(arches).filter(([, sha]) => sha === given).map(([arch]) => `${release} ${arch}`));
+    const pinnedFor = Object.entries(K3S_SHA256).flatMap(([release, arches]) =>
+      Object.entries(arches)
+        .filter(([, sha]) => sha === given)
+        .map(([arch]) => `${release} ${arch}`),
+    );
     if (pinnedFor.length > 0 && !pinnedFor.some((pin) => pin.startsWith(`${version} `))) {
-      throw new InputError(`k3s_sha256 is the sha256 of K3s ${pinnedFor.join(', ')}, not of k3s_version ${version}: set the one ${version}'s sha256sum-<arch>.txt lists, or give k3s_sha256 by version`, where);
+      throw new InputError(
+        `k3s_sha256 is the sha256 of K3s ${pinnedFor.join(', ')}, not of k3s_version ${version}: set the one ${version}'s sha256sum-<arch>.txt lists, or give k3s_sha256 by version`,
+        where,
+      );
     }
     return;
   }

@@ -11,7 +11,9 @@ export const NAME = 'nginx-demo';
 export const TLS_SECRET = `${NAME}-tls`;
 export const LABELS = { 'app.kubernetes.io/part-of': NAME, 'app.kubernetes.io/managed-by': 'ploy' } as const;
 /** The label selector of everything the role creates: its prune and its removal use it. */
-export const SELECTOR = Object.entries(LABELS).map(([key, value]) => `${key}=${value}`).join(',');
+export const SELECTOR = Object.entries(LABELS)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',');
 const POD_LABELS = { 'app.kubernetes.io/name': NAME };
 
 /** The kinds the role creates, as `kubectl get` names them, for the removal's listing. */

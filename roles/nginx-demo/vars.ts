@@ -51,24 +51,33 @@ const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]*$/;
 
 export function nginxDemoSettings(vars: Vars & NginxDemoVars, host: string): NginxDemoSettings {
   const where = (field: string) => ({ host, field });
-  if (typeof vars.nginx_demo_enabled !== 'boolean') throw new InputError(`variable "nginx_demo_enabled" must be true or false, got ${JSON.stringify(vars.nginx_demo_enabled)}`, where('nginx_demo_enabled'));
+  if (typeof vars.nginx_demo_enabled !== 'boolean')
+    throw new InputError(`variable "nginx_demo_enabled" must be true or false, got ${JSON.stringify(vars.nginx_demo_enabled)}`, where('nginx_demo_enabled'));
   if (typeof vars.nginx_demo_namespace !== 'string' || !NAMESPACE.test(vars.nginx_demo_namespace)) {
     throw new InputError(`variable "nginx_demo_namespace" must be a namespace name (lowercase letters, digits and -), got ${JSON.stringify(vars.nginx_demo_namespace)}`, where('nginx_demo_namespace'));
   }
   const base = { enabled: vars.nginx_demo_enabled, namespace: vars.nginx_demo_namespace };
   const issuer = vars.nginx_demo_issuer;
-  if (!isIssuerName(issuer)) throw new InputError(`variable "nginx_demo_issuer" must name a ClusterIssuer of the cert-manager role (${ISSUER_NAMES.join(' or ')}), got ${JSON.stringify(issuer)}`, where('nginx_demo_issuer'));
+  if (!isIssuerName(issuer))
+    throw new InputError(`variable "nginx_demo_issuer" must name a ClusterIssuer of the cert-manager role (${ISSUER_NAMES.join(' or ')}), got ${JSON.stringify(issuer)}`, where('nginx_demo_issuer'));
   if (!vars.nginx_demo_enabled) return { ...base, host: '', issuer, replicas: 0, image: '', title: '', timeoutS: 0 };
   const name = vars.nginx_demo_host;
-  if (name === undefined || name === null || name === '') throw new InputError('variable "nginx_demo_host" is required: the DNS name the page answers at (pointing at the load balancer)', where('nginx_demo_host'));
+  if (name === undefined || name === null || name === '')
+    throw new InputError('variable "nginx_demo_host" is required: the DNS name the page answers at (pointing at the load balancer)', where('nginx_demo_host'));
   if (typeof name !== 'string' || !DNS_NAME.test(name)) {
-    throw new InputError(`variable "nginx_demo_host" must be a DNS name like demo.example.com (lowercase letters, digits, - and dots; no scheme, port or path), got ${JSON.stringify(name)}`, where('nginx_demo_host'));
+    throw new InputError(
+      `variable "nginx_demo_host" must be a DNS name like demo.example.com (lowercase letters, digits, - and dots; no scheme, port or path), got ${JSON.stringify(name)}`,
+      where('nginx_demo_host'),
+    );
   }
   const replicas = vars.nginx_demo_replicas;
-  if (!Number.isInteger(replicas) || replicas < 2) throw new InputError(`variable "nginx_demo_replicas" must be a whole number, at least 2 (spread across nodes), got ${JSON.stringify(replicas)}`, where('nginx_demo_replicas'));
-  if (typeof vars.nginx_demo_image !== 'string' || !IMAGE.test(vars.nginx_demo_image)) throw new InputError(`variable "nginx_demo_image" must be an image reference, got ${JSON.stringify(vars.nginx_demo_image)}`, where('nginx_demo_image'));
+  if (!Number.isInteger(replicas) || replicas < 2)
+    throw new InputError(`variable "nginx_demo_replicas" must be a whole number, at least 2 (spread across nodes), got ${JSON.stringify(replicas)}`, where('nginx_demo_replicas'));
+  if (typeof vars.nginx_demo_image !== 'string' || !IMAGE.test(vars.nginx_demo_image))
+    throw new InputError(`variable "nginx_demo_image" must be an image reference, got ${JSON.stringify(vars.nginx_demo_image)}`, where('nginx_demo_image'));
   if (typeof vars.nginx_demo_title !== 'string') throw new InputError('variable "nginx_demo_title" must be text', where('nginx_demo_title'));
   const timeoutS = vars.nginx_demo_timeout_s;
-  if (!Number.isInteger(timeoutS) || timeoutS < 10) throw new InputError(`variable "nginx_demo_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(timeoutS)}`, where('nginx_demo_timeout_s'));
+  if (!Number.isInteger(timeoutS) || timeoutS < 10)
+    throw new InputError(`variable "nginx_demo_timeout_s" must be a whole number of seconds, at least 10, got ${JSON.stringify(timeoutS)}`, where('nginx_demo_timeout_s'));
   return { ...base, host: name, issuer, replicas, image: vars.nginx_demo_image, title: vars.nginx_demo_title, timeoutS };
 }

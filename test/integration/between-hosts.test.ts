@@ -112,11 +112,13 @@ test('every output mode: the secret facts never show; a re-run changes nothing b
       assert.equal(Object.fromEntries(Object.entries(stats).map(([h, s]) => [h, s.changed])), { server1: 1, server2: 0, server3: 0, bastion: 0 });
     }
   }
-  const found = execFileSync('sh', ['-c', `grep -rlF --exclude-dir=node_modules --exclude-dir=.git --exclude-dir='ploy-testbed-*' -- '${TOKEN}' /tmp ${ROOT} 2>/dev/null || true`], { encoding: 'utf8' });
+  const found = execFileSync('sh', ['-c', `grep -rlF --exclude-dir=node_modules --exclude-dir=.git --exclude-dir='ploy-testbed-*' -- '${TOKEN}' /tmp ${ROOT} 2>/dev/null || true`], {
+    encoding: 'utf8',
+  });
   assert.is(found, '', 'no file on the controller holds the token');
 });
 
-test('retries that run out: the last failure is the task\'s, and the host stops there', async () => {
+test("retries that run out: the last failure is the task's, and the host stops there", async () => {
   const run = await ploy(['-e', 'wait_until=1000', '-e', 'wait_retries=2']);
   assert.is(run.code, 2, shown(run));
   assert.match(run.stdout, /failed: \[server1\] wait until the counter reaches the mark \(3 tries\) => /);
@@ -127,9 +129,14 @@ test('facts of real hosts: OS, architecture in both spellings, kernel, memory, a
   await bed.sh('bastion', `ip route replace default via ${bed.host('bastion').ip.replace(/\.\d+$/, '.1')}`);
   const seen = new Map<string, HostFacts>();
   const keep = defineModule<{ facts: HostFacts }>({ name: 'keep', validate: (a) => a, plan: async (ctx, args) => (seen.set(ctx.host, args.facts), { changes: [] }) });
-  const role = defineRole({ name: 'facts', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('keep', keep, { facts: await t.facts() });
-  } }) as Role;
+  const role = defineRole({
+    name: 'facts',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('keep', keep, { facts: await t.facts() });
+    },
+  }) as Role;
   const reporter = new Recorder();
   const summary = await runPlay(
     definePlay({ name: 'facts', roles: [role] }),
@@ -147,7 +154,10 @@ test('facts of real hosts: OS, architecture in both spellings, kernel, memory, a
     assert.is(facts?.kernel, truth[2]);
     assert.is(facts?.hostname, truth[3]);
     assert.ok((facts?.memoryMiB ?? 0) > 64);
-    assert.ok(facts?.ipv4.some((a) => a.address === bed.host(host).ip), JSON.stringify(facts?.ipv4));
+    assert.ok(
+      facts?.ipv4.some((a) => a.address === bed.host(host).ip),
+      JSON.stringify(facts?.ipv4),
+    );
   }
   assert.is(seen.get('bastion')?.defaultIPv4?.address, bed.host('bastion').ip);
   assert.is(seen.get('bastion')?.defaultIPv4?.gateway, bed.host('bastion').ip.replace(/\.\d+$/, '.1'));

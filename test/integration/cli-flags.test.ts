@@ -68,7 +68,7 @@ async function onHost(path: string): Promise<string> {
   return r.stdout.trim();
 }
 
-test('-u and --private-key: log in as that user with that key; a host\'s ansible_user and key win', async () => {
+test("-u and --private-key: log in as that user with that key; a host's ansible_user and key win", async () => {
   const dir = await freshDir();
   const run = await ploy(['-l', 'web1:web1-deploy', '-u', 'alice', '--private-key', bed.keyPath, '-e', `dir=${dir}`]);
   assert.is(run.code, 0, shown(run));
@@ -84,7 +84,7 @@ test('without --private-key the same run cannot log in: the key came from the fl
   assert.is(await onHost(`${dir}/web1.user`), 'MISSING');
 });
 
-test('-b runs tasks through sudo, --become-user picks whom; a host\'s ansible_become and ansible_become_user win', async () => {
+test("-b runs tasks through sudo, --become-user picks whom; a host's ansible_become and ansible_become_user win", async () => {
   const dir = await freshDir();
   const asRoot = await ploy(['-l', 'web1:web1-nobecome:web1-becomes-deploy', '-u', 'deploy', '--private-key', bed.keyPath, '-b', '-e', `dir=${dir}`]);
   assert.is(asRoot.code, 0, shown(asRoot));
@@ -136,7 +136,13 @@ test('--start-at-task skips the tasks before it in every role, by name, ROLE : N
   const run = await ploy([...common, '-e', `dir=${dir}`, '--start-at-task', 'Marker two', '--json']);
   assert.is(run.code, 0, shown(run));
   const doc = JSON.parse(run.stdout) as { roles: { name: string; tasks: { name: string }[] }[]; stats: Record<string, { ok: number; changed: number; skipped: number }> };
-  assert.equal(doc.roles.map((role) => [role.name, role.tasks.map((task) => task.name)]), [['base', []], ['app', ['Marker two', 'Marker three']]]);
+  assert.equal(
+    doc.roles.map((role) => [role.name, role.tasks.map((task) => task.name)]),
+    [
+      ['base', []],
+      ['app', ['Marker two', 'Marker three']],
+    ],
+  );
   assert.equal([doc.stats.web1?.ok, doc.stats.web1?.changed, doc.stats.web1?.skipped], [2, 2, 0], 'the tasks before it are not counted, as in Ansible');
   assert.equal([await onHost(`${dir}/web1.user`), await onHost(`${dir}/web1.one`), await onHost(`${dir}/web1.two`)], ['MISSING', 'MISSING', 'two']);
 
@@ -153,7 +159,10 @@ test('--start-at-task skips the tasks before it in every role, by name, ROLE : N
   const dir4 = await freshDir();
   const unknown = await ploy([...common, '-e', `dir=${dir4}`, '--start-at-task', 'Marker four']);
   assert.is(unknown.code, 1, shown(unknown));
-  assert.match(unknown.stderr, /^ERROR: --start-at-task "Marker four": no task has this name \(the tasks are: "base : Record the user", "base : Marker one", "app : Marker two", "app : Marker three"\)$/m);
+  assert.match(
+    unknown.stderr,
+    /^ERROR: --start-at-task "Marker four": no task has this name \(the tasks are: "base : Record the user", "base : Marker one", "app : Marker two", "app : Marker three"\)$/m,
+  );
   assert.is(unknown.stdout, '');
   const left = await bed.sh('web1', `ls -A ${dir4}`);
   assert.is(left.stdout, '', 'nothing was done on the host');
@@ -166,7 +175,18 @@ test('--list-tasks, --list-tags and --syntax-check run the preflight alone: no h
   assert.is(tasks.code, 0, shown(tasks));
   assert.is(
     tasks.stdout,
-    ['playbook: cli-flags', '', '  role #1 (all): base\tTAGS: [base]', '    tasks:', '      Marker one\tTAGS: [base, one]', '', '  role #2 (all): app\tTAGS: []', '    tasks:', '      Marker three\tTAGS: [three, last]', ''].join('\n'),
+    [
+      'playbook: cli-flags',
+      '',
+      '  role #1 (all): base\tTAGS: [base]',
+      '    tasks:',
+      '      Marker one\tTAGS: [base, one]',
+      '',
+      '  role #2 (all): app\tTAGS: []',
+      '    tasks:',
+      '      Marker three\tTAGS: [three, last]',
+      '',
+    ].join('\n'),
   );
   const tags = await runCli(PLAYBOOK, [...args, '--list-tags'], { home });
   assert.is(tags.code, 0, shown(tags));

@@ -45,7 +45,7 @@ function recorded(file: string): string[] {
   return parseKnownHosts(readFileSync(file, 'utf8')).map((e) => `${e.hosts} ${e.keyType}`);
 }
 
-test('a pool with default options checks the known_hosts file the bed\'s ssh_config names, for public and private hosts', async () => {
+test("a pool with default options checks the known_hosts file the bed's ssh_config names, for public and private hosts", async () => {
   const pool = new ConnectionPool();
   try {
     for (const host of ['web', 'p1']) {
@@ -88,7 +88,7 @@ test('ssh config accept-new with an empty known_hosts: the key is recorded (by t
   assert.is(recorded(file).length, 1, 'nothing recorded twice');
 });
 
-test('-o UserKnownHostsFile over the bed\'s strict ssh_config: unknown refused naming the file; --accept-new-host-keys records it', async () => {
+test("-o UserKnownHostsFile over the bed's strict ssh_config: unknown refused naming the file; --accept-new-host-keys records it", async () => {
   const file = emptyFile('flag_known_hosts');
   const spec = specOf('web', { ansible_ssh_extra_args: `-o UserKnownHostsFile=${file}` });
   assert.equal(spec.endpoint.knownHostsFiles, [file]);

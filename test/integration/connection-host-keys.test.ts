@@ -25,7 +25,11 @@ test.after(async () => {
 
 /** The bed's recorded keys for k1, by type. */
 function bedKeys(): Map<string, Buffer> {
-  return new Map(parseKnownHosts(readFileSync(bed.knownHostsPath, 'utf8')).filter((e) => e.hosts === ip).map((e) => [e.keyType, e.key]));
+  return new Map(
+    parseKnownHosts(readFileSync(bed.knownHostsPath, 'utf8'))
+      .filter((e) => e.hosts === ip)
+      .map((e) => [e.keyType, e.key]),
+  );
 }
 
 function knownHostsFile(name: string, text: string): string {
@@ -58,7 +62,7 @@ test('with acceptNew an unknown key is appended, and then known without acceptNe
   const added = parseKnownHosts(readFileSync(file, 'utf8'));
   assert.is(added.length, 1);
   assert.is(added[0]?.hosts, ip);
-  assert.ok(added[0] && bedKeys().get(added[0].keyType)?.equals(added[0].key), 'the appended key is the host\'s real key');
+  assert.ok(added[0] && bedKeys().get(added[0].keyType)?.equals(added[0].key), "the appended key is the host's real key");
   assert.match(execFileSync('ssh-keygen', ['-F', ip, '-f', file], { encoding: 'utf8' }), added[0]?.keyType ?? '?');
   assert.is(await hostname(new ConnectionPool({ knownHostsFile: file })), 'k1');
   assert.is(parseKnownHosts(readFileSync(file, 'utf8')).length, 1, 'nothing appended the second time');

@@ -45,13 +45,13 @@ test('a private host is reached through the bastion, over one shared connection 
     assert.is((await sshdConnections('bastion')).length, 1, 'the bastion sees one connection from the controller');
     const onP1 = await sshdConnections('p1');
     assert.is(onP1.length, 1);
-    assert.match(onP1[0] ?? '', bed.host('bastion').privateIp ?? '?', 'p1 is reached from the bastion\'s private address');
+    assert.match(onP1[0] ?? '', bed.host('bastion').privateIp ?? '?', "p1 is reached from the bastion's private address");
   } finally {
     await pool.closeAll();
   }
 });
 
-test('the bed\'s own inventory.yml (loadInventory, -F ssh_config, ploy_jump_host) gives working specs', async () => {
+test("the bed's own inventory.yml (loadInventory, -F ssh_config, ploy_jump_host) gives working specs", async () => {
   const loaded = await loadInventory(bed.inventoryPath);
   const pool = new ConnectionPool({ knownHostsFile: bed.knownHostsPath });
   try {
@@ -96,7 +96,13 @@ test('nested jumps: p2 through bastion then p1 (-o ProxyJump=bastion,p1)', async
 test('the host key of a host behind a jump is checked, by its address as the jump host sees it', async () => {
   const file = join(bed.dir, 'known_hosts_without_p1');
   const p1 = bed.host('p1').ip;
-  writeFileSync(file, readFileSync(bed.knownHostsPath, 'utf8').split('\n').filter((l) => !l.startsWith(`${p1} `)).join('\n'));
+  writeFileSync(
+    file,
+    readFileSync(bed.knownHostsPath, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith(`${p1} `))
+      .join('\n'),
+  );
   const pool = new ConnectionPool({ knownHostsFile: file });
   try {
     const { error } = await failure(() => pool.get(specOf('p1')));

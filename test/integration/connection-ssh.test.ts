@@ -59,7 +59,7 @@ test('exec: a timeout kills the remote command and returns -1; the connection go
   const r = await c1.exec('echo started; exec sleep 37.5', { timeoutMs: 800 });
   assert.ok(Date.now() - started < 5000);
   assert.is(r.code, -1);
-  assert.equal([r.timedOut, r.signal], [true, 'SIGTERM'], 'the host\'s timeout sent TERM');
+  assert.equal([r.timedOut, r.signal], [true, 'SIGTERM'], "the host's timeout sent TERM");
   assert.is(r.stdout, 'started\n');
   assert.match(r.stderr, /timed out after 800 ms/);
   assert.is((await bed.sh('c1', 'pgrep -f "slee[p] 37.5" || true')).stdout.trim(), '', 'the remote sleep was killed');
@@ -70,7 +70,7 @@ test('a timeout under become stops a root command that ignores SIGTERM, though t
   const deploy = await pool.get(bedSpec(bed, 'c1', 'deploy'));
   const r = await deploy.exec('trap "" TERM; echo started; sleep 38.5; echo survived', { become: { user: 'root' }, timeoutMs: 800 });
   assert.is(r.code, -1);
-  assert.equal([r.timedOut, r.signal], [true, 'SIGKILL'], 'TERM was ignored, so the host\'s timeout had to KILL');
+  assert.equal([r.timedOut, r.signal], [true, 'SIGKILL'], "TERM was ignored, so the host's timeout had to KILL");
   assert.is(r.stdout, 'started\n');
   assert.match(r.stderr, /timed out after 800 ms$/);
   assert.is((await bed.sh('c1', 'pgrep -f "slee[p] 38.5" || true')).stdout.trim(), '');
@@ -96,7 +96,10 @@ test('20 concurrent execs all succeed, never more than 8 in flight, each counted
   await connection.exec('rm -rf /tmp/slots && mkdir /tmp/slots');
   const slot = 'd=/tmp/slots/$$; mkdir $d; n=$(ls /tmp/slots | wc -l); sleep 0.4; rmdir $d; echo $n';
   const results = await Promise.all(Array.from({ length: 20 }, () => connection.exec(slot)));
-  assert.ok(results.every((r) => r.code === 0), JSON.stringify(results.filter((r) => r.code !== 0)));
+  assert.ok(
+    results.every((r) => r.code === 0),
+    JSON.stringify(results.filter((r) => r.code !== 0)),
+  );
   const seen = Math.max(...results.map((r) => Number(r.stdout)));
   assert.ok(seen <= 8, `${seen} commands ran at once on the host`);
   assert.ok(seen >= 2, 'commands ran concurrently');

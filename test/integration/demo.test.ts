@@ -11,7 +11,8 @@ test('npm run demo: check, converge, a re-run with no change, one role; the stan
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { encoding: 'utf8', timeout: 600_000 });
   const output = `${run.stdout}\n${run.stderr}`;
   assert.is(run.status, 0, output);
-  for (const step of [/ok +site\.ts --check on fresh hosts/, /ok +site\.ts: converge the cluster/, /ok +site\.ts again: nothing to change/, /ok +site\.ts --role k3s-server/]) assert.match(run.stdout, step);
+  for (const step of [/ok +site\.ts --check on fresh hosts/, /ok +site\.ts: converge the cluster/, /ok +site\.ts again: nothing to change/, /ok +site\.ts --role k3s-server/])
+    assert.match(run.stdout, step);
   assert.match(run.stdout, /stand-ins: +k3s \(a Python program/);
   assert.match(run.stdout, /Test bed removed\./);
 });

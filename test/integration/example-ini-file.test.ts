@@ -87,8 +87,14 @@ test('a run converges (the handler, which calls t.iniFile too, runs once); a sec
   const second = await run();
   assert.equal(statuses(second), { port: 'ok', password: 'ok', 'no legacy section': 'ok' });
   // The password task probes the same file as the port task, so only the third rides in the batch.
-  const batched = second.commands(HOST).filter((c) => c.batched).map((c) => c.command);
-  assert.ok(batched.some((command) => command.includes(EXTRA)), "the third task's probe was answered from the batch sent with the first");
+  const batched = second
+    .commands(HOST)
+    .filter((c) => c.batched)
+    .map((c) => c.command);
+  assert.ok(
+    batched.some((command) => command.includes(EXTRA)),
+    "the third task's probe was answered from the batch sent with the first",
+  );
 });
 
 test('drift by hand: check mode shows it as a diff without repairing it; the next run repairs it and keeps the rest', async () => {

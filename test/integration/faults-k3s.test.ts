@@ -43,15 +43,17 @@ async function k3sFiles(host: string): Promise<string> {
 async function wipe(): Promise<void> {
   await Promise.all(
     cluster.servers.map((host) =>
-      cluster.root(host).sh(
-        [
-          'systemctl start ssh',
-          'systemctl disable --now k3s 2>/dev/null || true',
-          'systemctl reset-failed k3s 2>/dev/null || true',
-          'rm -rf /usr/local/bin/k3s /usr/local/bin/kubectl /usr/local/bin/crictl /usr/local/bin/ctr /usr/local/bin/nerdctl /etc/rancher /var/lib/rancher /etc/systemd/system/k3s.service',
-          'systemctl daemon-reload',
-        ].join('; '),
-      ),
+      cluster
+        .root(host)
+        .sh(
+          [
+            'systemctl start ssh',
+            'systemctl disable --now k3s 2>/dev/null || true',
+            'systemctl reset-failed k3s 2>/dev/null || true',
+            'rm -rf /usr/local/bin/k3s /usr/local/bin/kubectl /usr/local/bin/crictl /usr/local/bin/ctr /usr/local/bin/nerdctl /etc/rancher /var/lib/rancher /etc/systemd/system/k3s.service',
+            'systemctl daemon-reload',
+          ].join('; '),
+        ),
     ),
   );
 }
@@ -62,7 +64,10 @@ async function assertCompletes(run: CliRun, since: number): Promise<void> {
   const nodes = await sh('server1', 'k3s kubectl get nodes');
   for (const host of cluster.servers) assert.match(nodes, new RegExp(`^${host}\\s+Ready`, 'm'), nodes);
   const log = await cluster.events(since);
-  assert.not.ok(log.some((e) => e.event === 'join-refused' || e.event === 'join-failed'), `no join refused or failed: ${JSON.stringify(log)}`);
+  assert.not.ok(
+    log.some((e) => e.event === 'join-refused' || e.event === 'join-failed'),
+    `no join refused or failed: ${JSON.stringify(log)}`,
+  );
   for (const host of cluster.servers) assert.is(await sh(host, 'systemctl is-active k3s'), 'active', host);
 }
 
@@ -204,12 +209,18 @@ test('the first server down when server2 is about to join: a clear failure namin
   assert.match(run.stdout, new RegExp(`^failed: \\[server2\\] .*the first server ${first} does not answer`, 'm'), shown(run));
   assert.match(recap(run, 'server3'), /^ok=0 +changed=0/);
   assert.is(await k3sFiles('server2'), '', 'nothing of K3s written on server2');
-  assert.not.ok((await cluster.events(since)).some((e) => e.node !== 'server1'), 'only server1 ever started');
+  assert.not.ok(
+    (await cluster.events(since)).some((e) => e.node !== 'server1'),
+    'only server1 ever started',
+  );
 
   await cluster.root('server1').sh('systemctl start k3s');
   const again = Date.now() / 1000;
   await assertCompletes(await site([]), again);
-  assert.equal(eventsOf(await cluster.events(again), 'join-accepted').map((e) => e.joiner), ['server2', 'server3']);
+  assert.equal(
+    eventsOf(await cluster.events(again), 'join-accepted').map((e) => e.joiner),
+    ['server2', 'server3'],
+  );
 });
 
 test('the first server gone as server2 starts to join: K3s on server2 fails, is stopped and stays stopped; a re-run converges', async () => {
@@ -225,13 +236,19 @@ test('the first server gone as server2 starts to join: K3s on server2 fails, is 
   assert.is(run.code, 2, shown(run));
   assert.match(run.stdout, /^failed: \[server2\] .*server1/m, shown(run));
   assert.match(recap(run, 'server3'), /^ok=0 +changed=0/);
-  assert.ok(eventsOf(await cluster.events(since), 'join-failed').some((e) => e.node === 'server2'), 'server2 tried to join');
+  assert.ok(
+    eventsOf(await cluster.events(since), 'join-failed').some((e) => e.node === 'server2'),
+    'server2 tried to join',
+  );
   await assertK3sStays('server2', since);
 
   await cluster.root('server1').sh('systemctl start k3s');
   const again = Date.now() / 1000;
   await assertCompletes(await site([]), again);
-  assert.equal(eventsOf(await cluster.events(again), 'join-accepted').map((e) => e.joiner), ['server2', 'server3']);
+  assert.equal(
+    eventsOf(await cluster.events(again), 'join-accepted').map((e) => e.joiner),
+    ['server2', 'server3'],
+  );
 });
 
 test('SIGINT while server2 joins: no task starts after it, server3 is not started, exit 130; a re-run waits for server2 Ready, then converges', async () => {
@@ -247,14 +264,24 @@ test('SIGINT while server2 joins: no task starts after it, server3 is not starte
   assert.match(run.stderr, /SIGINT: letting running tasks finish/);
   assert.match(run.stdout, /^Interrupted: the play was stopped before it finished\.$/m);
   assert.not.match(run.stdout, /\[server3\]/, 'no task ran on server3');
-  assert.equal((await cluster.events(since)).filter((e) => e.node === 'server3'), [], 'server3 never started');
+  assert.equal(
+    (await cluster.events(since)).filter((e) => e.node === 'server3'),
+    [],
+    'server3 never started',
+  );
 
-  assert.not.ok((await cluster.events(since)).some((e) => e.event === 'ready' && e.node === 'server2'), 'server2 was not Ready yet when the run ended');
+  assert.not.ok(
+    (await cluster.events(since)).some((e) => e.event === 'ready' && e.node === 'server2'),
+    'server2 was not Ready yet when the run ended',
+  );
 
   const again = Date.now() / 1000;
   await assertCompletes(await site([]), again);
   const log = await cluster.events(since);
-  assert.equal(eventsOf(log, 'join-accepted').map((e) => e.joiner), ['server2', 'server3']);
+  assert.equal(
+    eventsOf(log, 'join-accepted').map((e) => e.joiner),
+    ['server2', 'server3'],
+  );
   const ready2 = log.find((e) => e.event === 'ready' && e.node === 'server2');
   const asked3 = log.find((e) => e.event === 'join-requested' && e.node === 'server3');
   assert.ok(ready2 && asked3 && ready2.t < asked3.t, 'server3 asked to join only once server2 was Ready');

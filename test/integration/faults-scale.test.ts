@@ -87,9 +87,7 @@ test(`control: ${CONNECTIONS} SSH handshakes at once through the bastion, unthro
   const before = (await throttlingLog()).length;
   const bastion = await connect({ host: bed.host('bastion').ip });
   try {
-    const attempts = await Promise.allSettled(
-      Array.from({ length: CONNECTIONS }, async (_, i) => connect({ sock: await forwardOut(bastion, bed.host(PRIVATE[i % PRIVATE.length] as string).ip) })),
-    );
+    const attempts = await Promise.allSettled(Array.from({ length: CONNECTIONS }, async (_, i) => connect({ sock: await forwardOut(bastion, bed.host(PRIVATE[i % PRIVATE.length] as string).ip) })));
     const failed = attempts.filter((a) => a.status === 'rejected');
     for (const a of attempts) if (a.status === 'fulfilled') a.value.end();
     assert.ok(failed.length > 0, 'sshd dropped none: this control no longer shows the limit matters');

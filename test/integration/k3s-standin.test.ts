@@ -70,10 +70,13 @@ test('a join before the first server answers is refused (k3s exits 1, the unit f
     `Error: preparing server: failed to bootstrap cluster data: failed to check if bootstrap data has been initialized: failed to validate token: failed to get CA certs: Get "https://${ip('k3s1')}:6443/cacerts": dial tcp ${ip('k3s1')}:6443: connect: connection refused`,
   );
   assert.is(await root('k3s2').sh('ls /var/lib/rancher/k3s; test ! -e /etc/rancher/k3s/k3s.yaml && echo no-kubeconfig'), 'standin-events.log\nno-kubeconfig\n');
-  assert.equal((await events('k3s2')).map((e) => e.event), ['started', 'join-requested', 'join-failed', 'exited']);
+  assert.equal(
+    (await events('k3s2')).map((e) => e.event),
+    ['started', 'join-requested', 'join-failed', 'exited'],
+  );
 });
 
-test('an unknown config key is refused after K3s\'s warning; the first server does not start', async () => {
+test("an unknown config key is refused after K3s's warning; the first server does not start", async () => {
   await writeConfig('k3s1', `cluster-init: true\ntoken: ${TOKEN}\ncluster_init: true\n`);
   assert.is.not(await start('k3s1'), 0);
   assert.match(await lastExit('k3s1'), 'ploy stand-in: config key "cluster_init" in /etc/rancher/k3s/config.yaml is not a k3s server flag');
@@ -88,7 +91,10 @@ test('the first server initialises: READY=1 once it serves on 6443, the token fi
   const host = root('k3s1');
   assert.is(await host.sh('systemctl show k3s -p ActiveState -p SubState'), 'ActiveState=active\nSubState=running\n');
   const started = (await events('k3s1')).slice(-3);
-  assert.equal(started.map((e) => e.event), ['started', 'cluster-init', 'serving']);
+  assert.equal(
+    started.map((e) => e.event),
+    ['started', 'cluster-init', 'serving'],
+  );
   const serving = started[2];
   assert.equal(serving?.event === 'serving' && [serving.port, serving.notified], [6443, true], 'READY=1 sent to systemd once it served');
 
@@ -109,7 +115,7 @@ test('the first server initialises: READY=1 once it serves on 6443, the token fi
   assert.is(JSON.parse(await host.sh('k3s kubectl get node k3s1 -o json')).metadata.labels['ploy.test/first'], 'true', 'node-label from config.yaml');
 });
 
-test('a wrong token is refused with K3s\'s 401 (and a token for another CA before that); server 1 records the refusal', async () => {
+test("a wrong token is refused with K3s's 401 (and a token for another CA before that); server 1 records the refusal", async () => {
   await writeConfig('k3s2', `server: https://${ip('k3s1')}:6443\ntoken: not-the-${TOKEN}\n`);
   assert.is.not(await start('k3s2'), 0);
   assert.is(await lastExit('k3s2'), `Error: preparing server: failed to bootstrap cluster data: https://${ip('k3s1')}:6443/v1-k3s/server-bootstrap: 401 Unauthorized`);
@@ -147,11 +153,18 @@ test('kubectl get nodes on every server lists the three; a missing node is NotFo
     await waitReady(host, 'k3s3');
     const table = (await root(host).sh('k3s kubectl get nodes')).split('\n');
     assert.match(table[0] ?? '', /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
-    assert.equal(table.slice(1, 4).map((row) => row.split(/\s+/).filter((_, i) => i !== 3)), SERVERS.map((name) => [name, 'Ready', 'control-plane,etcd,master', V1]), host);
+    assert.equal(
+      table.slice(1, 4).map((row) => row.split(/\s+/).filter((_, i) => i !== 3)),
+      SERVERS.map((name) => [name, 'Ready', 'control-plane,etcd,master', V1]),
+      host,
+    );
   }
   const list = JSON.parse(await root('k3s2').sh('kubectl get nodes -o json'));
   assert.is(list.kind, 'List');
-  assert.equal(list.items.map((n: { metadata: { name: string } }) => n.metadata.name), [...SERVERS]);
+  assert.equal(
+    list.items.map((n: { metadata: { name: string } }) => n.metadata.name),
+    [...SERVERS],
+  );
   for (const node of list.items) {
     const name = node.metadata.name as Server;
     assert.is(node.status.nodeInfo.kubeletVersion, V1);
@@ -163,7 +176,7 @@ test('kubectl get nodes on every server lists the three; a missing node is NotFo
   assert.equal([missing.code, missing.stderr], [1, 'Error from server (NotFound): nodes "nope" not found\n']);
 });
 
-test('from the bastion: the kubectl release and a kubeconfig for server 1\'s private address (or a tls-san name) reach the cluster', async () => {
+test("from the bastion: the kubectl release and a kubeconfig for server 1's private address (or a tls-san name) reach the cluster", async () => {
   const bastion = root('bastion');
   const base = `${mirror.url}/release/${KUBECTL}/bin/linux/amd64/kubectl`;
   const download = `import hashlib, urllib.request\nwant = urllib.request.urlopen('${base}.sha256').read().decode().strip()\ndata = urllib.request.urlopen('${base}').read()\nassert hashlib.sha256(data).hexdigest() == want\nopen('/usr/local/bin/kubectl', 'wb').write(data)`;
@@ -173,17 +186,30 @@ test('from the bastion: the kubectl release and a kubeconfig for server 1\'s pri
   assert.equal([none.code, none.stderr.trim()], [1, 'The connection to the server localhost:8080 was refused - did you specify the right host or port?']);
 
   const k3sYaml = await root('k3s1').sh('cat /etc/rancher/k3s/k3s.yaml');
-  const pointAt = (server: string) => bastion.sh(`mkdir -p /root/.kube && printf '%s' ${quote(k3sYaml.replace('https://127.0.0.1:6443', server))} > /root/.kube/config && chmod 600 /root/.kube/config`);
+  const pointAt = (server: string) =>
+    bastion.sh(`mkdir -p /root/.kube && printf '%s' ${quote(k3sYaml.replace('https://127.0.0.1:6443', server))} > /root/.kube/config && chmod 600 /root/.kube/config`);
   await pointAt(`https://${ip('k3s1')}:6443`);
-  assert.equal((await bastion.sh('kubectl get nodes --no-headers')).trim().split('\n').map((row) => row.split(/\s+/).slice(0, 2)), SERVERS.map((n) => [n, 'Ready']));
+  assert.equal(
+    (await bastion.sh('kubectl get nodes --no-headers'))
+      .trim()
+      .split('\n')
+      .map((row) => row.split(/\s+/).slice(0, 2)),
+    SERVERS.map((n) => [n, 'Ready']),
+  );
   assert.is(await bastion.sh('kubectl get nodes -o name'), SERVERS.map((n) => `node/${n}\n`).join(''));
 
   await bastion.sh(`printf '%s k3s-api.internal other.internal\\n' ${ip('k3s1')} >> /etc/hosts`);
   await pointAt('https://k3s-api.internal:6443');
-  assert.match(await bastion.sh('kubectl get nodes'), /\nk3s3\s+Ready/, 'k3s-api.internal is one of server 1\'s tls-san names');
+  assert.match(await bastion.sh('kubectl get nodes'), /\nk3s3\s+Ready/, "k3s-api.internal is one of server 1's tls-san names");
   await pointAt('https://other.internal:6443');
   const wrongName = await attempt('bastion', 'kubectl get nodes');
-  assert.equal([wrongName.code, wrongName.stderr.trim()], [1, 'Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for kubernetes, kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.cluster.local, localhost, k3s1, k3s-api.internal, not other.internal']);
+  assert.equal(
+    [wrongName.code, wrongName.stderr.trim()],
+    [
+      1,
+      'Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for kubernetes, kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.cluster.local, localhost, k3s1, k3s-api.internal, not other.internal',
+    ],
+  );
 });
 
 test('a restart keeps the membership without a new join; an upgraded server reports its new version, one at a time', async () => {
@@ -192,7 +218,13 @@ test('a restart keeps the membership without a new join; an upgraded server repo
   await setReadyDelay(root('k3s2'), 1);
   assert.match(await root('k3s2').sh('systemctl restart k3s && k3s --version'), /^k3s version v1\.31\.5\+k3s1 \(/);
   const restarted = (await events('k3s2')).slice(-2);
-  assert.equal(restarted.map((e) => [e.event, e.event === 'started' ? `${e.role} ${e.version}` : '']), [['started', `member ${V2}`], ['serving', '']]);
+  assert.equal(
+    restarted.map((e) => [e.event, e.event === 'started' ? `${e.role} ${e.version}` : '']),
+    [
+      ['started', `member ${V2}`],
+      ['serving', ''],
+    ],
+  );
   await waitReady('k3s1', 'k3s2');
   assert.is((await events('k3s1')).filter((e) => e.event === 'join-accepted').length, joinsBefore, 'no new join');
   const versions = await root('k3s3').sh(`k3s kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion} {end}'`);
@@ -206,18 +238,28 @@ test('a changed token on an existing member is refused, as K3s refuses bootstrap
   await writeConfig('k3s3', `server: https://${ip('k3s1')}:6443\ntoken: another-secret\n`);
   assert.is.not(await attempt('k3s3', 'timeout 30 systemctl restart k3s').then((r) => r.code), 0);
   await attempt('k3s3', 'systemctl stop k3s; systemctl reset-failed k3s');
-  assert.is(await lastExit('k3s3'), 'Error: preparing server: failed to bootstrap cluster data: failed to reconcile with local datastore: bootstrap data already found and encrypted with different token');
+  assert.is(
+    await lastExit('k3s3'),
+    'Error: preparing server: failed to bootstrap cluster data: failed to reconcile with local datastore: bootstrap data already found and encrypted with different token',
+  );
   await writeConfig('k3s3', `server: https://${ip('k3s1')}:6443\ntoken: ${TOKEN}\n`);
   assert.is(await start('k3s3'), 0);
   await waitReady('k3s1', 'k3s3');
 });
 
-test('the event logs prove the order: server 1 initialised first, joins strictly one at a time, each server\'s versions', async () => {
+test("the event logs prove the order: server 1 initialised first, joins strictly one at a time, each server's versions", async () => {
   const all = (await Promise.all(SERVERS.map(events))).flat().sort((a, b) => a.t - b.t);
   const at = (predicate: (e: K3sEvent) => boolean) => all.find(predicate)?.t ?? Number.NaN;
   const init = at((e) => e.event === 'cluster-init');
   const accepted = all.filter((e): e is Extract<K3sEvent, { event: 'join-accepted' }> => e.event === 'join-accepted');
-  assert.equal(accepted.map((e) => [e.node, e.joiner, e.rejoin]), [['k3s1', 'k3s2', false], ['k3s1', 'k3s3', false]], 'two joins, both through server 1');
+  assert.equal(
+    accepted.map((e) => [e.node, e.joiner, e.rejoin]),
+    [
+      ['k3s1', 'k3s2', false],
+      ['k3s1', 'k3s3', false],
+    ],
+    'two joins, both through server 1',
+  );
   assert.ok(init < (accepted[0]?.t ?? 0), 'the first server initialised before any join');
   for (const [i, join] of accepted.entries()) {
     const joinerReady = at((e) => e.event === 'ready' && e.node === join.joiner);
@@ -230,7 +272,10 @@ test('the event logs prove the order: server 1 initialised first, joins strictly
   const versions = (node: Server) => all.filter((e) => e.node === node && e.event === 'started').map((e) => e.event === 'started' && e.version);
   assert.equal([...new Set(versions('k3s2'))], [V1, V2]);
   assert.equal([...new Set(versions('k3s1'))], [V1]);
-  assert.ok(all.some((e) => e.event === 'member-ready' && e.node === 'k3s1' && e.member === 'k3s3'), 'server 1 learned that k3s3 is Ready');
+  assert.ok(
+    all.some((e) => e.event === 'member-ready' && e.node === 'k3s1' && e.member === 'k3s3'),
+    'server 1 learned that k3s3 is Ready',
+  );
 });
 
 test.run();

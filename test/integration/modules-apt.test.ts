@@ -100,7 +100,10 @@ test('a lock held by another process: apt waits for it within lockTimeout, and f
   const blocker = await holdLock(30);
   try {
     const held = /^remove ploy-demo 2.0 failed: the apt\/dpkg lock was still held after lockTimeout 1 s \(Could not get lock \/var\/lib\/dpkg\/lock-frontend. It is held by process \d+ \(python3\)\)$/;
-    await rejects(() => h.run(apt, { name: 'ploy-demo', state: 'absent', lockTimeout: 1 }), (e: Error) => e instanceof CommandError && held.test(e.message));
+    await rejects(
+      () => h.run(apt, { name: 'ploy-demo', state: 'absent', lockTimeout: 1 }),
+      (e: Error) => e instanceof CommandError && held.test(e.message),
+    );
   } finally {
     await h.sh(`kill ${blocker}`);
   }
@@ -108,13 +111,19 @@ test('a lock held by another process: apt waits for it within lockTimeout, and f
 });
 
 test('an unknown or virtual package fails in the plan, in check mode too, naming it', async () => {
-  await rejects(() => h.run(apt, { name: ['sl', 'no-such-package-ploy'] }, { check: true }), (e: Error) => e instanceof TaskFailedError && e.message === 'no package named no-such-package-ploy in the package lists (a typo, or the lists need updateCache: true)');
+  await rejects(
+    () => h.run(apt, { name: ['sl', 'no-such-package-ploy'] }, { check: true }),
+    (e: Error) => e instanceof TaskFailedError && e.message === 'no package named no-such-package-ploy in the package lists (a typo, or the lists need updateCache: true)',
+  );
   await rejects(() => h.run(apt, { name: 'mail-transport-agent' }), /mail-transport-agent has no installation candidate \(a virtual package\? name the real one\)/);
 });
 
 test('bad arguments fail in validate, before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(apt, { name: 'curl=7.88' }), (e: Error) => e instanceof ModuleArgsError && /field "name": apt: not a Debian package name: "curl=7.88" \(versions and architectures are not supported/.test(e.message));
+  await rejects(
+    () => h.run(apt, { name: 'curl=7.88' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "name": apt: not a Debian package name: "curl=7.88" \(versions and architectures are not supported/.test(e.message),
+  );
   await rejects(() => h.run(apt, { name: 'Curl' }), /field "name"/);
   await rejects(() => h.run(apt, { name: ['jq', 'jq'] }), /names jq twice/);
   await rejects(() => h.run(apt, { name: 'jq', state: 'installed' as 'present' }), /field "state"/);

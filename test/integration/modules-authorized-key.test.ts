@@ -48,7 +48,7 @@ async function canLogIn(user: string, key: string): Promise<boolean> {
   }
 }
 
-test("adds a key: ~/.ssh 0700 and the file 0600, owned by the user, and the key logs in; then ok in one channel", async () => {
+test('adds a key: ~/.ssh 0700 and the file 0600, owned by the user, and the key logs in; then ok in one channel', async () => {
   const result = await h.run(authorizedKey, { user: 'kim', key: k1() });
   assert.is(result.status, 'changed');
   assert.equal(result.changes, ['create /home/kim/.ssh (mode 0700, owner kim)', `/home/kim/.ssh/authorized_keys: add ssh-ed25519 ...${k1().split(' ')[1]?.slice(-8)} k1@laptop`]);
@@ -105,9 +105,15 @@ test('mode drift on the file and the directory is put back; absent removes the k
 });
 
 test('an unknown user fails clearly; bad arguments fail in validate, before any channel is opened', async () => {
-  await rejects(() => h.run(authorizedKey, { user: 'ghost', key: k1() }), (e: Error) => e instanceof TaskFailedError && e.message === 'user ghost does not exist');
+  await rejects(
+    () => h.run(authorizedKey, { user: 'ghost', key: k1() }),
+    (e: Error) => e instanceof TaskFailedError && e.message === 'user ghost does not exist',
+  );
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(authorizedKey, { user: 'kim', key: 'ssh-ed25519 not*base64 x' }), (e: Error) => e instanceof ModuleArgsError && /field "key": authorizedKey: not a public key line/.test(e.message));
+  await rejects(
+    () => h.run(authorizedKey, { user: 'kim', key: 'ssh-ed25519 not*base64 x' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "key": authorizedKey: not a public key line/.test(e.message),
+  );
   await rejects(() => h.run(authorizedKey, { user: 'kim', key: [k1(), `${k1()} other comment`] }), /the same key is given twice/);
   await rejects(() => h.run(authorizedKey, { user: 'kim', key: k1(), state: 'absent', exclusive: true }), /field "exclusive"/);
   await rejects(() => h.run(authorizedKey, { user: 'kim', key: k1(), path: 'keys' }), /field "path"/);

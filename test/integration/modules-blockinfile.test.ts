@@ -23,10 +23,7 @@ const HOSTS: BlockinfileArgs = { path: '/etc/bi/hosts', block: '10.0.0.11 s1\n10
 test('converge inserts the block; a second run is ok in ONE channel', async () => {
   const result = await run(HOSTS);
   assert.equal([result.status, result.data.msg], ['changed', 'Block inserted']);
-  assert.is(
-    await h.sh('cat /etc/bi/hosts'),
-    '127.0.0.1 localhost\n::1 localhost\n# BEGIN ploy k3s servers\n10.0.0.11 s1\n10.0.0.12 s2\n# END ploy k3s servers\n',
-  );
+  assert.is(await h.sh('cat /etc/bi/hosts'), '127.0.0.1 localhost\n::1 localhost\n# BEGIN ploy k3s servers\n10.0.0.11 s1\n10.0.0.12 s2\n# END ploy k3s servers\n');
   assert.is(await h.sh('stat -c %a /etc/bi/hosts'), '604\n', 'the mode is kept');
   let again: TaskResult<TextEditData> | undefined;
   assert.is(await h.channels(async () => (again = await run(HOSTS))), 1);
@@ -42,10 +39,7 @@ test('a block edited by hand: check mode shows the diff and alters nothing; conv
   assert.match(planned?.diff ?? '', '-10.9.9.9 intruder\n+10.0.0.12 s2\n');
   assert.match(await h.sh('cat /etc/bi/hosts'), 'intruder', 'check mode changed nothing');
   await run(HOSTS);
-  assert.is(
-    await h.sh('cat /etc/bi/hosts'),
-    '127.0.0.1 localhost\n::1 localhost\n# BEGIN ploy k3s servers\n10.0.0.11 s1\n10.0.0.12 s2\n# END ploy k3s servers\n192.168.1.1 after\n',
-  );
+  assert.is(await h.sh('cat /etc/bi/hosts'), '127.0.0.1 localhost\n::1 localhost\n# BEGIN ploy k3s servers\n10.0.0.11 s1\n10.0.0.12 s2\n# END ploy k3s servers\n192.168.1.1 after\n');
 });
 
 test('state absent removes the block and its markers; then ok', async () => {
@@ -66,7 +60,10 @@ test('insertBefore a regexp, create with owner and mode', async () => {
 });
 
 test('a missing file without create fails; absent on a missing file is ok; bad args touch nothing', async () => {
-  await rejects(() => run({ path: '/etc/bi/missing', block: 'x' }), (error: Error) => error instanceof TaskFailedError && /\/etc\/bi\/missing does not exist/.test(error.message));
+  await rejects(
+    () => run({ path: '/etc/bi/missing', block: 'x' }),
+    (error: Error) => error instanceof TaskFailedError && /\/etc\/bi\/missing does not exist/.test(error.message),
+  );
   assert.is((await run({ path: '/etc/bi/missing', state: 'absent' })).status, 'ok');
   const before = h.connection.channelsOpened;
   await rejects(() => run({ path: '/etc/bi/hosts', block: 'x', marker: 'no mark here' }), ModuleArgsError);

@@ -75,7 +75,11 @@ test('an existing file keeps its mode and owner when none is asked; attribute dr
   const args: CopyArgs = { dest, content: 'new', mode: 'u=rw,go=' };
   const before = h.sent.length;
   assert.equal((await converge(args)).changes, [`${dest}: mode 0604 -> 0600`]);
-  assert.equal(h.sent.slice(before + 1).map((s) => s.command), [`chmod -- 00600 ${dest}`], 'only the chmod is sent');
+  assert.equal(
+    h.sent.slice(before + 1).map((s) => s.command),
+    [`chmod -- 00600 ${dest}`],
+    'only the chmod is sent',
+  );
   assert.is(mode(dest), 0o600);
 });
 
@@ -90,9 +94,12 @@ test('backup keeps the old file as DEST.PID.DATE~', async () => {
   assert.is((await converge({ dest, content: 'brand new', backup: true })).status, 'changed');
 });
 
-test("a missing parent directory is an error, unless directoryMode asks to create it", async () => {
+test('a missing parent directory is an error, unless directoryMode asks to create it', async () => {
   const dest = join(dir, 'etc', 'app', 'conf');
-  await rejects(() => converge({ dest, content: 'x' }), (error: Error) => error instanceof TaskFailedError && error.message.includes(`its directory ${join(dir, 'etc', 'app')} does not exist`));
+  await rejects(
+    () => converge({ dest, content: 'x' }),
+    (error: Error) => error instanceof TaskFailedError && error.message.includes(`its directory ${join(dir, 'etc', 'app')} does not exist`),
+  );
   await converge({ dest, content: 'x', directoryMode: '0750' });
   assert.is(readFileSync(dest, 'utf8'), 'x');
   assert.is(mode(join(dir, 'etc', 'app')), 0o750);
@@ -111,7 +118,10 @@ test('src: a binary controller file from files/ arrives byte for byte; a missing
   assert.match(result.diff ?? '', 'binary/large file differs (new file, 512 bytes)');
   assert.is((await converge({ dest, src: 'blob.bin' })).status, 'ok');
   const before = h.connection.channelsOpened;
-  await rejects(() => converge({ dest, src: 'nope.txt' }), (error: Error) => error instanceof InputError && /cannot read .*files\/nope.txt: no such file/.test(error.message));
+  await rejects(
+    () => converge({ dest, src: 'nope.txt' }),
+    (error: Error) => error instanceof InputError && /cannot read .*files\/nope.txt: no such file/.test(error.message),
+  );
   assert.is(h.connection.channelsOpened, before, 'nothing sent to the host');
 });
 

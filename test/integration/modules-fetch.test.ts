@@ -77,11 +77,19 @@ test('binary files arrive byte for byte', async () => {
   await run({ src: '/tmp/blob', dest: 'blob' });
   const remote = await h.sh('sha256sum < /tmp/blob');
   const { createHash } = await import('node:crypto');
-  assert.is(`${createHash('sha256').update(readFileSync(join(project, 'blob'))).digest('hex')}  -\n`, remote);
+  assert.is(
+    `${createHash('sha256')
+      .update(readFileSync(join(project, 'blob')))
+      .digest('hex')}  -\n`,
+    remote,
+  );
 });
 
 test('a missing src fails unless failOnMissing is false; a directory is refused; bad arguments touch nothing', async () => {
-  await rejects(() => run({ src: '/etc/none', dest: 'none' }), (error: Error) => error instanceof TaskFailedError && /\/etc\/none does not exist on the host/.test(error.message));
+  await rejects(
+    () => run({ src: '/etc/none', dest: 'none' }),
+    (error: Error) => error instanceof TaskFailedError && /\/etc\/none does not exist on the host/.test(error.message),
+  );
   assert.is((await run({ src: '/etc/none', dest: 'none', failOnMissing: false })).status, 'ok');
   assert.not.ok(existsSync(join(project, 'none')));
   await rejects(() => run({ src: '/etc', dest: 'etc' }), /\/etc is a directory/);

@@ -89,7 +89,10 @@ test('directory recurse: one find detects drift deep in the tree; chown/chmod -R
 
 test("file: an existing file gets its attributes; a missing one is an error (like Ansible's)", async () => {
   const path = join(dir, 'f');
-  await rejects(() => converge({ path, state: 'file', mode: '0600' }), (error: Error) => error instanceof TaskFailedError && error.message.includes(`${path} does not exist; state 'file' only sets`));
+  await rejects(
+    () => converge({ path, state: 'file', mode: '0600' }),
+    (error: Error) => error instanceof TaskFailedError && error.message.includes(`${path} does not exist; state 'file' only sets`),
+  );
   writeFileSync(path, 'data');
   chmodSync(path, 0o644);
   const args: FileArgs = { path, state: 'file', mode: 'go-r' };

@@ -121,7 +121,10 @@ test('retries with backoff: two 503s then success; without retries the failure n
 test('a missing directory is an error; bad arguments fail before any channel', async () => {
   await rejects(() => run({ ...K3S_ARGS(), dest: '/opt/none/k3s' }), /its directory \/opt\/none does not exist/);
   const before = h.connection.channelsOpened;
-  await rejects(() => run({ url: `${http.base}/x`, dest: '/opt/gu/x' }), (error: Error) => error instanceof ModuleArgsError && /exactly one of sha256 and checksumUrl/.test(error.message));
+  await rejects(
+    () => run({ url: `${http.base}/x`, dest: '/opt/gu/x' }),
+    (error: Error) => error instanceof ModuleArgsError && /exactly one of sha256 and checksumUrl/.test(error.message),
+  );
   await rejects(() => run({ url: 'ftp://x/y', dest: '/opt/gu/x', sha256: sha('') }), /field "url"/);
   await rejects(() => run({ url: `${http.base}/x`, dest: '/opt/gu/x', sha256: 'abc' }), /field "sha256".*64 hex digits/);
   await rejects(() => run({ ...K3S_ARGS(), retries: -1 }), /field "retries"/);
@@ -157,7 +160,11 @@ function withPath(inner: Connection, path: string): Connection {
   };
 }
 
-for (const [fetcher, hidden] of [['curl', []], ['wget', ['curl']], ['python3', ['curl', 'wget']]] as const) {
+for (const [fetcher, hidden] of [
+  ['curl', []],
+  ['wget', ['curl']],
+  ['python3', ['curl', 'wget']],
+] as const) {
   test(`on the controller with ${fetcher}: download, proxy, secret header, mismatch`, async () => {
     const controller = moduleHostOn(withPath(new LocalConnection(), pathWithout([...hidden])), { vars: { ploy_http_proxy: http.base } });
     const dest = join(local, `k3s-${fetcher}`);
@@ -173,7 +180,10 @@ for (const [fetcher, hidden] of [['curl', []], ['wget', ['curl']], ['python3', [
       () => controller.run(getUrl, { ...args, dest: `${dest}-bad`, sha256: sha('nope') }),
       (error: Error) => error.message.includes(`expected sha256 ${sha('nope')}, got ${sha(K3S)}`),
     );
-    assert.equal(readdirSync(local).filter((name) => name.startsWith('.ploy-') || name.endsWith('-bad')), []);
+    assert.equal(
+      readdirSync(local).filter((name) => name.startsWith('.ploy-') || name.endsWith('-bad')),
+      [],
+    );
   });
 }
 

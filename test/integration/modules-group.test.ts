@@ -49,13 +49,19 @@ test('absent removes the group; a gid held by another group is a clear error', a
   assert.is((await h.run(group, { name: 'gone', state: 'absent' })).status, 'changed');
   assert.is(await entry('gone'), '');
   assert.is((await h.run(group, { name: 'gone', state: 'absent' })).status, 'ok');
-  await rejects(() => h.run(group, { name: 'other', gid: 2345 }), (e: Error) => e instanceof TaskFailedError && e.message === 'gid 2345 is already used by group ops');
+  await rejects(
+    () => h.run(group, { name: 'other', gid: 2345 }),
+    (e: Error) => e instanceof TaskFailedError && e.message === 'gid 2345 is already used by group ops',
+  );
   assert.is(await entry('other'), '');
 });
 
 test('bad arguments fail in validate, before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(group, { name: 'Bad Name' }), (e: Error) => e instanceof ModuleArgsError && /field "name"/.test(e.message));
+  await rejects(
+    () => h.run(group, { name: 'Bad Name' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "name"/.test(e.message),
+  );
   await rejects(() => h.run(group, { name: 'x', gid: '12' as unknown as number }), /field "gid": group: must be a whole number/);
   await rejects(() => h.run(group, { name: 'x', state: 'gone' as 'absent' }), /field "state"/);
   await rejects(() => h.run(group, { name: 'x', members: [] } as never), /field "members": group: unknown argument/);

@@ -46,7 +46,9 @@ beforeAll(test, async () => {
   repo = await startHttpFixture(h.bridge, h.bridge);
   const versions = ['v1.14.4', 'v1.15.0'];
   for (const version of versions) repo.route(`/charts/cert-manager-${version}.tgz`, { body: packageChart('cert-manager', { apiVersion: 'v2', name: 'cert-manager', version, appVersion: version }) });
-  repo.route('/index.yaml', { body: stringify({ apiVersion: 'v1', entries: { 'cert-manager': versions.map((version) => ({ name: 'cert-manager', version, urls: [`charts/cert-manager-${version}.tgz`] })) } }) });
+  repo.route('/index.yaml', {
+    body: stringify({ apiVersion: 'v1', entries: { 'cert-manager': versions.map((version) => ({ name: 'cert-manager', version, urls: [`charts/cert-manager-${version}.tgz`] })) } }),
+  });
 });
 
 test.after(async () => {
@@ -82,7 +84,8 @@ const certManager = (version: string, values: Record<string, unknown> = { crds: 
 
 const FLAGS = `--namespace=cert-manager --kubeconfig=${K3S_KUBECONFIG}`;
 const PROBE = [`helm list ${FLAGS} --all --output=json --filter=^cert-manager$`, `helm get values cert-manager ${FLAGS} --output=json`];
-const UPGRADE = (version: string, wait = '--wait --timeout=300s') => `helm upgrade --install cert-manager cert-manager --version=${version} ${FLAGS} --create-namespace --repo=${repo.base} --reset-values ${wait} -f -`;
+const UPGRADE = (version: string, wait = '--wait --timeout=300s') =>
+  `helm upgrade --install cert-manager cert-manager --version=${version} ${FLAGS} --create-namespace --repo=${repo.base} --reset-values ${wait} -f -`;
 
 test('install from a chart repository: one probe, then upgrade --install with the values as JSON on stdin; the release records Chart.yaml; then ok in one channel', async () => {
   const result = await converge(certManager('v1.14.4'));
@@ -92,8 +95,14 @@ test('install from a chart repository: one probe, then upgrade --install with th
   assert.equal(argvs(made), [...PROBE, UPGRADE('v1.14.4')]);
   assert.equal(JSON.parse(made[2]?.stdin ?? ''), { crds: { enabled: true }, replicaCount: 2 });
   const release = await last();
-  assert.equal([release?.revision, release?.chart, release?.status, release?.values], [1, { name: 'cert-manager', version: 'v1.14.4', appVersion: 'v1.14.4' }, 'deployed', { crds: { enabled: true }, replicaCount: 2 }]);
-  assert.ok(repo.requests.some((r) => r.url === '/charts/cert-manager-v1.14.4.tgz'), 'helm fetched the package');
+  assert.equal(
+    [release?.revision, release?.chart, release?.status, release?.values],
+    [1, { name: 'cert-manager', version: 'v1.14.4', appVersion: 'v1.14.4' }, 'deployed', { crds: { enabled: true }, replicaCount: 2 }],
+  );
+  assert.ok(
+    repo.requests.some((r) => r.url === '/charts/cert-manager-v1.14.4.tgz'),
+    'helm fetched the package',
+  );
   assert.equal(result.data, { release: 'cert-manager', namespace: 'cert-manager', chart: 'cert-manager-v1.14.4' });
   const before = h.connection.channelsOpened;
   const again = await converge(certManager('1.14.4', { replicaCount: 2, crds: { enabled: true } }));
@@ -105,7 +114,9 @@ test('install from a chart repository: one probe, then upgrade --install with th
 test('drifted values: check mode predicts the upgrade with a values diff (secrets hidden) and changes nothing; converge upgrades in place', async () => {
   const values = { crds: { enabled: true }, registry: { user: 'bot', password: secret('helm-registry-s3cret') } };
   await converge(certManager('v1.14.4', values));
-  await h.sh(`python3 -c "import json; p='${RELEASES}'; d=json.load(open(p)); d['cert-manager/cert-manager'][-1]['values']['registry']={'user':'someone','password':'old-hidden-pass'}; json.dump(d, open(p,'w'))"`);
+  await h.sh(
+    `python3 -c "import json; p='${RELEASES}'; d=json.load(open(p)); d['cert-manager/cert-manager'][-1]['values']['registry']={'user':'someone','password':'old-hidden-pass'}; json.dump(d, open(p,'w'))"`,
+  );
   await calls();
   const planned = await check(certManager('v1.14.4', values));
   assert.is(planned.status, 'changed');
@@ -128,13 +139,25 @@ test('a new chart version upgrades; a failed release is upgraded again; never un
   const bumped = await converge(certManager('v1.15.0'));
   assert.equal(bumped.changes, ['upgrade release cert-manager in cert-manager: chart cert-manager-v1.14.4 -> cert-manager-v1.15.0']);
   assert.equal(argvs(await calls()).at(-1), UPGRADE('v1.15.0'));
-  assert.equal((await revisions()).map((r) => [r.revision, r.status, r.chart.version]), [[1, 'superseded', 'v1.14.4'], [2, 'deployed', 'v1.15.0']]);
+  assert.equal(
+    (await revisions()).map((r) => [r.revision, r.status, r.chart.version]),
+    [
+      [1, 'superseded', 'v1.14.4'],
+      [2, 'deployed', 'v1.15.0'],
+    ],
+  );
   await h.sh(`sed -i 's/"status": "deployed"/"status": "failed"/' ${RELEASES}`);
   const retried = await converge(certManager('v1.15.0'));
   assert.equal(retried.changes, ['upgrade release cert-manager in cert-manager: status is failed']);
   assert.equal((await last())?.status, 'deployed');
-  await rejects(() => converge(certManager('v9.9.9')), (error: Error) => error instanceof CommandError && new RegExp(`Error: chart "cert-manager" version "v9.9.9" not found in ${repo.base} repository`).test(error.message));
-  assert.ok(argvs(await calls()).every((line) => !/uninstall|delete/.test(line)), 'never uninstall-then-install');
+  await rejects(
+    () => converge(certManager('v9.9.9')),
+    (error: Error) => error instanceof CommandError && new RegExp(`Error: chart "cert-manager" version "v9.9.9" not found in ${repo.base} repository`).test(error.message),
+  );
+  assert.ok(
+    argvs(await calls()).every((line) => !/uninstall|delete/.test(line)),
+    'never uninstall-then-install',
+  );
 });
 
 test('--wait and --timeout reach helm: resources not ready in time fail the release after timeoutS; a longer timeout lets it finish', async () => {
@@ -163,23 +186,42 @@ test('an interrupted run leaves the release pending: the task fails before touch
   await calls();
   const stuck = (error: Error) =>
     error instanceof TaskFailedError &&
-    /release cert-manager in cert-manager is pending-upgrade \(revision 2, since [^)]+\): a helm operation on it is running or was interrupted, and helm refuses any other \("another operation \(install\/upgrade\/rollback\) is in progress"\)\. Once no helm is at work on it, return it to revision 1, its last deployed one, with `helm rollback cert-manager 1 --namespace=cert-manager --kubeconfig=\/etc\/rancher\/k3s\/k3s\.yaml`, then run again/.test(error.message);
+    /release cert-manager in cert-manager is pending-upgrade \(revision 2, since [^)]+\): a helm operation on it is running or was interrupted, and helm refuses any other \("another operation \(install\/upgrade\/rollback\) is in progress"\)\. Once no helm is at work on it, return it to revision 1, its last deployed one, with `helm rollback cert-manager 1 --namespace=cert-manager --kubeconfig=\/etc\/rancher\/k3s\/k3s\.yaml`, then run again/.test(
+      error.message,
+    );
   await rejects(() => check(certManager('v1.15.0')), stuck);
   await rejects(() => converge(certManager('v1.15.0')), stuck);
-  assert.ok(argvs(await calls()).every((line) => !line.startsWith('helm upgrade')), 'no upgrade was tried');
+  assert.ok(
+    argvs(await calls()).every((line) => !line.startsWith('helm upgrade')),
+    'no upgrade was tried',
+  );
   await h.sh(`rm ${STANDIN_STATE}/helm/ready-after && helm rollback cert-manager 1 ${FLAGS}`);
   assert.is((await converge(certManager('v1.15.0'))).status, 'changed');
-  assert.equal((await revisions()).map((r) => [r.revision, r.status]), [[1, 'superseded'], [2, 'pending-upgrade'], [3, 'superseded'], [4, 'deployed']]);
+  assert.equal(
+    (await revisions()).map((r) => [r.revision, r.status]),
+    [
+      [1, 'superseded'],
+      [2, 'pending-upgrade'],
+      [3, 'superseded'],
+      [4, 'deployed'],
+    ],
+  );
   assert.is((await converge(certManager('v1.15.0'))).status, 'ok');
 });
 
 test('an interrupted first install: the recovery is helm uninstall (no revision was ever deployed)', async () => {
   await h.sh(`echo 30 > ${STANDIN_STATE}/helm/ready-after`);
-  await h.sh(`echo '{}' | timeout -s KILL 2 helm upgrade --install cert-manager cert-manager --version=v1.14.4 ${FLAGS} --create-namespace --repo=${repo.base} --reset-values --wait --timeout=60s -f - || true`);
+  await h.sh(
+    `echo '{}' | timeout -s KILL 2 helm upgrade --install cert-manager cert-manager --version=v1.14.4 ${FLAGS} --create-namespace --repo=${repo.base} --reset-values --wait --timeout=60s -f - || true`,
+  );
   assert.equal((await last())?.status, 'pending-install');
   await rejects(
     () => converge(certManager('v1.14.4')),
-    (error: Error) => error instanceof TaskFailedError && /is pending-install \(revision 1, .*remove what the unfinished install left with `helm uninstall cert-manager --namespace=cert-manager --kubeconfig=\/etc\/rancher\/k3s\/k3s\.yaml` \(no revision of it was ever deployed\), then run again/.test(error.message),
+    (error: Error) =>
+      error instanceof TaskFailedError &&
+      /is pending-install \(revision 1, .*remove what the unfinished install left with `helm uninstall cert-manager --namespace=cert-manager --kubeconfig=\/etc\/rancher\/k3s\/k3s\.yaml` \(no revision of it was ever deployed\), then run again/.test(
+        error.message,
+      ),
   );
   await h.sh(`rm ${STANDIN_STATE}/helm/ready-after && helm uninstall cert-manager ${FLAGS}`);
   assert.is((await converge(certManager('v1.14.4'))).status, 'changed');
@@ -187,7 +229,9 @@ test('an interrupted first install: the recovery is helm uninstall (no revision 
 });
 
 test('a chart path on the host: helm records the name its Chart.yaml gives, whatever the file is called; the pinned version must be the one it holds', async () => {
-  await h.sh(`mkdir -p /opt/charts/src/web && printf 'apiVersion: v2\\nname: web-app\\nversion: 1.2.0\\n' > /opt/charts/src/web/Chart.yaml && tar -czf /opt/charts/webapp-1.2.0.tgz -C /opt/charts/src web`);
+  await h.sh(
+    `mkdir -p /opt/charts/src/web && printf 'apiVersion: v2\\nname: web-app\\nversion: 1.2.0\\n' > /opt/charts/src/web/Chart.yaml && tar -czf /opt/charts/webapp-1.2.0.tgz -C /opt/charts/src web`,
+  );
   const args: HelmArgs = { release: 'web', chart: '/opt/charts/webapp-1.2.0.tgz', version: '1.2.0', namespace: 'kube-system' };
   const first = await converge(args);
   assert.equal([first.status, first.changes], ['changed', ['install release web (chart web-app-1.2.0) in kube-system']]);
@@ -201,24 +245,36 @@ test('a chart path on the host: helm records the name its Chart.yaml gives, what
   assert.is((await converge(args)).status, 'ok', 'the name came from Chart.yaml, so the release compares equal');
   await rejects(
     () => converge({ ...args, version: '1.3.0' }),
-    (error: Error) => error instanceof TaskFailedError && /chart \/opt\/charts\/webapp-1\.2\.0\.tgz is version 1\.2\.0 \(its Chart\.yaml\), not 1\.3\.0: helm installs a chart path as it is and ignores --version/.test(error.message),
+    (error: Error) =>
+      error instanceof TaskFailedError &&
+      /chart \/opt\/charts\/webapp-1\.2\.0\.tgz is version 1\.2\.0 \(its Chart\.yaml\), not 1\.3\.0: helm installs a chart path as it is and ignores --version/.test(error.message),
   );
   const later = { ...args, chart: '/opt/charts/not-copied-yet.tgz' };
   const planned = await check(later);
   assert.equal([planned.status, planned.msg], ['skipped', 'cannot predict: chart /opt/charts/not-copied-yet.tgz is not on the host yet']);
-  await rejects(() => converge(later), (error: Error) => error instanceof CommandError && /Error: path "\/opt\/charts\/not-copied-yet\.tgz" not found/.test(error.message));
+  await rejects(
+    () => converge(later),
+    (error: Error) => error instanceof CommandError && /Error: path "\/opt\/charts\/not-copied-yet\.tgz" not found/.test(error.message),
+  );
   await rejects(
     () => converge({ ...args, namespace: 'missing', release: 'web2' }),
     (error: Error) => error instanceof CommandError && /Error: INSTALLATION FAILED: create: failed to create: namespaces "missing" not found/.test(error.message),
   );
 });
 
-test('a cluster that is not there yet: check mode cannot predict and says why; a real run fails with helm\'s message; --kubeconfig is what reaches the cluster', async () => {
+test("a cluster that is not there yet: check mode cannot predict and says why; a real run fails with helm's message; --kubeconfig is what reaches the cluster", async () => {
   await clusterAway(h, 'no-kubeconfig');
   const args = { ...certManager('v1.14.4'), kubeconfig: undefined };
   const planned = await check(args);
-  assert.equal([planned.status, planned.msg], ['skipped', 'cannot predict: the cluster does not answer (Error: Kubernetes cluster unreachable: Get "http://localhost:8080/version": dial tcp 127.0.0.1:8080: connect: connection refused)']);
-  await rejects(() => converge(args), (error: Error) => error instanceof CommandError && /helm upgrade --install cert-manager failed \(rc=1\): Error: Kubernetes cluster unreachable: Get "http:\/\/localhost:8080\/version"/.test(error.message));
+  assert.equal(
+    [planned.status, planned.msg],
+    ['skipped', 'cannot predict: the cluster does not answer (Error: Kubernetes cluster unreachable: Get "http://localhost:8080/version": dial tcp 127.0.0.1:8080: connect: connection refused)'],
+  );
+  await rejects(
+    () => converge(args),
+    (error: Error) =>
+      error instanceof CommandError && /helm upgrade --install cert-manager failed \(rc=1\): Error: Kubernetes cluster unreachable: Get "http:\/\/localhost:8080\/version"/.test(error.message),
+  );
   const missing = await check(certManager('v1.14.4'));
   assert.equal(missing.msg, `cannot predict: the cluster does not answer (Error: Kubernetes cluster unreachable: stat ${K3S_KUBECONFIG}: no such file or directory)`);
   await resetStandins(h);
@@ -228,7 +284,10 @@ test('a cluster that is not there yet: check mode cannot predict and says why; a
 
 test('a failing helm list fails the task with its stderr', async () => {
   await h.sh(`echo 'Error: list: failed to list: secrets is forbidden: User "bot" cannot list resource "secrets"' > ${STANDIN_STATE}/helm/fail-next`);
-  await rejects(() => converge(certManager('v1.14.4')), (error: Error) => error instanceof CommandError && /helm list of release cert-manager failed \(rc=1\): Error: list: failed to list: secrets is forbidden/.test(error.message));
+  await rejects(
+    () => converge(certManager('v1.14.4')),
+    (error: Error) => error instanceof CommandError && /helm list of release cert-manager failed \(rc=1\): Error: list: failed to list: secrets is forbidden/.test(error.message),
+  );
 });
 
 test('bad arguments fail in validate, before any channel', async () => {
@@ -249,7 +308,11 @@ test('bad arguments fail in validate, before any channel', async () => {
     [{ uninstall: true }, /field "uninstall".*unknown argument/],
   ];
   for (const [override, message] of bad) {
-    await rejects(() => converge({ ...certManager('v1.14.4'), ...override } as HelmArgs), (error: Error) => error instanceof ModuleArgsError && message.test(error.message), JSON.stringify(override));
+    await rejects(
+      () => converge({ ...certManager('v1.14.4'), ...override } as HelmArgs),
+      (error: Error) => error instanceof ModuleArgsError && message.test(error.message),
+      JSON.stringify(override),
+    );
   }
   assert.is(h.connection.channelsOpened, before);
   assert.equal(await calls(), []);

@@ -88,7 +88,9 @@ test('field ownership: a field another manager changed fails the task, naming th
   await calls();
   const conflict = (error: Error) =>
     error instanceof TaskFailedError &&
-    /\.spec\.replicas is owned by field manager "kubectl-patch" using apps\/v1 at [0-9T:Z-]+\. ploy applies as field manager "ploy" and takes no field another manager owns: set forceConflicts: true to take it over/.test(error.message);
+    /\.spec\.replicas is owned by field manager "kubectl-patch" using apps\/v1 at [0-9T:Z-]+\. ploy applies as field manager "ploy" and takes no field another manager owns: set forceConflicts: true to take it over/.test(
+      error.message,
+    );
   await rejects(() => check({ objects: app(2) }), conflict);
   await rejects(() => converge({ objects: app(2) }), conflict);
   assert.equal(argvs(await calls()), [DIFF, DIFF], 'nothing applied');
@@ -184,10 +186,14 @@ test('waits: what each kind reports (rollouts, Complete for a Job), nothing for 
   assert.is((await converge(args)).status, 'ok');
   assert.is(h.connection.channelsOpened - before, 1);
   assert.equal(argvs(await calls()), [`kubectl diff ${flags}`], 'no wait when nothing changed');
-  await rejects(() => converge({ ...args, kubeconfig: undefined }), (error: Error) => error instanceof CommandError && /localhost:8080/.test(error.message), 'without --kubeconfig there is no cluster: the flag was what reached it');
+  await rejects(
+    () => converge({ ...args, kubeconfig: undefined }),
+    (error: Error) => error instanceof CommandError && /localhost:8080/.test(error.message),
+    'without --kubeconfig there is no cluster: the flag was what reached it',
+  );
 });
 
-test('waits are bounded by timeoutS: an object that never settles fails the task after it, with kubectl\'s words; a named resource can be waited on too', async () => {
+test("waits are bounded by timeoutS: an object that never settles fails the task after it, with kubectl's words; a named resource can be waited on too", async () => {
   await converge({ objects: app(1) });
   await h.sh(`echo deployment.apps/web > ${STANDIN_STATE}/kubectl/unready`);
   await calls();
@@ -200,7 +206,11 @@ test('waits are bounded by timeoutS: an object that never settles fails the task
   assert.ok(waited >= 2_000, `the wait lasted its timeout (${waited} ms)`);
   assert.ok(waited < 20_000, `and not kubectl's own longer default (${waited} ms)`);
   await h.sh(`rm ${STANDIN_STATE}/kubectl/unready`);
-  const extra = await converge({ objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'demo' } }], wait: { timeoutS: 3, condition: 'Available', resources: ['deployment.apps/web'] }, namespace: 'demo' });
+  const extra = await converge({
+    objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'demo' } }],
+    wait: { timeoutS: 3, condition: 'Available', resources: ['deployment.apps/web'] },
+    namespace: 'demo',
+  });
   assert.is(extra.status, 'changed');
   assert.equal(argvs(await calls()).slice(-1), ['kubectl wait --for=condition=Available deployment.apps/web --namespace=demo --timeout=3s']);
 });
@@ -227,15 +237,24 @@ test('prune: off by default; on, deletes what this field manager applied, the se
   assert.not.match(planned.diff ?? '', 'theirs', 'an object another manager applied is not pruned');
   assert.equal(await storedFiles(), ['v1.ConfigMap.default.a', 'v1.ConfigMap.default.b', 'v1.ConfigMap.default.theirs', 'v1.Secret.default.t'], 'check mode deletes nothing');
   const LIST = String.raw`kubectl get configmap,endpoints,persistentvolumeclaim,pod,replicationcontroller,secret,service,job.batch,cronjob.batch,ingress.networking.k8s.io,daemonset.apps,deployment.apps,replicaset.apps,statefulset.apps,namespace,persistentvolume --selector=app.kubernetes.io/managed-by=ploy --all-namespaces --output=jsonpath={range .items[*]}{.apiVersion}{"\t"}{.kind}{"\t"}{.metadata.namespace}{"\t"}{.metadata.name}{"\t"}{range .metadata.managedFields[*]}{.manager}{"/"}{.operation}{","}{end}{"\n"}{end}`;
-  assert.equal(argvs(await calls()), [LIST, DIFF, 'kubectl get configmap/b secret/t --output=yaml --namespace=default'], 'check mode: the listing and the diff in one command, then the pruned objects for --diff');
+  assert.equal(
+    argvs(await calls()),
+    [LIST, DIFF, 'kubectl get configmap/b secret/t --output=yaml --namespace=default'],
+    'check mode: the listing and the diff in one command, then the pruned objects for --diff',
+  );
   const pruned = await converge({ objects: [labelled('a')], prune });
   assert.is(pruned.status, 'changed');
-  assert.equal(argvs(await calls()), [LIST, DIFF, 'kubectl delete configmap/b secret/t --ignore-not-found --namespace=default'], 'kubectl refuses --prune with --server-side: never sent; a unchanged: no apply');
+  assert.equal(
+    argvs(await calls()),
+    [LIST, DIFF, 'kubectl delete configmap/b secret/t --ignore-not-found --namespace=default'],
+    'kubectl refuses --prune with --server-side: never sent; a unchanged: no apply',
+  );
   assert.equal(await storedFiles(), ['v1.ConfigMap.default.a', 'v1.ConfigMap.default.theirs']);
   assert.is((await converge({ objects: [labelled('a')], prune })).status, 'ok');
 });
 
-const CLUSTER_ISSUER = 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt-staging\nspec:\n  acme:\n    email: ops@example.com\n    server: https://acme-staging-v02.api.letsencrypt.org/directory\n    privateKeySecretRef: {name: letsencrypt-staging}\n    solvers:\n    - http01: {ingress: {ingressClassName: traefik}}\n';
+const CLUSTER_ISSUER =
+  'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt-staging\nspec:\n  acme:\n    email: ops@example.com\n    server: https://acme-staging-v02.api.letsencrypt.org/directory\n    privateKeySecretRef: {name: letsencrypt-staging}\n    solvers:\n    - http01: {ingress: {ingressClassName: traefik}}\n';
 const CRD = (served = true) =>
   [
     'apiVersion: apiextensions.k8s.io/v1',
@@ -249,12 +268,19 @@ const CRD = (served = true) =>
     `  - {name: v1, served: ${served}, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}`,
   ].join('\n');
 
-test('a kind no CRD serves yet: check mode cannot predict it and says why; a real run fails with kubectl\'s message; once a task installed the CRD it applies', async () => {
+test("a kind no CRD serves yet: check mode cannot predict it and says why; a real run fails with kubectl's message; once a task installed the CRD it applies", async () => {
   const planned = await check({ manifest: CLUSTER_ISSUER });
-  assert.equal([planned.status, planned.msg], ['skipped', 'cannot predict: kind ClusterIssuer (cert-manager.io/v1) is not served by the cluster yet: no CustomResourceDefinition defines it (an earlier task may install it)']);
+  assert.equal(
+    [planned.status, planned.msg],
+    ['skipped', 'cannot predict: kind ClusterIssuer (cert-manager.io/v1) is not served by the cluster yet: no CustomResourceDefinition defines it (an earlier task may install it)'],
+  );
   await rejects(
     () => converge({ manifest: CLUSTER_ISSUER }),
-    (error: Error) => error instanceof CommandError && /kubectl apply failed \(rc=1\): error: resource mapping not found for name: "letsencrypt-staging" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io\/v1"\nensure CRDs are installed first/.test(error.message),
+    (error: Error) =>
+      error instanceof CommandError &&
+      /kubectl apply failed \(rc=1\): error: resource mapping not found for name: "letsencrypt-staging" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io\/v1"\nensure CRDs are installed first/.test(
+        error.message,
+      ),
   );
   assert.is((await converge({ manifest: CRD(), validate: false })).status, 'changed');
   assert.is((await converge({ manifest: CLUSTER_ISSUER })).status, 'changed');
@@ -264,7 +290,9 @@ test('a kind no CRD serves yet: check mode cannot predict it and says why; a rea
 test('a CRD and objects of its kind in one manifest: the CRDs go first and are waited for until Established, then everything; then ok', async () => {
   const manifest = `${CLUSTER_ISSUER}---\n${CRD()}\n`;
   const planned = await check({ manifest, validate: false });
-  assert.equal(planned.changes, ['apply 2 objects server-side: CustomResourceDefinition clusterissuers.cert-manager.io is new (kubectl diff cannot dry-run ClusterIssuer objects before it is served)']);
+  assert.equal(planned.changes, [
+    'apply 2 objects server-side: CustomResourceDefinition clusterissuers.cert-manager.io is new (kubectl diff cannot dry-run ClusterIssuer objects before it is served)',
+  ]);
   await calls();
   const result = await converge({ manifest, validate: false });
   assert.is(result.status, 'changed');
@@ -276,11 +304,14 @@ test('a CRD and objects of its kind in one manifest: the CRDs go first and are w
   assert.is((await converge({ manifest, validate: false })).status, 'ok');
 });
 
-test('a cluster that is not there yet (fresh machine): check mode cannot predict and says why; a real run fails with kubectl\'s own message', async () => {
+test("a cluster that is not there yet (fresh machine): check mode cannot predict and says why; a real run fails with kubectl's own message", async () => {
   await clusterAway(h, 'no-kubeconfig');
   const noConfig = await check({ objects: app(2) });
   assert.is(noConfig.status, 'skipped');
-  assert.match(noConfig.msg ?? '', /^cannot predict: the cluster does not answer \(error: unable to recognize "STDIN": Get "http:\/\/localhost:8080\/api\?timeout=32s": dial tcp 127\.0\.0\.1:8080: connect: connection refused\)$/);
+  assert.match(
+    noConfig.msg ?? '',
+    /^cannot predict: the cluster does not answer \(error: unable to recognize "STDIN": Get "http:\/\/localhost:8080\/api\?timeout=32s": dial tcp 127\.0\.0\.1:8080: connect: connection refused\)$/,
+  );
   const missing = await check({ objects: app(2), kubeconfig: K3S_KUBECONFIG });
   assert.equal([missing.status, missing.msg], ['skipped', `cannot predict: the cluster does not answer (error: stat ${K3S_KUBECONFIG}: no such file or directory)`]);
   await resetStandins(h);
@@ -289,7 +320,11 @@ test('a cluster that is not there yet (fresh machine): check mode cannot predict
   assert.match(down.msg ?? '', /^cannot predict: the cluster does not answer \(error: unable to recognize "STDIN": Get "https:\/\/127\.0\.0\.1:6443\/api\?timeout=32s"/);
   await rejects(
     () => converge({ objects: app(2) }),
-    (error: Error) => error instanceof CommandError && /kubectl apply failed \(rc=1\): [^]*\nerror: error validating "STDIN": error validating data: failed to download openapi: Get "https:\/\/127\.0\.0\.1:6443\/openapi\/v2\?timeout=32s": dial tcp 127\.0\.0\.1:6443: connect: connection refused/.test(error.message),
+    (error: Error) =>
+      error instanceof CommandError &&
+      /kubectl apply failed \(rc=1\): [^]*\nerror: error validating "STDIN": error validating data: failed to download openapi: Get "https:\/\/127\.0\.0\.1:6443\/openapi\/v2\?timeout=32s": dial tcp 127\.0\.0\.1:6443: connect: connection refused/.test(
+        error.message,
+      ),
   );
 });
 
@@ -319,13 +354,19 @@ test('kubectl diff failing otherwise (exit > 1) fails the task with its stderr; 
 test('bad arguments and bad objects fail in validate, before any channel', async () => {
   const before = h.connection.channelsOpened;
   const bad: Array<[unknown, RegExp]> = [
-    [{ objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { replicas: '2', selector: {}, template: {} } }] }, /Deployment w \(objects\[0\]\): field spec\.replicas must be integer/],
+    [
+      { objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { replicas: '2', selector: {}, template: {} } }] },
+      /Deployment w \(objects\[0\]\): field spec\.replicas must be integer/,
+    ],
     [{ manifest: 'kind: ConfigMap\nmetadata: {name: x}\n' }, /field apiVersion is required/],
     [{ manifest: 'a: [1\n' }, /YAML error in the manifest, line 2/],
     [{ objects: [], namespace: 'x' }, /field "objects".*non-empty list/],
     [{ manifest: 'x: 1', objects: [] }, /only one of objects, manifest and src/],
     [{ objects: app(1), prune: true }, /prune needs a label selector/],
-    [{ objects: app(1), prune: { selector: 'app=web' } }, /Namespace demo, Secret demo\/registry, Deployment demo\/web do not match the prune selector "app=web": pruning finds objects by that selector/],
+    [
+      { objects: app(1), prune: { selector: 'app=web' } },
+      /Namespace demo, Secret demo\/registry, Deployment demo\/web do not match the prune selector "app=web": pruning finds objects by that selector/,
+    ],
     [{ objects: app(1), wait: { condition: 'Ready' } }, /wait\.timeoutS \(seconds\) is required/],
     [{ objects: app(1), wait: { rollout: true, timeoutS: 5 } }, /field "rollout": kubectlApply: unknown argument \(known: condition, resources, timeoutS\)/],
     [{ objects: app(1), wait: { condition: 'Available', timeoutS: 5 } }, /wait\.condition needs wait\.resources/],
@@ -334,7 +375,11 @@ test('bad arguments and bad objects fail in validate, before any channel', async
     [{ objects: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }] }, /no schema is known for apiVersion example\.com\/v1, kind Widget/],
   ];
   for (const [args, message] of bad) {
-    await rejects(() => converge(args as KubectlApplyArgs), (error: Error) => error instanceof ModuleArgsError && message.test(error.message), JSON.stringify(args).slice(0, 80));
+    await rejects(
+      () => converge(args as KubectlApplyArgs),
+      (error: Error) => error instanceof ModuleArgsError && message.test(error.message),
+      JSON.stringify(args).slice(0, 80),
+    );
   }
   assert.is(h.connection.channelsOpened, before, 'no channel was opened');
   assert.equal(await calls(), []);

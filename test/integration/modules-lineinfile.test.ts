@@ -72,7 +72,7 @@ test('attribute drift alone is a chmod, predicted in check mode', async () => {
   assert.is(await h.sh('stat -c %a /etc/li/new/d/app.env'), '640\n');
 });
 
-test("a symbolic link is followed: the target is edited and the link stays a link", async () => {
+test('a symbolic link is followed: the target is edited and the link stays a link', async () => {
   await h.sh('printf "a=1\\n" > /etc/li/real.conf && ln -sfn real.conf /etc/li/link.conf');
   const result = await run({ path: '/etc/li/link.conf', regexp: '^a=', line: 'a=2' });
   assert.is(result.data.dest, '/etc/li/real.conf');
@@ -89,7 +89,10 @@ test('backup keeps the old file', async () => {
 
 test('a missing file: absent is ok, present without create fails naming the path', async () => {
   assert.is((await run({ path: '/etc/li/none', state: 'absent', line: 'x' })).status, 'ok');
-  await rejects(() => run({ path: '/etc/li/none', line: 'x' }), (error: Error) => error instanceof TaskFailedError && /\/etc\/li\/none does not exist \(set create: true/.test(error.message));
+  await rejects(
+    () => run({ path: '/etc/li/none', line: 'x' }),
+    (error: Error) => error instanceof TaskFailedError && /\/etc\/li\/none does not exist \(set create: true/.test(error.message),
+  );
 });
 
 test('files that are not text to edit are refused clearly', async () => {

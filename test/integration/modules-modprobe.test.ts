@@ -53,7 +53,10 @@ test('drift: check mode predicts the rewrite of a changed file, with a diff, and
 
 test('a module that needs loading fails with every reason, in check mode too; bestEffort persists it and notes why', async () => {
   const reasons = /^cannot load module br_netfilter here: the kernel has no loadable module support \(no \/proc\/modules\); modprobe is not installed \(package kmod\); no CAP_SYS_MODULE capability/;
-  await rejects(() => h.run(modprobe, { name: 'br_netfilter', persistent: 'present' }, { check: true }), (e: Error) => e instanceof TaskFailedError && reasons.test(e.message));
+  await rejects(
+    () => h.run(modprobe, { name: 'br_netfilter', persistent: 'present' }, { check: true }),
+    (e: Error) => e instanceof TaskFailedError && reasons.test(e.message),
+  );
   await rejects(() => h.run(modprobe, { name: 'br_netfilter', persistent: 'present' }), TaskFailedError);
   assert.is(await cat('/etc/modules-load.d/br_netfilter.conf'), '(missing)\n', 'nothing done when the task fails');
   const result = await h.run(modprobe, { name: 'br_netfilter', persistent: 'present', load: 'bestEffort' });
@@ -70,7 +73,10 @@ test('unloading a built-in module is refused; a module that is not there is alre
 
 test('bad arguments fail in validate, before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(modprobe, { name: 'br netfilter' }), (e: Error) => e instanceof ModuleArgsError && /field "name": modprobe:/.test(e.message));
+  await rejects(
+    () => h.run(modprobe, { name: 'br netfilter' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "name": modprobe:/.test(e.message),
+  );
   await rejects(() => h.run(modprobe, { name: 'loop', params: 'max_loop="8 9"' }), /field "params"/);
   await rejects(() => h.run(modprobe, { name: 'loop', params: { 'bad key': 1 } }), /field "params"/);
   await rejects(() => h.run(modprobe, { name: 'loop', persistent: 'yes' as 'present' }), /field "persistent"/);

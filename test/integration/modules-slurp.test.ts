@@ -40,7 +40,10 @@ test('text by default, base64 for any bytes; a non-UTF-8 file asks for base64', 
 });
 
 test('a missing file fails naming it; bad arguments touch nothing', async () => {
-  await rejects(() => h.run(slurp, { src: '/etc/none' }), (error: Error) => error instanceof TaskFailedError && /\/etc\/none does not exist/.test(error.message));
+  await rejects(
+    () => h.run(slurp, { src: '/etc/none' }),
+    (error: Error) => error instanceof TaskFailedError && /\/etc\/none does not exist/.test(error.message),
+  );
   const before = h.connection.channelsOpened;
   await rejects(() => h.run(slurp, { src: 'token' }), ModuleArgsError);
   await rejects(() => h.run(slurp, { src: '/etc/hostname', encoding: 'hex' as 'utf8' }), /field "encoding"/);

@@ -96,7 +96,10 @@ test('without become, deploy writes its own files and is refused elsewhere', asy
   await h.run(copy, args, asDeploy);
   assert.is(await onHost('stat -c "%U:%G %a" /home/deploy/notes.txt'), 'deploy:deploy 644');
   await oneChannel(() => h.run(copy, args, asDeploy));
-  await rejects(() => h.run(copy, { dest: '/etc/not-allowed', content: 'x' }, asDeploy), (error: Error) => error instanceof CommandError && /writing \/etc\/not-allowed failed/.test(error.message));
+  await rejects(
+    () => h.run(copy, { dest: '/etc/not-allowed', content: 'x' }, asDeploy),
+    (error: Error) => error instanceof CommandError && /writing \/etc\/not-allowed failed/.test(error.message),
+  );
 });
 
 test('template: host vars plus extra vars, masked diff, one channel when converged', async () => {

@@ -43,7 +43,10 @@ test('drift: check mode shows the diff and alters nothing; converge puts the rul
 
 test('content visudo rejects fails in the plan (check mode too), naming the error; the old file stays', async () => {
   const broken = { name: 'kim-id', content: 'kim ALL=(root NOPASSWD: /usr/bin/id\n' };
-  await rejects(() => h.run(sudoers, broken, { check: true }), (e: Error) => e instanceof TaskFailedError && /^visudo rejects the new \/etc\/sudoers.d\/kim-id: .*syntax error/.test(e.message));
+  await rejects(
+    () => h.run(sudoers, broken, { check: true }),
+    (e: Error) => e instanceof TaskFailedError && /^visudo rejects the new \/etc\/sudoers.d\/kim-id: .*syntax error/.test(e.message),
+  );
   await rejects(() => h.run(sudoers, broken), TaskFailedError);
   assert.is(await h.sh('cat /etc/sudoers.d/kim-id'), `${RULE}\n`);
   assert.is(await asKim('sudo -n /usr/bin/id -u'), '0');
@@ -53,7 +56,10 @@ test('the validate hook runs on the temp file before the rename: a rejected writ
   await h.sh("printf 'ok\\n' > /tmp/validated");
   const ctx = h.context();
   const plan = await planContent(ctx, { dest: '/tmp/validated', content: 'not good\n', validate: 'grep -q ok %s' });
-  await rejects(() => plan.changes[0]!.apply(), (e: Error) => e instanceof CommandError && e.message.includes('validation failed (grep -q ok %s); /tmp/validated left unchanged'));
+  await rejects(
+    () => plan.changes[0]!.apply(),
+    (e: Error) => e instanceof CommandError && e.message.includes('validation failed (grep -q ok %s); /tmp/validated left unchanged'),
+  );
   assert.is(await h.sh('cat /tmp/validated'), 'ok\n');
   assert.is((await h.sh('ls -A /tmp | grep -c "^.ploy-" || true')).trim(), '0');
   const good = await planContent(ctx, { dest: '/tmp/validated', content: 'ok again\n', validate: 'grep -q ok %s' });
@@ -71,7 +77,10 @@ test('absent removes the drop-in', async () => {
 
 test('bad arguments fail in validate, before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(sudoers, { name: 'kim.conf', rules: [RULE] }), (e: Error) => e instanceof ModuleArgsError && /field "name": sudoers: .*sudo ignores files/.test(e.message));
+  await rejects(
+    () => h.run(sudoers, { name: 'kim.conf', rules: [RULE] }),
+    (e: Error) => e instanceof ModuleArgsError && /field "name": sudoers: .*sudo ignores files/.test(e.message),
+  );
   await rejects(() => h.run(sudoers, { name: 'backup~', rules: [RULE] }), /field "name"/);
   await rejects(() => h.run(sudoers, { name: 'x', rules: [RULE], content: RULE }), /either content or rules, not both/);
   await rejects(() => h.run(sudoers, { name: 'x' }), /give content or rules/);

@@ -82,7 +82,10 @@ test('an unknown key fails unless only persisted; absent removes its line and le
 
 test('bad arguments fail in validate, before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(sysctl, { name: KEY }), (e: Error) => e instanceof ModuleArgsError && /field "value": sysctl: state 'present' needs a value/.test(e.message));
+  await rejects(
+    () => h.run(sysctl, { name: KEY }),
+    (e: Error) => e instanceof ModuleArgsError && /field "value": sysctl: state 'present' needs a value/.test(e.message),
+  );
   await rejects(() => h.run(sysctl, { name: 'net..x', value: 1 }), /field "name"/);
   await rejects(() => h.run(sysctl, { name: '-x', value: 1 }), /field "name"/);
   await rejects(() => h.run(sysctl, { name: KEY, value: 'a\nb' }), /field "value"/);

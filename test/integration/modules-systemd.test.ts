@@ -91,7 +91,10 @@ test('masked: a packaged unit is stopped and masked, then unmasked and started a
   const back = await h.run(systemd, { name: 'pkgsleeper', masked: false, state: 'started' });
   assert.equal(back.changes, ['unmask pkgsleeper.service', 'start pkgsleeper.service (was inactive)']);
   assert.is(await ctl('is-active', 'pkgsleeper'), 'active');
-  await rejects(() => h.run(systemd, { name: 'sleeper', masked: true }, { check: true }), /cannot mask sleeper.service: its unit file \/etc\/systemd\/system\/sleeper.service is where the mask would go/);
+  await rejects(
+    () => h.run(systemd, { name: 'sleeper', masked: true }, { check: true }),
+    /cannot mask sleeper.service: its unit file \/etc\/systemd\/system\/sleeper.service is where the mask would go/,
+  );
 });
 
 test('a unit from a template serves on its port; an unknown unit is a clear error', async () => {
@@ -103,19 +106,28 @@ test('a unit from a template serves on its port; an unknown unit is a clear erro
   }
   assert.match(body, 'Directory listing');
   assert.is((await h.run(systemd, args, { projectDir: project })).status, 'ok');
-  await rejects(() => h.run(systemd, { name: 'nosuch', state: 'started' }), (e: Error) => e instanceof TaskFailedError && e.message.startsWith('unit nosuch.service not found'));
+  await rejects(
+    () => h.run(systemd, { name: 'nosuch', state: 'started' }),
+    (e: Error) => e instanceof TaskFailedError && e.message.startsWith('unit nosuch.service not found'),
+  );
   assert.is((await h.run(systemd, { name: 'nosuch', state: 'stopped', enabled: false })).status, 'ok');
 });
 
 test('bad arguments and template errors fail before any channel is opened', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(systemd, { name: 'bad name', state: 'started' }), (e: Error) => e instanceof ModuleArgsError && /field "name": systemd:/.test(e.message));
+  await rejects(
+    () => h.run(systemd, { name: 'bad name', state: 'started' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "name": systemd:/.test(e.message),
+  );
   await rejects(() => h.run(systemd, { name: 'x', unit: { content: UNIT }, masked: true }), /masked: true and unit contradict/);
   await rejects(() => h.run(systemd, { name: 'x', masked: true, state: 'started' }), /field "masked"/);
   await rejects(() => h.run(systemd, { name: 'x', unit: { content: UNIT, template: { src: 'a' } } }), /exactly one/);
   await rejects(() => h.run(systemd, { name: 'x', state: 'running' as 'started' }), /field "state"/);
   await rejects(() => h.run(systemd, { name: 'x' }), /nothing to do/);
-  await rejects(() => h.run(systemd, { name: 'x', unit: { template: { src: 'svc/broken.service.hbs' } } }, { projectDir: project }), (e: Error) => e instanceof InputError && /svc\/broken.service.hbs:2.*missing.var/.test(e.message));
+  await rejects(
+    () => h.run(systemd, { name: 'x', unit: { template: { src: 'svc/broken.service.hbs' } } }, { projectDir: project }),
+    (e: Error) => e instanceof InputError && /svc\/broken.service.hbs:2.*missing.var/.test(e.message),
+  );
   await rejects(() => h.run(systemd, { name: 'x', unit: { template: { src: 'svc/none.hbs' } } }, { projectDir: project }), /template templates\/svc\/none.hbs not found/);
   assert.is(h.connection.channelsOpened, before);
 });

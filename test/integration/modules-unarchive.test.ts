@@ -36,8 +36,32 @@ function archive(name: string, tree: Record<string, string>, modes: Record<strin
   }
   for (const [path, mode] of Object.entries(modes)) chmodSync(join(root, path), mode);
   const out = join(files, name);
-  if (name.endsWith('.zip')) execFileSync('/usr/bin/python3', ['-m', 'zipfile', '-c', out, ...Object.keys(tree).map((p) => p.split('/')[0] as string).filter((v, i, a) => a.indexOf(v) === i)], { cwd: root });
-  else execFileSync('tar', ['-czf', out, '--owner=0', '--group=0', '-C', root, ...Object.keys(tree).map((p) => p.split('/')[0] as string).filter((v, i, a) => a.indexOf(v) === i)]);
+  if (name.endsWith('.zip'))
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        '-m',
+        'zipfile',
+        '-c',
+        out,
+        ...Object.keys(tree)
+          .map((p) => p.split('/')[0] as string)
+          .filter((v, i, a) => a.indexOf(v) === i),
+      ],
+      { cwd: root },
+    );
+  else
+    execFileSync('tar', [
+      '-czf',
+      out,
+      '--owner=0',
+      '--group=0',
+      '-C',
+      root,
+      ...Object.keys(tree)
+        .map((p) => p.split('/')[0] as string)
+        .filter((v, i, a) => a.indexOf(v) === i),
+    ]);
   return out;
 }
 
@@ -63,7 +87,10 @@ test('extracts a controller tar.gz streamed over stdin; a second run compares in
   const result = await run(args);
   assert.is(result.status, 'changed');
   assert.equal([...(result.data.entries ?? [])].sort(), ['linux-amd64', 'linux-amd64/LICENSE', 'linux-amd64/README.md', 'linux-amd64/helm'], 'every entry was new');
-  assert.is(await h.sh('/opt/ua/linux-amd64/helm; readlink /opt/ua/linux-amd64/LICENSE; stat -c "%a %U" /opt/ua/linux-amd64/helm /opt/ua/linux-amd64'), 'helm v3.14.4\nREADME.md\n755 root\n755 root\n');
+  assert.is(
+    await h.sh('/opt/ua/linux-amd64/helm; readlink /opt/ua/linux-amd64/LICENSE; stat -c "%a %U" /opt/ua/linux-amd64/helm /opt/ua/linux-amd64'),
+    'helm v3.14.4\nREADME.md\n755 root\n755 root\n',
+  );
   assert.is(await h.sh('ls -A /opt/ua'), 'linux-amd64\n', 'no temp dir left');
   let again: TaskResult<UnarchiveData> | undefined;
   assert.is(await h.channels(async () => (again = await run(args))), 1);
@@ -89,7 +116,11 @@ test('creates: an existing path means ok in one channel, with no upload', async 
   let result: TaskResult<UnarchiveData> | undefined;
   assert.is(await h.channels(async () => (result = await run(args))), 1);
   assert.equal([result?.status, result?.data.upToDate], ['ok', 'creates']);
-  assert.is(h.sent.slice(sent).every((s) => s.stdin === ''), true, 'the archive was not sent');
+  assert.is(
+    h.sent.slice(sent).every((s) => s.stdin === ''),
+    true,
+    'the archive was not sent',
+  );
 });
 
 test('versionProbe: extracted until the installed version answers, again when a new version is asked', async () => {
@@ -121,7 +152,10 @@ test('owner, group, mode for every entry; include and extraOpts (--strip-compone
 test('zip: a clear error without unzip on the host; with it, extracted and then ok', async () => {
   archive('site.zip', { 'site/index.html': '<h1>hi</h1>\n', 'site/app.js': 'x()\n' });
   const args: UnarchiveArgs = { src: 'site.zip', dest: '/opt/ua-z' };
-  await rejects(() => run(args), (error: Error) => error instanceof TaskFailedError && /needs unzip on the host/.test(error.message));
+  await rejects(
+    () => run(args),
+    (error: Error) => error instanceof TaskFailedError && /needs unzip on the host/.test(error.message),
+  );
   const installed = await h.connection.exec('cat > /usr/local/bin/unzip && chmod 0755 /usr/local/bin/unzip', { stdin: readFileSync('/usr/bin/unzip'), become: { user: 'root' } });
   assert.is(installed.code, 0, installed.stderr);
   assert.is((await run(args)).status, 'changed');
@@ -141,7 +175,10 @@ test('url: downloaded and verified on the host; a wrong sha256 extracts nothing'
   const bytes = readFileSync(join(files, 'helm.tar.gz'));
   http.route('/helm/helm-v3.14.4-linux-amd64.tar.gz', { body: bytes });
   const args: UnarchiveArgs = { url: `${http.base}/helm/helm-v3.14.4-linux-amd64.tar.gz`, sha256: sha(bytes), dest: '/opt/ua-u', creates: '/opt/ua-u/linux-amd64/helm' };
-  await rejects(() => run({ ...args, sha256: sha('wrong') }), (error: Error) => error instanceof TaskFailedError && error.message.includes(`expected sha256 ${sha('wrong')}, got ${sha(bytes)}`));
+  await rejects(
+    () => run({ ...args, sha256: sha('wrong') }),
+    (error: Error) => error instanceof TaskFailedError && error.message.includes(`expected sha256 ${sha('wrong')}, got ${sha(bytes)}`),
+  );
   assert.is(await h.sh('ls -A /opt/ua-u'), '');
   await run(args);
   assert.is(await h.sh('/opt/ua-u/linux-amd64/helm'), 'helm v3.14.4\n');
@@ -150,11 +187,17 @@ test('url: downloaded and verified on the host; a wrong sha256 extracts nothing'
 
 test('bad arguments and a missing controller archive fail before any channel; a missing dest fails clearly', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => run({ src: 'helm.rar', dest: '/opt/ua' }), (error: Error) => error instanceof ModuleArgsError && /cannot tell the archive format/.test(error.message));
+  await rejects(
+    () => run({ src: 'helm.rar', dest: '/opt/ua' }),
+    (error: Error) => error instanceof ModuleArgsError && /cannot tell the archive format/.test(error.message),
+  );
   await rejects(() => run({ src: 'helm.tar.gz', url: 'http://x/y.tgz', dest: '/opt/ua' }), /exactly one of src and url/);
   await rejects(() => run({ url: 'http://x/y.tgz', dest: '/opt/ua' }), /field "sha256"/);
   await rejects(() => run({ src: 'helm.tar.gz', dest: '/opt/ua', versionProbe: { cmd: 'x', expect: '' } }), /field "versionProbe"/);
-  await rejects(() => run({ src: 'missing.tgz', dest: '/opt/ua' }), (error: Error) => error instanceof InputError && /cannot read the archive .*files\/missing.tgz: no such file/.test(error.message));
+  await rejects(
+    () => run({ src: 'missing.tgz', dest: '/opt/ua' }),
+    (error: Error) => error instanceof InputError && /cannot read the archive .*files\/missing.tgz: no such file/.test(error.message),
+  );
   assert.is(h.connection.channelsOpened, before);
   await rejects(() => run({ src: 'helm.tar.gz', dest: '/opt/none' }), /\/opt\/none is not a directory: create it first/);
 });

@@ -73,20 +73,28 @@ test('a system user without a home; a primary group given by name', async () => 
 
 test('absent removes the user (and with remove its home); missing groups and a taken uid are clear errors', async () => {
   await h.run(user, { name: 'frank' });
-  assert.equal((await h.run(user, { name: 'frank', state: 'absent', remove: true }, { check: true })).changes, [`remove user frank (uid ${(await passwd('frank')).split(':')[2]}) with its home directory`]);
+  assert.equal((await h.run(user, { name: 'frank', state: 'absent', remove: true }, { check: true })).changes, [
+    `remove user frank (uid ${(await passwd('frank')).split(':')[2]}) with its home directory`,
+  ]);
   assert.ok(await passwd('frank'));
   assert.is((await h.run(user, { name: 'frank', state: 'absent', remove: true })).status, 'changed');
   assert.is(await passwd('frank'), '');
   assert.is((await h.sh('test -e /home/frank && echo yes || echo no')).trim(), 'no');
   assert.is((await h.run(user, { name: 'frank', state: 'absent' })).status, 'ok');
-  await rejects(() => h.run(user, { name: 'gina', groups: ['nosuch', 'docker', 'nope'] }), (e: Error) => e instanceof TaskFailedError && e.message === 'groups nosuch, nope do not exist (create with the group module first)');
+  await rejects(
+    () => h.run(user, { name: 'gina', groups: ['nosuch', 'docker', 'nope'] }),
+    (e: Error) => e instanceof TaskFailedError && e.message === 'groups nosuch, nope do not exist (create with the group module first)',
+  );
   await rejects(() => h.run(user, { name: 'gina', uid: 1600 }), /uid 1600 is already used by user carol/);
   assert.is(await passwd('gina'), '');
 });
 
 test('bad arguments fail in validate, before any channel is opened; a plain password is refused without echoing it', async () => {
   const before = h.connection.channelsOpened;
-  await rejects(() => h.run(user, { name: 'x', password: 'hunter22' }), (e: Error) => e instanceof ModuleArgsError && /field "password"/.test(e.message) && !e.message.includes('hunter22'));
+  await rejects(
+    () => h.run(user, { name: 'x', password: 'hunter22' }),
+    (e: Error) => e instanceof ModuleArgsError && /field "password"/.test(e.message) && !e.message.includes('hunter22'),
+  );
   await rejects(() => h.run(user, { name: 'x', shell: 'bash' }), /field "shell": user: must be an absolute path/);
   await rejects(() => h.run(user, { name: 'x', groups: 'docker' as unknown as string[] }), /field "groups"/);
   await rejects(() => h.run(user, { name: 'x', state: 'absent', shell: '/bin/sh' }), /state 'absent' takes only name and remove/);

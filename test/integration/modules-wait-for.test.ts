@@ -60,7 +60,10 @@ test('host: a port elsewhere, as the host sees it (here: the controller on the b
 
 test('a timeout fails after about timeoutS, naming what was awaited; msg replaces the message', async () => {
   const started = Date.now();
-  await rejects(() => h.run(waitFor, { port: 8099, timeoutS: 2, sleepS: 0.5 }), (error: Error) => error instanceof TaskFailedError && /timed out after 2(\.\d)? s waiting for 127.0.0.1:8099 to accept connections/.test(error.message));
+  await rejects(
+    () => h.run(waitFor, { port: 8099, timeoutS: 2, sleepS: 0.5 }),
+    (error: Error) => error instanceof TaskFailedError && /timed out after 2(\.\d)? s waiting for 127.0.0.1:8099 to accept connections/.test(error.message),
+  );
   const ms = Date.now() - started;
   assert.ok(ms >= 1800 && ms < 8000, `took ${ms} ms`);
   await rejects(() => h.run(waitFor, { path: '/nope', timeoutS: 0, msg: 'the agent never wrote its config' }), /^.*the agent never wrote its config$/);
@@ -78,11 +81,17 @@ test('path: present with a regexp (the first matching line is returned), then ab
 });
 
 test('drained: waits until the last connection on the port has closed', async () => {
-  const server = ['import socket', "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 8081)); s.listen()", 'c, _ = s.accept()', 'while c.recv(100): pass', 'c.close()'].join('\n');
+  const server = [
+    'import socket',
+    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 8081)); s.listen()",
+    'c, _ = s.accept()',
+    'while c.recv(100): pass',
+    'c.close()',
+  ].join('\n');
   await later(0, python(server, 'drain-server'));
   await later(0.5, python("import socket, time; c = socket.create_connection(('127.0.0.1', 8081)); time.sleep(2.5); c.close()", 'drain-client'));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  assert.is(await established(8081), 1, 'the client\'s connection to 8081 is up (not just the listening socket)');
+  assert.is(await established(8081), 1, "the client's connection to 8081 is up (not just the listening socket)");
   const { result, ms } = await timed({ port: 8081, state: 'drained', timeoutS: 30, sleepS: 0.3 });
   assert.is(result.status, 'ok');
   assert.ok(ms >= 1000, `took ${ms} ms: the connection was still open at first`);
@@ -116,7 +125,10 @@ test('bad arguments fail in validate, before any channel', async () => {
     [{ port: 80, timeoutS: -1 }, /field "timeoutS"/],
   ];
   for (const [args, pattern] of bad) {
-    await rejects(() => h.run(waitFor, args), (error: Error) => error instanceof ModuleArgsError && pattern.test(error.message));
+    await rejects(
+      () => h.run(waitFor, args),
+      (error: Error) => error instanceof ModuleArgsError && pattern.test(error.message),
+    );
   }
   assert.is(h.connection.channelsOpened, before);
 });

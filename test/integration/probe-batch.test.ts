@@ -67,7 +67,8 @@ function outcome(reporter: Recorder): Record<string, Array<[string, TaskResult<R
 }
 
 async function fingerprint(host: string): Promise<string> {
-  const script = 'cd /srv/pb && for f in app.conf extra.conf motd; do printf "%s:" $f; cat $f; done; readlink current; stat -c "%n %a %U" . app.conf extra.conf motd; getent passwd pbuser | cut -d: -f1,7';
+  const script =
+    'cd /srv/pb && for f in app.conf extra.conf motd; do printf "%s:" $f; cat $f; done; readlink current; stat -c "%n %a %U" . app.conf extra.conf motd; getent passwd pbuser | cut -d: -f1,7';
   return (await bed.sh(host, script)).stdout;
 }
 
@@ -95,7 +96,10 @@ test.after(async () => {
 test('converge: the same results and the same host state as one probe per task', async () => {
   const { batched, alone } = await runBoth({});
   assert.equal(outcome(batched).h1, outcome(alone).h2);
-  assert.equal(outcome(batched).h1?.map(([, status]) => status), [...Array(PROBING_TASKS - 1).fill('changed'), 'ok']);
+  assert.equal(
+    outcome(batched).h1?.map(([, status]) => status),
+    [...Array(PROBING_TASKS - 1).fill('changed'), 'ok'],
+  );
   assert.is(await fingerprint('h1'), await fingerprint('h2'));
   assert.match(await fingerprint('h1'), 'app.conf:port=80\ndebug=false\n', 'lineinfile edited the file the command had just written, not the state seen before it');
 });
@@ -103,7 +107,10 @@ test('converge: the same results and the same host state as one probe per task',
 test('no change: one round trip per host with batching, one per task without', async () => {
   const { batched, alone, batchedPool, alonePool } = await runBoth({});
   assert.equal(outcome(batched).h1, outcome(alone).h2);
-  assert.ok(outcome(batched).h1?.every(([, status]) => status === 'ok'), JSON.stringify(outcome(batched).h1));
+  assert.ok(
+    outcome(batched).h1?.every(([, status]) => status === 'ok'),
+    JSON.stringify(outcome(batched).h1),
+  );
   // The sudo tasks share one batch; the login-user task cannot use it and sends its own.
   assert.is(batchedPool.channels('h1'), 2);
   assert.is(alonePool.channels('h2'), PROBING_TASKS);
@@ -115,17 +122,32 @@ test('a role that reads facts: no change is still one round trip for the sudo ta
   const reporter = new Recorder();
   const summary = await runPlay(definePlay({ name: 'facts', roles: [factsSite as Role] }), options(connections, { limit: 'h1' }), reporter);
   assert.is(summary.exitCode, 0, reporter.problems());
-  assert.equal(reporter.ends().map((e) => e.result.status), Array(PROBING_TASKS + 1).fill('ok'));
-  assert.is(connections.channels('h1'), 2, reporter.commands('h1').map((c) => c.command.split('\n')[0]).join('\n'));
+  assert.equal(
+    reporter.ends().map((e) => e.result.status),
+    Array(PROBING_TASKS + 1).fill('ok'),
+  );
+  assert.is(
+    connections.channels('h1'),
+    2,
+    reporter
+      .commands('h1')
+      .map((c) => c.command.split('\n')[0])
+      .join('\n'),
+  );
   assert.ok(reporter.commands('h1').find((c) => c.command.includes('/etc/os-release'))?.batched, 'the facts probe was answered from the batch');
 });
 
 test('check on drift: the same predictions, nothing altered, one round trip', async () => {
-  for (const host of ['h1', 'h2']) await bed.sh(host, "echo port=81 > /srv/pb/app.conf && rm /srv/pb/extra.conf && chmod 0711 /srv/pb");
+  for (const host of ['h1', 'h2']) await bed.sh(host, 'echo port=81 > /srv/pb/app.conf && rm /srv/pb/extra.conf && chmod 0711 /srv/pb');
   const before = await fingerprint('h1');
   const { batched, alone, batchedPool } = await runBoth({ check: true, diff: true });
   assert.equal(outcome(batched).h1, outcome(alone).h2);
-  assert.equal(outcome(batched).h1?.filter(([, status]) => status === 'changed').map(([task]) => task), ['dir', 'line', 'block']);
+  assert.equal(
+    outcome(batched)
+      .h1?.filter(([, status]) => status === 'changed')
+      .map(([task]) => task),
+    ['dir', 'line', 'block'],
+  );
   assert.is(await fingerprint('h1'), before, 'check mode altered nothing');
   assert.is(batchedPool.channels('h1'), 2);
 });

@@ -31,9 +31,17 @@ const bed = useProvisionBed(test, REGION, 'ploy-provision-errors-');
 const lines: string[] = [];
 
 const options = (): ProvisionOptions => ({
-  cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0,
-  operatorCidr: '203.0.113.7/32', publicKeyPath: join(bed.dir, 'id_ed25519.pub'), instanceType: 't3.medium',
-  bastionInstanceType: 't3.micro', inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'),
+  cluster: 'k3s-ha',
+  region: REGION,
+  endpoint: bed.moto.endpoint,
+  check: false,
+  json: false,
+  verbosity: 0,
+  operatorCidr: '203.0.113.7/32',
+  publicKeyPath: join(bed.dir, 'id_ed25519.pub'),
+  instanceType: 't3.medium',
+  bastionInstanceType: 't3.micro',
+  inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'),
 });
 const deps = () => ({ clients: { ec2: bed.ec2, elb: bed.elb }, output: { out: (l: string) => lines.push(l), err: () => {} } });
 
@@ -41,10 +49,17 @@ const deps = () => ({ clients: { ec2: bed.ec2, elb: bed.elb }, output: { out: (l
 async function refused(o: ProvisionOptions, message: RegExp): Promise<InputError> {
   bed.sent.length = 0;
   lines.length = 0;
-  const error = await provision(o, deps()).then(() => undefined, (e: unknown) => e);
+  const error = await provision(o, deps()).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(error, InputError, `expected an InputError, got ${String(error)}`);
   assert.match((error as Error).message, message);
-  assert.equal(bed.sent.filter((n) => !isReadOnlyCommand(n)), [], 'no mutating call');
+  assert.equal(
+    bed.sent.filter((n) => !isReadOnlyCommand(n)),
+    [],
+    'no mutating call',
+  );
   return error as InputError;
 }
 
@@ -71,18 +86,24 @@ test('an --ami that does not exist is refused', async () => {
   await refused({ ...options(), ami: 'ami-0123456789abcdef0' }, /field "--ami": AMI ami-0123456789abcdef0 does not exist in us-east-1/);
 });
 
-test('a same-named security group that is not the cluster\'s is never adopted', async () => {
+test("a same-named security group that is not the cluster's is never adopted", async () => {
   const { Vpcs = [] } = await bed.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
   const { GroupId } = await bed.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'k3s-ha-nlb', Description: 'hand-made', VpcId: Vpcs[0]?.VpcId }));
   await refused(options(), /the plan has 1 problem\(s\) \(listed above\); nothing was changed/);
-  assert.ok(lines.some((l) => l.startsWith(`! security group k3s-ha-nlb (${GroupId}) exists in`) && l.includes('not tagged ploy:cluster=k3s-ha')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.startsWith(`! security group k3s-ha-nlb (${GroupId}) exists in`) && l.includes('not tagged ploy:cluster=k3s-ha')),
+    lines.join('\n'),
+  );
   await bed.ec2.send(new DeleteSecurityGroupCommand({ GroupId }));
 });
 
 test('an existing key pair with another key is an error explaining it, never replaced', async () => {
   await bed.ec2.send(new ImportKeyPairCommand({ KeyName: 'k3s-ha', PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('someone-else')) }));
   await refused(options(), /1 problem/);
-  assert.ok(lines.some((l) => /^! key pair "k3s-ha" \(key-\w+\) already exists with a different public key than --public-key/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /^! key pair "k3s-ha" \(key-\w+\) already exists with a different public key than --public-key/.test(l)),
+    lines.join('\n'),
+  );
   await bed.ec2.send(new DeleteKeyPairCommand({ KeyName: 'k3s-ha' }));
 });
 
@@ -118,11 +139,13 @@ test('CLI: --check --json prints one JSON document; -v names every AWS call on s
 });
 
 test('CLI: teardown without a terminal and without --yes is exit 1 (here with something to delete)', async () => {
-  await bed.ec2.send(new ImportKeyPairCommand({
-    KeyName: 'k3s-ha',
-    PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('x')),
-    TagSpecifications: [{ ResourceType: 'key-pair', Tags: [{ Key: 'ploy:cluster', Value: 'k3s-ha' }] }],
-  }));
+  await bed.ec2.send(
+    new ImportKeyPairCommand({
+      KeyName: 'k3s-ha',
+      PublicKeyMaterial: new TextEncoder().encode(ed25519PublicKey('x')),
+      TagSpecifications: [{ ResourceType: 'key-pair', Tags: [{ Key: 'ploy:cluster', Value: 'k3s-ha' }] }],
+    }),
+  );
   const run = cli('teardown', [], bed.moto.env);
   assert.is(run.code, 1, run.stderr);
   assert.match(run.stdout, /- delete key pair k3s-ha/);

@@ -40,9 +40,18 @@ const bed = useProvisionBed(test, REGION, 'ploy-provision-');
 const lines: string[] = [];
 
 const options = (): ProvisionOptions => ({
-  cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0,
-  operatorCidr: '203.0.113.7/32', publicKeyPath: join(bed.dir, 'id_ed25519.pub'), instanceType: 't3.medium',
-  bastionInstanceType: 't3.micro', inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'), privateKeyPath: '/home/op/.ssh/id_ed25519',
+  cluster: 'k3s-ha',
+  region: REGION,
+  endpoint: bed.moto.endpoint,
+  check: false,
+  json: false,
+  verbosity: 0,
+  operatorCidr: '203.0.113.7/32',
+  publicKeyPath: join(bed.dir, 'id_ed25519.pub'),
+  instanceType: 't3.medium',
+  bastionInstanceType: 't3.micro',
+  inventoryOut: join(bed.dir, 'inventory', 'hosts.yml'),
+  privateKeyPath: '/home/op/.ssh/id_ed25519',
 });
 const teardownOptions = (): TeardownOptions => ({ cluster: 'k3s-ha', region: REGION, endpoint: bed.moto.endpoint, check: false, json: false, verbosity: 0, yes: true });
 const deps = () => ({ clients: { ec2: bed.ec2, elb: bed.elb }, output: { out: (l: string) => lines.push(l), err: () => {} }, waits: { instances: 60, loadBalancer: 60, dependencies: 60 } });
@@ -70,7 +79,14 @@ async function counts() {
   ]);
   let listeners = 0;
   for (const lb of LoadBalancers) listeners += (await bed.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners?.length ?? 0;
-  return { instances: instances.length, groups: SecurityGroups.filter((g) => g.GroupName !== 'default').length, keyPairs: KeyPairs.length, loadBalancers: LoadBalancers.length, targetGroups: TargetGroups.length, listeners };
+  return {
+    instances: instances.length,
+    groups: SecurityGroups.filter((g) => g.GroupName !== 'default').length,
+    keyPairs: KeyPairs.length,
+    loadBalancers: LoadBalancers.length,
+    targetGroups: TargetGroups.length,
+    listeners,
+  };
 }
 const FULL = { instances: 4, groups: 3, keyPairs: 1, loadBalancers: 1, targetGroups: 2, listeners: 2 };
 const EMPTY = { instances: 0, groups: 0, keyPairs: 0, loadBalancers: 0, targetGroups: 0, listeners: 0 };
@@ -85,15 +101,24 @@ async function groupId(name: string): Promise<string> {
 async function rulesOf(name: string): Promise<string[]> {
   const ids = Object.fromEntries(await Promise.all(['bastion', 'servers', 'nlb'].map(async (r) => [await groupId(`k3s-ha-${r}`), `sg:k3s-ha-${r}`])));
   const { SecurityGroupRules = [] } = await bed.ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [await groupId(name)] }] }));
-  return SecurityGroupRules.map((r) => `${r.IsEgress ? 'out' : 'in'} ${r.IpProtocol} ${r.FromPort}-${r.ToPort} ${r.CidrIpv4 ?? ids[r.ReferencedGroupInfo?.GroupId ?? ''] ?? r.ReferencedGroupInfo?.GroupId}`).sort();
+  return SecurityGroupRules.map(
+    (r) => `${r.IsEgress ? 'out' : 'in'} ${r.IpProtocol} ${r.FromPort}-${r.ToPort} ${r.CidrIpv4 ?? ids[r.ReferencedGroupInfo?.GroupId ?? ''] ?? r.ReferencedGroupInfo?.GroupId}`,
+  ).sort();
 }
 
 const EXPECTED_RULES: Record<string, string[]> = {
   'k3s-ha-bastion': ['in tcp 22-22 203.0.113.7/32', 'out -1 -1--1 0.0.0.0/0'],
   'k3s-ha-servers': [
-    'in tcp 10250-10250 sg:k3s-ha-servers', 'in tcp 22-22 sg:k3s-ha-bastion', 'in tcp 2379-2380 sg:k3s-ha-servers', 'in tcp 32000-32000 sg:k3s-ha-nlb',
-    'in tcp 443-443 sg:k3s-ha-nlb', 'in tcp 6443-6443 sg:k3s-ha-bastion', 'in tcp 6443-6443 sg:k3s-ha-servers', 'in tcp 80-80 sg:k3s-ha-nlb',
-    'in udp 8472-8472 sg:k3s-ha-servers', 'out -1 -1--1 0.0.0.0/0',
+    'in tcp 10250-10250 sg:k3s-ha-servers',
+    'in tcp 22-22 sg:k3s-ha-bastion',
+    'in tcp 2379-2380 sg:k3s-ha-servers',
+    'in tcp 32000-32000 sg:k3s-ha-nlb',
+    'in tcp 443-443 sg:k3s-ha-nlb',
+    'in tcp 6443-6443 sg:k3s-ha-bastion',
+    'in tcp 6443-6443 sg:k3s-ha-servers',
+    'in tcp 80-80 sg:k3s-ha-nlb',
+    'in udp 8472-8472 sg:k3s-ha-servers',
+    'out -1 -1--1 0.0.0.0/0',
   ],
   'k3s-ha-nlb': ['in tcp 443-443 0.0.0.0/0', 'in tcp 80-80 0.0.0.0/0', 'out tcp 32000-32000 sg:k3s-ha-servers', 'out tcp 443-443 sg:k3s-ha-servers', 'out tcp 80-80 sg:k3s-ha-servers'],
 };
@@ -141,12 +166,18 @@ test('load balancer: internet-facing, cross-zone, NLB group, TCP target groups w
   const lb = LoadBalancers[0]!;
   assert.equal([lb.Type, lb.Scheme, lb.State?.Code], ['network', 'internet-facing', 'active']);
   assert.equal(lb.SecurityGroups, [await groupId('k3s-ha-nlb')]);
-  const serverZones = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.Placement?.AvailabilityZone).sort();
+  const serverZones = (await liveInstances())
+    .filter((i) => i.Tags?.some((t) => t.Value === 'server'))
+    .map((i) => i.Placement?.AvailabilityZone)
+    .sort();
   assert.equal(lb.AvailabilityZones?.map((z) => z.ZoneName).sort(), serverZones);
   const { Attributes = [] } = await bed.elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
   assert.is(Attributes.find((a) => a.Key === 'load_balancing.cross_zone.enabled')?.Value, 'true');
   const { TargetGroups = [] } = await bed.elb.send(new DescribeTargetGroupsCommand({}));
-  const serverIds = (await liveInstances()).filter((i) => i.Tags?.some((t) => t.Value === 'server')).map((i) => i.InstanceId).sort();
+  const serverIds = (await liveInstances())
+    .filter((i) => i.Tags?.some((t) => t.Value === 'server'))
+    .map((i) => i.InstanceId)
+    .sort();
   for (const g of TargetGroups) {
     assert.equal([g.Protocol, g.HealthCheckProtocol, g.HealthCheckPort, g.TargetType], ['TCP', 'TCP', '32000', 'instance'], g.TargetGroupName);
     const { TargetHealthDescriptions = [] } = await bed.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn }));

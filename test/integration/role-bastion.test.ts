@@ -77,7 +77,15 @@ async function run(options: { check?: boolean; extraVars?: Vars; bastionVars?: V
   const pool = new ObservedPool(new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 10_000 }));
   const summary = await runPlay(
     definePlay({ name: 'bastion', roles: [bastion as unknown as Role] }),
-    { inventory: inventoryFromYaml(inventoryText(options.bastionVars), 'role-bastion.yml'), check: options.check ?? false, diff: false, forks: 5, extraVars: options.extraVars ?? {}, projectDir: ROOT, connections: pool },
+    {
+      inventory: inventoryFromYaml(inventoryText(options.bastionVars), 'role-bastion.yml'),
+      check: options.check ?? false,
+      diff: false,
+      forks: 5,
+      extraVars: options.extraVars ?? {},
+      projectDir: ROOT,
+      connections: pool,
+    },
     reporter,
   );
   return { summary, reporter, pool };
@@ -99,7 +107,19 @@ const onBastion = (command: string) => root('bastion').sh(command);
 
 /** ssh from the controller to the bastion as `user`, with these options; never throws. */
 function ssh(user: string, options: string[], command: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['-F', '/dev/null', '-o', `UserKnownHostsFile=${bed.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10', ...options, `${user}@${bed.host('bastion').ip}`, command];
+  const args = [
+    '-F',
+    '/dev/null',
+    '-o',
+    `UserKnownHostsFile=${bed.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=10',
+    ...options,
+    `${user}@${bed.host('bastion').ip}`,
+    command,
+  ];
   return new Promise((resolve) => {
     const child = execFile('ssh', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
@@ -131,7 +151,9 @@ beforeAll(test, async () => {
   mirror = await startReleaseMirror({ bed, k3s: [K3S], kubectl: [KUBECTL], helm: [HELM], arches: ['amd64'] });
   dir = mkdtempSync(join(tmpdir(), 'ploy-bastion-'));
   operatorKey = join(dir, 'operator_ed25519');
-  await new Promise<void>((resolve, reject) => execFile('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'operator@controller', '-f', operatorKey], (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    execFile('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'operator@controller', '-f', operatorKey], (error) => (error ? reject(error) : resolve())),
+  );
   operatorPublicKey = readFileSync(`${operatorKey}.pub`, 'utf8').trim();
 });
 test.after(async () => {
@@ -140,7 +162,7 @@ test.after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('the bed takes passwords before the role runs (so a refusal later is the role\'s doing)', async () => {
+test("the bed takes passwords before the role runs (so a refusal later is the role's doing)", async () => {
   const login = await passwordLogin(TESTBED_USERS.alice.name, TESTBED_USERS.alice.sudoPassword);
   assert.equal([login.code, login.stdout], [0, 'alice\n'], login.stderr);
   const methods = await ssh(OPERATOR, ['-o', 'PubkeyAuthentication=no', '-o', 'BatchMode=yes'], 'true');
@@ -149,9 +171,7 @@ test('the bed takes passwords before the role runs (so a refusal later is the ro
 
 /** What a host looks like where the role would act: compared before and after a run that must change nothing. */
 async function bastionState(): Promise<string> {
-  return onBastion(
-    `getent passwd ${OPERATOR} || echo no-operator; ls -A /etc/ssh/sshd_config.d /usr/local/bin; cat /etc/hosts; ls -A /home; sha256sum /etc/ssh/sshd_config`,
-  );
+  return onBastion(`getent passwd ${OPERATOR} || echo no-operator; ls -A /etc/ssh/sshd_config.d /usr/local/bin; cat /etc/hosts; ls -A /home; sha256sum /etc/ssh/sshd_config`);
 }
 
 test('--check on fresh hosts, before K3s: the whole plan, nothing changed, nothing downloaded; the kubeconfig cannot be predicted', async () => {
@@ -177,7 +197,7 @@ test('--check on fresh hosts, before K3s: the whole plan, nothing changed, nothi
   assert.equal(mirror.downloads(), []);
 });
 
-test('K3s on server1 (by hand); --check on the still fresh bastion plans the operator\'s kubeconfig too', async () => {
+test("K3s on server1 (by hand); --check on the still fresh bastion plans the operator's kubeconfig too", async () => {
   await installK3sByHand(root('server1'), mirror.privateUrl ?? '', K3S);
   await writeK3sConfig(root('server1'), 'cluster-init: true\ntls-san:\n  - k3s-api.internal\n');
   assert.is(await startK3sUnit(bed, 'server1'), 0);
@@ -240,8 +260,16 @@ test('converge: operator, keys, sshd without passwords (reloaded), /etc/hosts, k
   assert.equal(mirror.downloads(), [KUBECTL_PATH, HELM_PATH], 'each once, at its upstream path');
 
   assert.is(await onBastion(`getent passwd ${OPERATOR} | cut -d: -f1,6,7`), `${OPERATOR}:/home/${OPERATOR}:/bin/bash\n`);
-  assert.is(await onBastion(`stat -c '%n %U %a' /home/${OPERATOR}/.ssh /home/${OPERATOR}/.ssh/authorized_keys /home/${OPERATOR}/.kube /home/${OPERATOR}/.kube/config`),
-    [`/home/${OPERATOR}/.ssh ${OPERATOR} 700`, `/home/${OPERATOR}/.ssh/authorized_keys ${OPERATOR} 600`, `/home/${OPERATOR}/.kube ${OPERATOR} 700`, `/home/${OPERATOR}/.kube/config ${OPERATOR} 600`, ''].join('\n'));
+  assert.is(
+    await onBastion(`stat -c '%n %U %a' /home/${OPERATOR}/.ssh /home/${OPERATOR}/.ssh/authorized_keys /home/${OPERATOR}/.kube /home/${OPERATOR}/.kube/config`),
+    [
+      `/home/${OPERATOR}/.ssh ${OPERATOR} 700`,
+      `/home/${OPERATOR}/.ssh/authorized_keys ${OPERATOR} 600`,
+      `/home/${OPERATOR}/.kube ${OPERATOR} 700`,
+      `/home/${OPERATOR}/.kube/config ${OPERATOR} 600`,
+      '',
+    ].join('\n'),
+  );
   assert.is(await onBastion(`cat /home/${OPERATOR}/.ssh/authorized_keys`), `${operatorPublicKey}\n`);
   assert.is(await onBastion(`cat ${SSHD_DROP_IN}`), '# BEGIN ploy bastion role\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n# END ploy bastion role\n');
   const effective = await onBastion('sshd -T');
@@ -261,20 +289,36 @@ test('a re-run changes nothing, downloads nothing, reloads nothing; its round tr
   const r = await run();
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
   assert.equal(Object.fromEntries(Object.entries(r.summary.stats).map(([host, s]) => [host, s.changed])), { bastion: 0 });
-  assert.ok(results(r).every((line) => line.startsWith('ok ')), results(r).join('\n'));
-  assert.not.ok(r.reporter.ends().some((e) => e.handler), 'no handler');
+  assert.ok(
+    results(r).every((line) => line.startsWith('ok ')),
+    results(r).join('\n'),
+  );
+  assert.not.ok(
+    r.reporter.ends().some((e) => e.handler),
+    'no handler',
+  );
   assert.is(mirror.downloads().length, downloads, 'nothing downloaded');
   // bastion: one batch (facts, the account, its files, the sshd drop-in, /etc/hosts, kubectl's
   // sha256, helm's version probe), and the kubeconfig's probe (its content is read from server1 in
   // the same run); server1: the guard and the delegated read.
-  assert.equal(roundTrips(r), { bastion: 2, server1: 2 }, r.reporter.commands().map((c) => `${c.delegatedTo ?? c.host}${c.batched ? ' (batched)' : ''}: ${c.command.slice(0, 100)}`).join('\n'));
+  assert.equal(
+    roundTrips(r),
+    { bastion: 2, server1: 2 },
+    r.reporter
+      .commands()
+      .map((c) => `${c.delegatedTo ?? c.host}${c.batched ? ' (batched)' : ''}: ${c.command.slice(0, 100)}`)
+      .join('\n'),
+  );
 });
 
 test('the operator logs in with its key, never with a password (nor does anyone else); the server offers publickey only', async () => {
   const login = await keyLogin('id -un');
   assert.equal([login.code, login.stdout], [0, `${OPERATOR}\n`], login.stderr);
   await onBastion(`echo ${OPERATOR}:operator-pw | chpasswd`);
-  for (const [user, password] of [[OPERATOR, 'operator-pw'], [TESTBED_USERS.alice.name, TESTBED_USERS.alice.sudoPassword]] as const) {
+  for (const [user, password] of [
+    [OPERATOR, 'operator-pw'],
+    [TESTBED_USERS.alice.name, TESTBED_USERS.alice.sudoPassword],
+  ] as const) {
     const refused = await passwordLogin(user, password);
     assert.is(refused.code, 255, `${user}: ${refused.stdout}${refused.stderr}`);
     assert.match(refused.stderr, 'Permission denied (publickey).');
@@ -283,50 +327,70 @@ test('the operator logs in with its key, never with a password (nor does anyone 
   assert.equal([asked.code, asked.stderr.trim().split('\n').at(-1)], [255, `${OPERATOR}@${bed.host('bastion').ip}: Permission denied (publickey).`]);
 });
 
-test('the operator\'s kubeconfig reaches the first server: kubectl get nodes, as the operator, over its own login', async () => {
+test("the operator's kubeconfig reaches the first server: kubectl get nodes, as the operator, over its own login", async () => {
   const nodes = await keyLogin('kubectl --kubeconfig ~/.kube/config get nodes --no-headers');
   assert.is(nodes.code, 0, nodes.stderr);
-  assert.equal(nodes.stdout.trim().split('\n').map((row) => row.split(/\s+/).slice(0, 2)), [['server1', 'Ready']]);
+  assert.equal(
+    nodes.stdout
+      .trim()
+      .split('\n')
+      .map((row) => row.split(/\s+/).slice(0, 2)),
+    [['server1', 'Ready']],
+  );
   const byDefault = await keyLogin('kubectl get nodes -o name');
   assert.equal([byDefault.code, byDefault.stdout], [0, 'node/server1\n'], byDefault.stderr);
   const deploy = await ssh(TESTBED_USERS.deploy.name, ['-i', bed.keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes'], `cat /home/${OPERATOR}/.kube/config`);
   assert.match(deploy.stderr, 'Permission denied', 'another login cannot read it');
 });
 
-test('k3s_api_endpoint points the kubeconfig at that name (one of server1\'s tls-san) instead; unset, back to the address', async () => {
+test("k3s_api_endpoint points the kubeconfig at that name (one of server1's tls-san) instead; unset, back to the address", async () => {
   await onBastion(`echo '${bed.host('server1').ip} k3s-api.internal' >> /etc/hosts`);
   const named = await run({ extraVars: { k3s_api_endpoint: 'k3s-api.internal' } });
   assert.is(named.summary.exitCode, 0, named.reporter.problems());
-  assert.equal(results(named).filter((line) => !line.startsWith('ok ')), ['changed operator kubeconfig for https://k3s-api.internal:6443']);
+  assert.equal(
+    results(named).filter((line) => !line.startsWith('ok ')),
+    ['changed operator kubeconfig for https://k3s-api.internal:6443'],
+  );
   assert.match(await onBastion(`grep server: /home/${OPERATOR}/.kube/config`), /^ +server: https:\/\/k3s-api\.internal:6443\n$/);
   const nodes = await keyLogin('kubectl get nodes -o name');
   assert.equal([nodes.code, nodes.stdout], [0, 'node/server1\n'], nodes.stderr);
 
   const back = await run();
-  assert.equal(results(back).filter((line) => !line.startsWith('ok ')), [`changed operator kubeconfig for https://${bed.host('server1').ip}:6443`]);
+  assert.equal(
+    results(back).filter((line) => !line.startsWith('ok ')),
+    [`changed operator kubeconfig for https://${bed.host('server1').ip}:6443`],
+  );
   assert.match(await onBastion('tail -1 /etc/hosts'), 'k3s-api.internal', 'a line outside the block is left alone');
 });
 
 test('sshd drift is put back and reloaded; the drop-in is validated against the whole configuration before it is written', async () => {
-  await onBastion(`sed -i 's/^PasswordAuthentication no$/PasswordAuthentication yes/' ${SSHD_DROP_IN} && printf 'PasswordAuthentication yes\\nNoSuchKeyword yes\\n' > /etc/ssh/sshd_config.d/90-broken.conf`);
+  await onBastion(
+    `sed -i 's/^PasswordAuthentication no$/PasswordAuthentication yes/' ${SSHD_DROP_IN} && printf 'PasswordAuthentication yes\\nNoSuchKeyword yes\\n' > /etc/ssh/sshd_config.d/90-broken.conf`,
+  );
   const refused = await run();
   assert.is(refused.summary.exitCode, 2);
   const failed = resultOf(refused, /^sshd:/);
   assert.equal([failed.status, /validation failed/.test(failed.msg ?? '')], ['failed', true], failed.msg);
   assert.match(failed.msg ?? '', 'NoSuchKeyword');
   assert.match(await onBastion(`cat ${SSHD_DROP_IN}`), 'PasswordAuthentication yes', 'left as it was');
-  assert.not.ok(refused.reporter.ends().some((e) => e.handler), 'no reload');
+  assert.not.ok(
+    refused.reporter.ends().some((e) => e.handler),
+    'no reload',
+  );
 
   await onBastion('rm /etc/ssh/sshd_config.d/90-broken.conf && printf "PasswordAuthentication yes\\n" > /etc/ssh/sshd_config.d/50-cloud-init.conf');
   const fixed = await run();
   assert.is(fixed.summary.exitCode, 0, fixed.reporter.problems());
-  assert.equal(results(fixed).filter((line) => !line.startsWith('ok ')), ['changed sshd: keys only, no passwords', 'changed reload sshd']);
-  assert.match(await onBastion("sshd -T | grep '^passwordauthentication '"), /^passwordauthentication no\n$/, 'the drop-in sorts before a cloud image\'s 50-cloud-init.conf');
+  assert.equal(
+    results(fixed).filter((line) => !line.startsWith('ok ')),
+    ['changed sshd: keys only, no passwords', 'changed reload sshd'],
+  );
+  assert.match(await onBastion("sshd -T | grep '^passwordauthentication '"), /^passwordauthentication no\n$/, "the drop-in sorts before a cloud image's 50-cloud-init.conf");
   const login = await passwordLogin(TESTBED_USERS.alice.name, TESTBED_USERS.alice.sudoPassword);
   assert.match(login.stderr, 'Permission denied (publickey).', 'the running sshd has it too');
 });
 
-test('the validate command alone: a drop-in this sshd refuses fails it, the role\'s passes', async () => {
+test("the validate command alone: a drop-in this sshd refuses fails it, the role's passes", async () => {
   const check = (content: string) =>
     bed.sh('bastion', `f=/etc/ssh/sshd_config.d/.candidate; printf '%s' ${quote(content)} > $f; ( ${SSHD_VALIDATE.split('%s').join('"$f"')} ); r=$?; rm -f $f; exit $r`);
   assert.is((await check('PasswordAuthentication no\nKbdInteractiveAuthentication no\n')).code, 0);
@@ -350,10 +414,13 @@ test('a wrong sha256 fails the download and installs nothing; kubectl and helm e
   assert.is(await onBastion('ls -A /usr/local/bin'), 'kubectl\n', 'no helm, no temp directory left');
 
   const again = await run();
-  assert.equal(results(again).filter((line) => !line.startsWith('ok ')), [`changed helm ${HELM}`]);
+  assert.equal(
+    results(again).filter((line) => !line.startsWith('ok ')),
+    [`changed helm ${HELM}`],
+  );
 });
 
-test('server1\'s k3s.yaml missing, or not pointing at 127.0.0.1:6443: a real run fails saying why; the operator\'s kubeconfig is left as it was', async () => {
+test("server1's k3s.yaml missing, or not pointing at 127.0.0.1:6443: a real run fails saying why; the operator's kubeconfig is left as it was", async () => {
   const before = await onBastion(`sha256sum /home/${OPERATOR}/.kube/config`);
   await root('server1').sh('mv /etc/rancher/k3s/k3s.yaml /etc/rancher/k3s/k3s.yaml.away');
   const missing = await run();

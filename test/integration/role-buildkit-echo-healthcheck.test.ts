@@ -61,8 +61,17 @@ interface Build {
   pushed?: string;
   namespace: string;
 }
-const builds = async () => (await builder().sh('cat /var/lib/buildkit/standin-builds.log 2>/dev/null || true')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Build);
-const starts = async () => (await builder().sh('cat /var/lib/buildkit/standin-events.log 2>/dev/null || true')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }).filter((e) => e.event === 'started').length;
+const builds = async () =>
+  (await builder().sh('cat /var/lib/buildkit/standin-builds.log 2>/dev/null || true'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Build);
+const starts = async () =>
+  (await builder().sh('cat /var/lib/buildkit/standin-events.log 2>/dev/null || true'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event: string })
+    .filter((e) => e.event === 'started').length;
 const refOf = () => `${registryHost()}/echo-healthcheck:${readBuildContext(context, 'builder').tag}`;
 const assertNoPassword = (run: CliRun) => assert.not.ok(`${run.stdout}${run.stderr}`.includes(PASSWORD), 'the registry password in the output');
 
@@ -124,13 +133,21 @@ test('bad input through the CLI: a context without its Dockerfile is refused bef
 test('--check on a fresh host says what would be installed, built and applied, and changes nothing', async () => {
   const run = await site(['--check']);
   assert.is(run.code, 0, shown(run));
-  for (const line of [`changed: [builder] BuildKit ${BUILDKIT}`, 'changed: [builder] buildkitd.toml', `changed: [builder] image ${refOf()}`, `[builder] echo-healthcheck: DaemonSet of ${refOf()} on every node, NodePort 32000 -> 2000`]) {
+  for (const line of [
+    `changed: [builder] BuildKit ${BUILDKIT}`,
+    'changed: [builder] buildkitd.toml',
+    `changed: [builder] image ${refOf()}`,
+    `[builder] echo-healthcheck: DaemonSet of ${refOf()} on every node, NodePort 32000 -> 2000`,
+  ]) {
     assert.ok(run.stdout.includes(line), `${line}\n${shown(run)}`);
   }
   assert.is((await builder().sh('ls /usr/local/bin/buildkitd /etc/buildkit 2>&1 | grep -c "No such" || true')).trim(), '2', 'the host was changed by --check');
   assert.equal(await builds(), []);
   assert.equal(mirror.downloads(), []);
-  assert.not.ok((await calls()).some((c) => c.argv.includes('apply')), 'no apply in check mode');
+  assert.not.ok(
+    (await calls()).some((c) => c.argv.includes('apply')),
+    'no apply in check mode',
+  );
   assertNoPassword(run);
 });
 
@@ -152,8 +169,14 @@ test('converge: buildkitd with its containerd worker, the image built once and r
   const daemonSet = JSON.parse(await builder().sh(`cat ${DAEMONSET}`)) as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
   assert.is(daemonSet.spec.template.spec.containers[0]?.image, ref);
   const fresh = await calls();
-  assert.ok(fresh.some((c) => c.argv.includes('apply') && c.argv.includes('--server-side')), 'applied server-side');
-  assert.ok(fresh.some((c) => c.argv.includes('rollout') && c.argv.some((a) => /daemonset/i.test(a))), 'the rollout waited for');
+  assert.ok(
+    fresh.some((c) => c.argv.includes('apply') && c.argv.includes('--server-side')),
+    'applied server-side',
+  );
+  assert.ok(
+    fresh.some((c) => c.argv.includes('rollout') && c.argv.some((a) => /daemonset/i.test(a))),
+    'the rollout waited for',
+  );
   assert.is((await builder().sh('ls /var/lib/ploy/echo-healthcheck')).trim(), '', 'the build context is removed after the build');
 });
 
@@ -164,7 +187,10 @@ test('a re-run changes nothing, builds nothing, restarts nothing, applies nothin
   assert.is(changedOf(run), 0, shown(run));
   assert.is((await builds()).length, buildsBefore);
   assert.is(await starts(), startsBefore);
-  assert.not.ok((await calls()).some((c) => c.argv.includes('apply') && !c.argv.some((a) => a.startsWith('--dry-run'))), 'an apply on a re-run');
+  assert.not.ok(
+    (await calls()).some((c) => c.argv.includes('apply') && !c.argv.some((a) => a.startsWith('--dry-run'))),
+    'an apply on a re-run',
+  );
   assert.equal(mirror.downloads(), [TARBALL]);
 });
 
@@ -178,11 +204,17 @@ test('a change to the Dockerfile: exactly one build, a new tag in the registry, 
   assert.is(run.code, 0, shown(run));
   assertNoPassword(run);
   const fresh = (await builds()).slice(count);
-  assert.equal(fresh.map((b) => b.ref), [after]);
+  assert.equal(
+    fresh.map((b) => b.ref),
+    [after],
+  );
   assert.ok(skopeo(after).Digest, 'the new tag is in the registry');
   const daemonSet = JSON.parse(await builder().sh(`cat ${DAEMONSET}`)) as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
   assert.is(daemonSet.spec.template.spec.containers[0]?.image, after);
-  assert.ok((await calls()).some((c) => c.argv.includes('rollout')), 'the rolling update waited for');
+  assert.ok(
+    (await calls()).some((c) => c.argv.includes('rollout')),
+    'the rolling update waited for',
+  );
   const again = await runCli('playbooks/role.ts', ['echo-healthcheck', '-i', inventory], { home, boundMs: 120_000 });
   assert.is(again.code, 0, shown(again));
   assert.is(changedOf(again), 0, shown(again));
@@ -201,16 +233,20 @@ test('buildkitd restarts when its config changes, and only then', async () => {
   assert.is(await starts(), startsBefore + 1);
 });
 
-test('the image\'s command line, run for real with Debian\'s socat as user 1000, echoes on port 2000 to another host; stopped, the port refuses, a failed TCP health check', async () => {
+test("the image's command line, run for real with Debian's socat as user 1000, echoes on port 2000 to another host; stopped, the port refuses, a failed TCP health check", async () => {
   const builderRoot = `/proc/${bed.host('builder').leaderPid}/root`;
   copyFileSync(SOCAT, `${builderRoot}/usr/bin/socat`);
   await builder().sh('chmod 0755 /usr/bin/socat && socat -V >/dev/null');
   const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(readFileSync(join(ROOT, 'files', 'echo-healthcheck', 'Dockerfile'), 'utf8'))?.[1] ?? '[]') as string[];
   assert.equal(entrypoint, ['socat', 'tcp-l:2000,fork', 'exec:/bin/cat']);
   const user = /^USER (\d+)$/m.exec(readFileSync(join(ROOT, 'files', 'echo-healthcheck', 'Dockerfile'), 'utf8'))?.[1];
-  await builder().sh(`systemd-run --unit=echo-healthcheck-socat --uid=${user} ${entrypoint.map((w) => `'${w}'`).join(' ')} && for i in $(seq 50); do ss -ltn | grep -q ':2000 ' && exit 0; sleep 0.1; done; exit 1`);
+  await builder().sh(
+    `systemd-run --unit=echo-healthcheck-socat --uid=${user} ${entrypoint.map((w) => `'${w}'`).join(' ')} && for i in $(seq 50); do ss -ltn | grep -q ':2000 ' && exit 0; sleep 0.1; done; exit 1`,
+  );
   const probe = (message: string) =>
-    bed.sh('registry', `python3 -c "
+    bed.sh(
+      'registry',
+      `python3 -c "
 import socket, sys
 try:
     s = socket.create_connection(('${bed.host('builder').ip}', 2000), 3)
@@ -223,7 +259,8 @@ while True:
     if not chunk: break
     data += chunk
 print(data.decode().strip())
-"`);
+"`,
+    );
   for (const message of ['health-check-1', 'health-check-2']) {
     const answer = await probe(message);
     assert.is(answer.stdout.trim(), message, JSON.stringify(answer));

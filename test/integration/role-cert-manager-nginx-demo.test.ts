@@ -62,7 +62,15 @@ async function run(options: { check?: boolean; diff?: boolean; extraVars?: Vars;
   const pool = new ObservedPool(new ConnectionPool({ knownHostsFile: bed.knownHostsPath, connectTimeoutMs: 10_000 }));
   const summary = await runPlay(
     play(),
-    { inventory: inventoryFromYaml(inventoryText(options.vars), 'workloads.yml'), check: options.check ?? false, diff: options.diff ?? false, forks: 5, extraVars: options.extraVars ?? {}, projectDir: ROOT, connections: pool },
+    {
+      inventory: inventoryFromYaml(inventoryText(options.vars), 'workloads.yml'),
+      check: options.check ?? false,
+      diff: options.diff ?? false,
+      forks: 5,
+      extraVars: options.extraVars ?? {},
+      projectDir: ROOT,
+      connections: pool,
+    },
     reporter,
   );
   return { summary, reporter, pool };
@@ -87,7 +95,9 @@ beforeAll(test, async () => {
   bed = await startTestbed({ hosts: [{ name: 'bastion' }] });
   await installStandins(root());
   // What the bastion role leaves: the operator's kubeconfig reaching the cluster.
-  await root().sh(`useradd -m -g operator -s /bin/bash operator && install -d -o operator -m 0700 /home/operator/.kube && install -o operator -m 0600 ${K3S_KUBECONFIG} ${OPERATOR_KUBECONFIG} && rm /root/.kube/config`);
+  await root().sh(
+    `useradd -m -g operator -s /bin/bash operator && install -d -o operator -m 0700 /home/operator/.kube && install -o operator -m 0600 ${K3S_KUBECONFIG} ${OPERATOR_KUBECONFIG} && rm /root/.kube/config`,
+  );
   repo = await startCertManagerChartRepo(bed.host('bastion').ip.replace(/\.\d+$/, '.1'), VERSIONS);
   calls = callWatcher(root());
 });
@@ -104,7 +114,11 @@ test('bad input is refused before any host is contacted: an ACME email that is n
     [{ nginx_demo_issuer: 'letsencrypt' }, 'host bastion, field "nginx_demo_issuer"'],
   ] as const) {
     const pool = new ObservedPool(new ConnectionPool({ knownHostsFile: bed.knownHostsPath }));
-    const error = await runPlay(play(), { inventory: inventoryFromYaml(inventoryText(vars), 'workloads.yml'), check: false, diff: false, forks: 5, extraVars: {}, projectDir: ROOT, connections: pool }, new Recorder()).then(
+    const error = await runPlay(
+      play(),
+      { inventory: inventoryFromYaml(inventoryText(vars), 'workloads.yml'), check: false, diff: false, forks: 5, extraVars: {}, projectDir: ROOT, connections: pool },
+      new Recorder(),
+    ).then(
       () => assert.unreachable('the run should be refused'),
       (e: unknown) => e,
     );
@@ -121,7 +135,10 @@ test('--check before K3s (the operator has no kubeconfig yet): every task "canno
   try {
     const r = await run({ check: true });
     assert.is(r.summary.exitCode, 0, r.reporter.problems());
-    assert.equal(results(r).map((l) => l.split(' ')[0]), ['skipped', 'skipped', 'skipped', 'skipped']);
+    assert.equal(
+      results(r).map((l) => l.split(' ')[0]),
+      ['skipped', 'skipped', 'skipped', 'skipped'],
+    );
     for (const end of r.reporter.ends()) assert.match(end.result.msg ?? '', /^cannot predict.*(cluster does not answer|cluster unreachable)/, end.task);
   } finally {
     await root().sh(`mv ${OPERATOR_KUBECONFIG}.away ${OPERATOR_KUBECONFIG}`);
@@ -143,7 +160,10 @@ test('--check on a fresh cluster: the release and the built-in objects as change
   assert.match(resultOf(r, /^nginx-demo: page/).changes[0] ?? '', 'ConfigMap default/nginx-demo-page');
   const made = await calls();
   assert.equal([upgrades(made), applies(made)], [[], []], made.map(line).join('\n'));
-  assert.ok(made.every((c) => c.argv.some((a) => a === `--kubeconfig=${OPERATOR_KUBECONFIG}`)), 'every call with the operator\'s kubeconfig');
+  assert.ok(
+    made.every((c) => c.argv.some((a) => a === `--kubeconfig=${OPERATOR_KUBECONFIG}`)),
+    "every call with the operator's kubeconfig",
+  );
   assert.equal(await objectFiles(), ['']);
   assertNoEmail(r);
 });
@@ -152,24 +172,50 @@ test('converge: cert-manager installed once with its CRDs, the ClusterIssuers tr
   await root().sh(`echo 2 > ${STANDIN_STATE}/kubectl/webhook-refusals`);
   const r = await run();
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
-  assert.ok(results(r).every((l) => l.startsWith('changed ')), results(r).join('\n'));
+  assert.ok(
+    results(r).every((l) => l.startsWith('changed ')),
+    results(r).join('\n'),
+  );
   const retried = r.reporter.events.filter((e) => e.type === 'task-retry');
   // A webhook that does not answer refuses the server-side diff itself (a dry run goes through
   // admission): the first two tries fail at their diff, the third's diff and apply go through.
   const issuers = 'ClusterIssuers letsencrypt-staging, letsencrypt-production';
-  assert.equal(retried.map((e) => [e.task, /failed calling webhook "webhook\.cert-manager\.io"/.test(e.msg)]), [[issuers, true], [issuers, true]]);
+  assert.equal(
+    retried.map((e) => [e.task, /failed calling webhook "webhook\.cert-manager\.io"/.test(e.msg)]),
+    [
+      [issuers, true],
+      [issuers, true],
+    ],
+  );
   assert.is(resultOf(r, /^ClusterIssuers/).attempts, 3, 'refused twice, then the webhook answered');
   assert.is((await root().sh(`cat ${STANDIN_STATE}/kubectl/webhook-refusals`)).trim(), '0');
   const made = await calls();
-  assert.equal(upgrades(made).map((c) => c.argv.slice(0, 3)), [['upgrade', '--install', 'cert-manager']]);
+  assert.equal(
+    upgrades(made).map((c) => c.argv.slice(0, 3)),
+    [['upgrade', '--install', 'cert-manager']],
+  );
   assert.ok(upgrades(made)[0]?.argv.includes('--version=v1.16.2') && upgrades(made)[0]?.argv.includes('--wait'), line(upgrades(made)[0] as StandinCall));
   assert.equal(JSON.parse(upgrades(made)[0]?.stdin ?? '{}'), { crds: { enabled: true, keep: true } });
   assert.ok(applies(made).every((c) => c.argv.includes('--server-side')));
-  assert.ok(made.some((c) => c.tool === 'kubectl' && c.argv.includes('rollout') && c.argv.includes('deployment.apps/nginx-demo')), 'the rollout waited for');
-  assert.ok(made.some((c) => c.tool === 'kubectl' && c.argv.includes('wait') && c.argv.some((a) => /certificate.*nginx-demo/.test(a))), 'the certificate waited for');
+  assert.ok(
+    made.some((c) => c.tool === 'kubectl' && c.argv.includes('rollout') && c.argv.includes('deployment.apps/nginx-demo')),
+    'the rollout waited for',
+  );
+  assert.ok(
+    made.some((c) => c.tool === 'kubectl' && c.argv.includes('wait') && c.argv.some((a) => /certificate.*nginx-demo/.test(a))),
+    'the certificate waited for',
+  );
   const objects = await objectFiles();
-  for (const expected of ['cert-manager.io.v1.ClusterIssuer..letsencrypt-staging', 'cert-manager.io.v1.ClusterIssuer..letsencrypt-production', 'cert-manager.io.v1.Certificate.default.nginx-demo',
-    'apps.v1.Deployment.default.nginx-demo', 'v1.Service.default.nginx-demo', 'v1.ConfigMap.default.nginx-demo-page', 'networking.k8s.io.v1.Ingress.default.nginx-demo', 'apps.v1.Deployment.cert-manager.cert-manager-webhook']) {
+  for (const expected of [
+    'cert-manager.io.v1.ClusterIssuer..letsencrypt-staging',
+    'cert-manager.io.v1.ClusterIssuer..letsencrypt-production',
+    'cert-manager.io.v1.Certificate.default.nginx-demo',
+    'apps.v1.Deployment.default.nginx-demo',
+    'v1.Service.default.nginx-demo',
+    'v1.ConfigMap.default.nginx-demo-page',
+    'networking.k8s.io.v1.Ingress.default.nginx-demo',
+    'apps.v1.Deployment.cert-manager.cert-manager-webhook',
+  ]) {
     assert.ok(objects.includes(expected), `${expected} in ${objects.join(', ')}`);
   }
   const issuer = JSON.parse(await root().sh(`cat ${STANDIN_STATE}/kubectl/objects/cert-manager.io.v1.ClusterIssuer..letsencrypt-staging`)) as { spec: { acme: { email: string; solvers: unknown } } };
@@ -183,7 +229,10 @@ test('a re-run changes nothing: no helm upgrade, no apply', async () => {
   assert.equal(Object.fromEntries(Object.entries(r.summary.stats).map(([host, s]) => [host, s.changed])), { bastion: 0 });
   const made = await calls();
   assert.equal([upgrades(made), applies(made)], [[], []], made.map(line).join('\n'));
-  assert.ok(made.every((c) => !c.argv.includes('delete')), 'nothing pruned');
+  assert.ok(
+    made.every((c) => !c.argv.includes('delete')),
+    'nothing pruned',
+  );
   // helm's list and values; the ClusterIssuers' diff alone (its manifest holds the ACME email, a
   // secret, which never goes in a batch's command line); nginx-demo's two diffs (with their prune
   // listings) in one round trip prefetched while cert-manager ran.
@@ -197,19 +246,35 @@ test('a re-run changes nothing: no helm upgrade, no apply', async () => {
 test('a values change upgrades once, then nothing; a version change upgrades once, in place (no uninstall)', async () => {
   const values = { cert_manager_values: { replicaCount: 2 } };
   const changed = await run({ extraVars: values });
-  assert.equal(results(changed).filter((l) => !l.startsWith('ok ')), ['changed cert-manager v1.16.2']);
+  assert.equal(
+    results(changed).filter((l) => !l.startsWith('ok ')),
+    ['changed cert-manager v1.16.2'],
+  );
   assert.is(upgrades(await calls()).length, 1);
   const again = await run({ extraVars: values });
   assert.is(again.summary.stats['bastion']?.changed, 0);
   assert.is(upgrades(await calls()).length, 0);
 
   const newer = await run({ extraVars: { ...values, cert_manager_version: 'v1.16.3' } });
-  assert.equal(results(newer).filter((l) => !l.startsWith('ok ')), ['changed cert-manager v1.16.3']);
+  assert.equal(
+    results(newer).filter((l) => !l.startsWith('ok ')),
+    ['changed cert-manager v1.16.3'],
+  );
   const made = await calls();
-  assert.equal(upgrades(made).map((c) => c.argv.find((a) => a.startsWith('--version='))), ['--version=v1.16.3']);
+  assert.equal(
+    upgrades(made).map((c) => c.argv.find((a) => a.startsWith('--version='))),
+    ['--version=v1.16.3'],
+  );
   assert.ok(made.every((c) => c.argv[0] !== 'uninstall'));
   const history = JSON.parse(await root().sh(`cat ${STANDIN_STATE}/helm/releases.json`)) as Record<string, Array<{ revision: number; status: string; chart: { version: string } }>>;
-  assert.equal(history['cert-manager/cert-manager']?.map((r) => [r.revision, r.status, r.chart.version]), [[1, 'superseded', 'v1.16.2'], [2, 'superseded', 'v1.16.2'], [3, 'deployed', 'v1.16.3']]);
+  assert.equal(
+    history['cert-manager/cert-manager']?.map((r) => [r.revision, r.status, r.chart.version]),
+    [
+      [1, 'superseded', 'v1.16.2'],
+      [2, 'superseded', 'v1.16.2'],
+      [3, 'deployed', 'v1.16.3'],
+    ],
+  );
   const still = await run({ extraVars: { ...values, cert_manager_version: 'v1.16.3' } });
   assert.is(still.summary.stats['bastion']?.changed, 0);
 });
@@ -217,7 +282,10 @@ test('a values change upgrades once, then nothing; a version change upgrades onc
 test('a new ACME email: --check --diff shows the ClusterIssuers change with the address masked, old and new', async () => {
   const r = await run({ check: true, diff: true, extraVars: { cert_manager_acme_email: 'new-owner@example.org', cert_manager_version: 'v1.16.3', cert_manager_values: { replicaCount: 2 } } });
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
-  assert.equal(results(r).filter((l) => !l.startsWith('ok ')), ['changed ClusterIssuers letsencrypt-staging, letsencrypt-production']);
+  assert.equal(
+    results(r).filter((l) => !l.startsWith('ok ')),
+    ['changed ClusterIssuers letsencrypt-staging, letsencrypt-production'],
+  );
   const events = JSON.stringify(r.reporter.events);
   assert.not.ok(events.includes('new-owner@example.org') || events.includes(EMAIL), 'neither address in any event, diff included');
   assert.equal(applies(await calls()), []);
@@ -226,7 +294,10 @@ test('a new ACME email: --check --diff shows the ClusterIssuers change with the 
 test('another issuer: the Certificate alone is re-applied and waited for', async () => {
   const vars = { cert_manager_version: 'v1.16.3', cert_manager_values: { replicaCount: 2 }, nginx_demo_issuer: 'letsencrypt-production' };
   const r = await run({ extraVars: vars });
-  assert.equal(results(r).filter((l) => !l.startsWith('ok ')), [`changed nginx-demo: certificate for ${HOST} from letsencrypt-production`]);
+  assert.equal(
+    results(r).filter((l) => !l.startsWith('ok ')),
+    [`changed nginx-demo: certificate for ${HOST} from letsencrypt-production`],
+  );
   const cert = JSON.parse(await root().sh(`cat ${STANDIN_STATE}/kubectl/objects/cert-manager.io.v1.Certificate.default.nginx-demo`)) as { spec: { issuerRef: { name: string } } };
   assert.is(cert.spec.issuerRef.name, 'letsencrypt-production');
 });
@@ -237,17 +308,27 @@ test('nginx_demo_enabled: false removes what the role created, found by its labe
   await calls();
   const vars = { cert_manager_version: 'v1.16.3', cert_manager_values: { replicaCount: 2 }, nginx_demo_issuer: 'letsencrypt-production', nginx_demo_enabled: false };
   const planned = await run({ check: true, extraVars: vars });
-  assert.match(results(planned).at(-1) ?? '', /^skipped remove nginx-demo: certificate\.cert-manager\.io\/nginx-demo, configmap\/nginx-demo-page, deployment\.apps\/nginx-demo, service\/nginx-demo, ingress\.networking\.k8s\.io\/nginx-demo$/);
+  assert.match(
+    results(planned).at(-1) ?? '',
+    /^skipped remove nginx-demo: certificate\.cert-manager\.io\/nginx-demo, configmap\/nginx-demo-page, deployment\.apps\/nginx-demo, service\/nginx-demo, ingress\.networking\.k8s\.io\/nginx-demo$/,
+  );
   const r = await run({ extraVars: vars });
   assert.is(r.summary.exitCode, 0, r.reporter.problems());
   assert.is((await calls()).filter((c) => c.argv.includes('delete')).length, 1, 'one delete, of the labelled objects');
   const objects = await objectFiles();
-  assert.not.ok(objects.some((o) => o.endsWith('.default.nginx-demo') || o.endsWith('nginx-demo-page')), objects.join(', '));
-  for (const kept of ['v1.ConfigMap.default.nginx-demo-notes', 'cert-manager.io.v1.ClusterIssuer..letsencrypt-production', 'apps.v1.Deployment.cert-manager.cert-manager-webhook']) assert.ok(objects.includes(kept), kept);
+  assert.not.ok(
+    objects.some((o) => o.endsWith('.default.nginx-demo') || o.endsWith('nginx-demo-page')),
+    objects.join(', '),
+  );
+  for (const kept of ['v1.ConfigMap.default.nginx-demo-notes', 'cert-manager.io.v1.ClusterIssuer..letsencrypt-production', 'apps.v1.Deployment.cert-manager.cert-manager-webhook'])
+    assert.ok(objects.includes(kept), kept);
   const again = await run({ extraVars: vars });
   assert.is(again.summary.stats['bastion']?.changed, 0);
   const last = await calls();
-  assert.ok(last.every((c) => !c.argv.includes('delete')), last.map(line).join('\n'));
+  assert.ok(
+    last.every((c) => !c.argv.includes('delete')),
+    last.map(line).join('\n'),
+  );
 });
 
 test.run();

@@ -46,12 +46,18 @@ test('converge: the first server initialises, the others join one at a time, eac
   const init = log.find((e) => e.event === 'cluster-init');
   assert.is(init?.node, 'server1');
   const joins = eventsOf(log, 'join-accepted');
-  assert.equal(joins.map((e) => e.joiner), ['server2', 'server3']);
+  assert.equal(
+    joins.map((e) => e.joiner),
+    ['server2', 'server3'],
+  );
   assert.ok((init?.t ?? Infinity) < (joins[0]?.t ?? 0), 'initialised before any join');
   const ready2 = log.find((e) => e.event === 'ready' && e.node === 'server2');
   const asked3 = log.find((e) => e.event === 'join-requested' && e.node === 'server3');
   assert.ok(ready2 && asked3 && ready2.t < asked3.t, 'server2 was Ready before server3 asked to join');
-  assert.not.ok(log.some((e) => e.event === 'join-refused'), 'no join was refused');
+  assert.not.ok(
+    log.some((e) => e.event === 'join-refused'),
+    'no join was refused',
+  );
   const nodes = (await cluster.bed.sh('server1', 'k3s kubectl get nodes')).stdout;
   for (const host of cluster.servers) assert.match(nodes, new RegExp(`^${host}\\s+Ready`, 'm'));
   const config = (await cluster.bed.sh('server2', 'stat -c %a /etc/rancher/k3s/config.yaml; cat /etc/rancher/k3s/config.yaml')).stdout;

@@ -99,7 +99,13 @@ test('--check on a drifted host predicts exactly that change, with --diff, and a
   assert.match(motd?.result.diff ?? '', /^-drifted$/m);
   assert.match(motd?.result.diff ?? '', /^\+managed by ploy$/m);
   // The handler is predicted too, and plans without running.
-  assert.equal(reporter.ends().filter((e) => e.handler).map((e) => [e.host, e.result.status]), [['pub1', 'skipped']]);
+  assert.equal(
+    reporter
+      .ends()
+      .filter((e) => e.handler)
+      .map((e) => [e.host, e.result.status]),
+    [['pub1', 'skipped']],
+  );
   assert.is((await bed.sh('pub1', 'cat /etc/ploy/motd')).stdout, 'drifted\n');
   assert.is((await bed.sh('pub1', 'cat /var/tmp/ploy-restarts')).stdout, 'restart\n');
 
@@ -109,9 +115,14 @@ test('--check on a drifted host predicts exactly that change, with --diff, and a
 });
 
 test('a private host is reached only through the bastion', async () => {
-  const role = defineRole({ name: 'who', hosts: 'priv1', defaults: {}, async run(t) {
-    await t.shell('ssh client', { cmd: 'echo $SSH_CONNECTION', readOnly: true });
-  } });
+  const role = defineRole({
+    name: 'who',
+    hosts: 'priv1',
+    defaults: {},
+    async run(t) {
+      await t.shell('ssh client', { cmd: 'echo $SSH_CONNECTION', readOnly: true });
+    },
+  });
   const reporter = new Recorder();
   const summary = await runPlay(definePlay({ name: 'who', roles: [role as Role] }), options(observedPool()), reporter);
   assert.is(summary.exitCode, 0, reporter.problems());
@@ -132,23 +143,40 @@ test('a private host is reached only through the bastion', async () => {
 });
 
 test('become works when logging in as deploy: root by default, the login user with become: false', async () => {
-  const role = defineRole({ name: 'become', hosts: 'pub2', defaults: {}, async run(t) {
-    await t.shell('whoami (become)', { cmd: 'id -un', readOnly: true });
-    await t.shell('whoami (login)', { cmd: 'id -un', readOnly: true }, { become: false });
-    await t.copy('root file', { dest: '/etc/ploy/root-only', content: 'secret-ish\n', mode: '0600', owner: 'root' });
-  } });
+  const role = defineRole({
+    name: 'become',
+    hosts: 'pub2',
+    defaults: {},
+    async run(t) {
+      await t.shell('whoami (become)', { cmd: 'id -un', readOnly: true });
+      await t.shell('whoami (login)', { cmd: 'id -un', readOnly: true }, { become: false });
+      await t.copy('root file', { dest: '/etc/ploy/root-only', content: 'secret-ish\n', mode: '0600', owner: 'root' });
+    },
+  });
   const extraVars: Vars = { ansible_user: 'deploy', ansible_become: true };
   const reporter = new Recorder();
   const summary = await runPlay(definePlay({ name: 'become', roles: [role as Role] }), options(observedPool(), { extraVars }), reporter);
   assert.is(summary.exitCode, 0, reporter.problems());
-  assert.equal(reporter.ends().slice(0, 2).map((e) => e.result.data['stdout']), ['root', 'deploy']);
+  assert.equal(
+    reporter
+      .ends()
+      .slice(0, 2)
+      .map((e) => e.result.data['stdout']),
+    ['root', 'deploy'],
+  );
   assert.is((await bed.sh('pub2', 'stat -c %U:%a /etc/ploy/root-only')).stdout.trim(), 'root:600');
 });
 
 test('a host with an unknown host key is refused (unreachable, exit 4) while the others finish', async () => {
   const knownHosts = join(bed.dir, 'known_hosts.without-pub1');
   const pub1 = bed.host('pub1').ip;
-  writeFileSync(knownHosts, readFileSync(bed.knownHostsPath, 'utf8').split('\n').filter((line) => !line.startsWith(`${pub1} `)).join('\n'));
+  writeFileSync(
+    knownHosts,
+    readFileSync(bed.knownHostsPath, 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith(`${pub1} `))
+      .join('\n'),
+  );
   const reporter = new Recorder();
   // The bed's ssh_config names its own known_hosts; -o in the inventory's ssh args wins over it.
   const extraVars = { ansible_ssh_extra_args: `-o UserKnownHostsFile=${knownHosts}` };

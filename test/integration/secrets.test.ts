@@ -115,15 +115,15 @@ test('a file gets its final mode and group before its first byte (stat sampled o
   try {
     writeFileSync(join(files, 'big'), randomBytes(16 * 1024 * 1024));
     await bed.sh('web1', 'rm -f /var/tmp/ploy-big /var/tmp/ploy-sampler-stop');
-    const sampler = bed.sh(
-      'web1',
-      `i=0; while [ ! -e /var/tmp/ploy-sampler-stop ] && [ $i -lt 200000 ]; do i=$((i+1)); stat -c '%n %s %a %U:%G' /var/tmp/.ploy-* 2>/dev/null; done; true`,
-    );
+    const sampler = bed.sh('web1', `i=0; while [ ! -e /var/tmp/ploy-sampler-stop ] && [ $i -lt 200000 ]; do i=$((i+1)); stat -c '%n %s %a %U:%G' /var/tmp/.ploy-* 2>/dev/null; done; true`);
     const run = await runCli('test/fixtures/faults/playbook.ts', ['-i', bed.inventoryPath, '--role', 'big-copy', '-e', `big_src=${join(files, 'big')}`], { home, boundMs: 60_000 });
     await bed.sh('web1', 'touch /var/tmp/ploy-sampler-stop');
     assert.is(run.code, 0, shown(run));
     // "NAME SIZE MODE OWNER:GROUP"; the big file's temp is the one that grew past 1 MB (the play's next task writes a small file too).
-    const all = (await sampler).stdout.split('\n').filter((line) => line !== '').map((line) => line.split(' '));
+    const all = (await sampler).stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split(' '));
     const bigTemp = all.find(([, size]) => Number(size) > 1024 * 1024)?.[0];
     const samples = all.filter(([name]) => name === bigTemp).map(([, ...rest]) => rest.join(' '));
     const withBytes = samples.filter((s) => !s.startsWith('0 '));

@@ -33,9 +33,18 @@ async function traces(prefix: string): Promise<{ netns: string; links: string; m
   const netns = (await exec('ip', ['netns', 'list'])).stdout;
   const links = (await exec('ip', ['-o', 'link', 'show'])).stdout;
   return {
-    netns: netns.split('\n').filter((l) => l.startsWith(`${prefix}-`)).join('\n'),
-    links: links.split('\n').filter((l) => new RegExp(`: ${prefix}[a-z]`).test(l)).join('\n'),
-    mounts: readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(bed.dir)).join('\n'),
+    netns: netns
+      .split('\n')
+      .filter((l) => l.startsWith(`${prefix}-`))
+      .join('\n'),
+    links: links
+      .split('\n')
+      .filter((l) => new RegExp(`: ${prefix}[a-z]`).test(l))
+      .join('\n'),
+    mounts: readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(bed.dir))
+      .join('\n'),
     nspawn: nspawnPidsWithPrefix(prefix),
   };
 }
@@ -115,7 +124,7 @@ test('deploy has passwordless sudo; alice needs her password', async () => {
   assert.is(withPassword.stdout.trim(), '0');
 });
 
-test('no host creates /run/nologin at boot (until it goes, sshd refuses every login but root\'s)', async () => {
+test("no host creates /run/nologin at boot (until it goes, sshd refuses every login but root's)", async () => {
   for (const name of ['web', 'app2']) {
     const rules = await bed.sh(name, "systemd-tmpfiles --cat-config | grep -v '^#' | grep -c /run/nologin || true; test -e /run/nologin && echo present || echo absent");
     assert.is(rules.stdout, '0\nabsent\n', name);
@@ -140,10 +149,7 @@ test('a second bed with NAT runs alongside in its own address block and reaches 
   try {
     const solo = natBed.host('solo');
     assert.is.not(solo.ip.split('.')[2], bed.host('web').ip.split('.')[2]);
-    const fetch = await natBed.sh(
-      'solo',
-      `python3 -c 'import urllib.request as u; print(u.urlopen("http://deb.debian.org/debian/dists/bookworm/Release", timeout=20).status)'`,
-    );
+    const fetch = await natBed.sh('solo', `python3 -c 'import urllib.request as u; print(u.urlopen("http://deb.debian.org/debian/dists/bookworm/Release", timeout=20).status)'`);
     assert.is(fetch.stdout.trim(), '200', fetch.stderr);
   } finally {
     await natBed.stop();

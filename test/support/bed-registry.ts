@@ -24,8 +24,22 @@ const UNIT = 'test-registry';
 export async function startBedRegistry(bed: Testbed, hostName: string, credentials: { username: string; password: string }): Promise<BedRegistry> {
   const host = bed.host(hostName);
   copyFileSync('/usr/bin/docker-registry', `/proc/${host.leaderPid}/root/usr/local/bin/docker-registry`);
-  const hash = execFileSync('python3', ['-W', 'ignore', '-c', `import crypt; print(crypt.crypt(${JSON.stringify(credentials.password)}, crypt.mksalt(crypt.METHOD_BLOWFISH)))`], { encoding: 'utf8' }).trim();
-  const config = ['version: 0.1', 'storage:', '  filesystem:', '    rootdirectory: /var/lib/registry', 'http:', `  addr: :${REGISTRY_PORT}`, 'auth:', '  htpasswd:', '    realm: ploy-test', '    path: /etc/docker-registry/htpasswd', ''].join('\n');
+  const hash = execFileSync('python3', ['-W', 'ignore', '-c', `import crypt; print(crypt.crypt(${JSON.stringify(credentials.password)}, crypt.mksalt(crypt.METHOD_BLOWFISH)))`], {
+    encoding: 'utf8',
+  }).trim();
+  const config = [
+    'version: 0.1',
+    'storage:',
+    '  filesystem:',
+    '    rootdirectory: /var/lib/registry',
+    'http:',
+    `  addr: :${REGISTRY_PORT}`,
+    'auth:',
+    '  htpasswd:',
+    '    realm: ploy-test',
+    '    path: /etc/docker-registry/htpasswd',
+    '',
+  ].join('\n');
   await bedRootShell(bed, hostName).sh(
     [
       'mkdir -p /etc/docker-registry /var/lib/registry',

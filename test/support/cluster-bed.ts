@@ -227,7 +227,11 @@ function inventoryYaml(vars: InventoryVars, groups: Readonly<Record<string, read
 function yamlValue(value: Exclude<InventoryValue, undefined>): string {
   if (typeof value !== 'object') return JSON.stringify(value);
   if (isSecretValue(value)) return `!secret ${JSON.stringify(value.secret)}`;
-  if (Array.isArray(value)) return `[${(value as readonly InventoryValue[]).filter((v) => v !== undefined).map((v) => yamlValue(v as Exclude<InventoryValue, undefined>)).join(', ')}]`;
+  if (Array.isArray(value))
+    return `[${(value as readonly InventoryValue[])
+      .filter((v) => v !== undefined)
+      .map((v) => yamlValue(v as Exclude<InventoryValue, undefined>))
+      .join(', ')}]`;
   const entries = Object.entries(value as Record<string, InventoryValue>).filter(([, v]) => v !== undefined);
   return `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${yamlValue(v as Exclude<InventoryValue, undefined>)}`).join(', ')} }`;
 }

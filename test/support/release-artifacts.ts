@@ -92,7 +92,12 @@ export function buildkitRelease(version: string, arches: ReleaseArch[]): Release
   if (!BUILDKIT_VERSION.test(version)) throw new Error(`buildkit release: version "${version}" is not a BuildKit version like v0.16.0`);
   const files: ReleaseFiles = new Map();
   for (const arch of arches) {
-    const program = (name: string) => Buffer.from(readFileSync(join(FIXTURES, 'standins', 'buildkit', name), 'utf8').replaceAll('__BUILDKIT_VERSION__', version).replace('"""STAND-IN', `"""STAND-IN (linux-${arch})`));
+    const program = (name: string) =>
+      Buffer.from(
+        readFileSync(join(FIXTURES, 'standins', 'buildkit', name), 'utf8')
+          .replaceAll('__BUILDKIT_VERSION__', version)
+          .replace('"""STAND-IN', `"""STAND-IN (linux-${arch})`),
+      );
     const archive = tarGz([
       { path: 'bin/' },
       { path: 'bin/buildkitd', data: program('buildkitd'), mode: 0o755 },

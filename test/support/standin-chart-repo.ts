@@ -15,7 +15,12 @@ const crd = (kind: string, plural: string, scope: 'Namespaced' | 'Cluster') => (
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: `${plural}.cert-manager.io` },
-  spec: { group: 'cert-manager.io', scope, names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+  spec: {
+    group: 'cert-manager.io',
+    scope,
+    names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
 });
 const deployment = (name: string) => ({
   apiVersion: 'apps/v1',
@@ -46,6 +51,8 @@ export function standinCertManagerChart(version: string): Buffer {
 export async function startCertManagerChartRepo(address: string, versions: string[]): Promise<HttpFixture> {
   const repo = await startHttpFixture(address, address);
   for (const version of versions) repo.route(`/charts/cert-manager-${version}.tgz`, { body: standinCertManagerChart(version) });
-  repo.route('/index.yaml', { body: stringify({ apiVersion: 'v1', entries: { 'cert-manager': versions.map((version) => ({ name: 'cert-manager', version, urls: [`charts/cert-manager-${version}.tgz`] })) } }) });
+  repo.route('/index.yaml', {
+    body: stringify({ apiVersion: 'v1', entries: { 'cert-manager': versions.map((version) => ({ name: 'cert-manager', version, urls: [`charts/cert-manager-${version}.tgz`] })) } }),
+  });
   return repo;
 }

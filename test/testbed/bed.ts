@@ -67,9 +67,7 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
   const dir = options.dir === undefined ? mkdtempSync('/tmp/ploy-testbed-') : resolve(options.dir);
   mkdirSync(dir, { recursive: true });
 
-  const state = await claimIndex(
-    (index): BedState => ({ plan: planBed(options.hosts, options.bastion, index), dir, createdDir, ownerPid: process.pid, hosts: {} }),
-  ).catch((error: unknown) => {
+  const state = await claimIndex((index): BedState => ({ plan: planBed(options.hosts, options.bastion, index), dir, createdDir, ownerPid: process.pid, hosts: {} })).catch((error: unknown) => {
     if (createdDir) rmSync(dir, { recursive: true, force: true });
     throw error;
   });

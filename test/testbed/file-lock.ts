@@ -17,9 +17,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promi
   await new Promise<void>((resolve, reject) => {
     holder.stdout.once('data', () => resolve());
     holder.once('error', (error) => reject(new PloyError(`cannot lock ${path}: ${error.message}`, { cause: error })));
-    holder.once('exit', (code) =>
-      reject(new PloyError(`cannot lock ${path}: flock exited with ${code}: ${Buffer.concat(stderr).toString().trim()}`)),
-    );
+    holder.once('exit', (code) => reject(new PloyError(`cannot lock ${path}: flock exited with ${code}: ${Buffer.concat(stderr).toString().trim()}`)));
   });
   try {
     return await fn();

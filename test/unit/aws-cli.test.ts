@@ -30,7 +30,7 @@ test('provision --help: the shared layout, every flag, the required one in the u
   assert.match(help, /Exit codes: 0 done, 1 bad input \(nothing changed\), 2 an AWS call failed\./);
 });
 
-test('teardown --help lists -y, --yes and not provision\'s flags', () => {
+test("teardown --help lists -y, --yes and not provision's flags", () => {
   const help = teardownHelp();
   assert.ok(help.startsWith('Usage: tsx playbooks/teardown.ts [flags]\n'), help);
   assert.match(help, /-y, --yes +Do not ask for confirmation/);
@@ -40,25 +40,33 @@ test('teardown --help lists -y, --yes and not provision\'s flags', () => {
 
 test('-h prints the help on stdout and runs nothing: exit 0', async () => {
   let ran = false;
-  const result = await main(['-h'], async () => { ran = true; });
+  const result = await main(['-h'], async () => {
+    ran = true;
+  });
   assert.equal([result.code, result.stdout, result.stderr, ran], [0, provisionHelp(), '', false]);
 });
 
 test('the parsed options reach the command: exit 0', async () => {
   let seen: ProvisionOptions | undefined;
-  const result = await main([...base, '--check'], async (o) => { seen = o; });
+  const result = await main([...base, '--check'], async (o) => {
+    seen = o;
+  });
   assert.is(result.code, 0);
   assert.equal([seen?.operatorCidr, seen?.check, seen?.region], ['203.0.113.7/32', true, 'eu-west-3']);
 });
 
 test('a bad flag: ERROR naming it on stderr, exit 1, nothing run', async () => {
   let ran = false;
-  const result = await main([...base, '--forks', '3'], async () => { ran = true; });
+  const result = await main([...base, '--forks', '3'], async () => {
+    ran = true;
+  });
   assert.equal([result.code, result.stdout, result.stderr, ran], [1, '', 'ERROR: unknown flag --forks (see --help for the flags)\n', false]);
 });
 
 test('bad input from the command is exit 1, its message alone, even at -vvv only then with the stack', async () => {
-  const refuse = async () => { throw new InputError('not confirmed; nothing was deleted', { field: 'confirmation' }); };
+  const refuse = async () => {
+    throw new InputError('not confirmed; nothing was deleted', { field: 'confirmation' });
+  };
   const plain = await main(base, refuse);
   assert.equal([plain.code, plain.stderr], [1, 'ERROR: field "confirmation": not confirmed; nothing was deleted\n']);
   const verbose = await main([...base, '-vvv'], refuse);
@@ -67,15 +75,21 @@ test('bad input from the command is exit 1, its message alone, even at -vvv only
 });
 
 test('a failed AWS call is exit 2 with its message; no stack below -vvv', async () => {
-  const fail = async () => { throw new AwsApiError('creating security group k3s-ha-nlb', 'UnauthorizedOperation', 'You are not authorized'); };
+  const fail = async () => {
+    throw new AwsApiError('creating security group k3s-ha-nlb', 'UnauthorizedOperation', 'You are not authorized');
+  };
   const result = await main(base, fail);
   assert.equal([result.code, result.stderr], [2, 'ERROR: creating security group k3s-ha-nlb: UnauthorizedOperation: You are not authorized\n']);
-  const waited = await main(base, async () => { throw new PloyError('gave up waiting for instances running (limit 600 s): timeout'); });
+  const waited = await main(base, async () => {
+    throw new PloyError('gave up waiting for instances running (limit 600 s): timeout');
+  });
   assert.is(waited.code, 2);
 });
 
 test('a bug is exit 2 (it may have changed something), named by its class; the stack only at -vvv', async () => {
-  const crash = async () => { throw new TypeError('x is undefined', { cause: new Error('deeper') }); };
+  const crash = async () => {
+    throw new TypeError('x is undefined', { cause: new Error('deeper') });
+  };
   const plain = await main(base, crash);
   assert.equal([plain.code, plain.stderr], [2, 'ERROR: TypeError: x is undefined\n(run with -vvv for the stack trace)\n']);
   const verbose = await main([...base, '-vvv'], crash);

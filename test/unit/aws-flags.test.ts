@@ -30,9 +30,27 @@ test('defaults: cluster, instance types, key, inventory path', () => {
 test('every flag is read, with the shared short forms', () => {
   const o = provision([
     ...base,
-    '--cluster', 'demo-1', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:5000',
-    '--public-key', 'keys/op.pub', '--private-key', '~/.ssh/op', '--instance-type', 't3.large',
-    '--bastion-instance-type', 't3.nano', '--ami', 'ami-0123456789abcdef0', '--inventory-out', 'out/h.yml', '-C', '--json', '-vv',
+    '--cluster',
+    'demo-1',
+    '--region',
+    'us-east-1',
+    '--endpoint',
+    'http://127.0.0.1:5000',
+    '--public-key',
+    'keys/op.pub',
+    '--private-key',
+    '~/.ssh/op',
+    '--instance-type',
+    't3.large',
+    '--bastion-instance-type',
+    't3.nano',
+    '--ami',
+    'ami-0123456789abcdef0',
+    '--inventory-out',
+    'out/h.yml',
+    '-C',
+    '--json',
+    '-vv',
   ]);
   assert.is(o.cluster, 'demo-1');
   assert.is(o.region, 'us-east-1');

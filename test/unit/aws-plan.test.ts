@@ -89,11 +89,20 @@ function resource(p: Plan, kind: ResourcePlan['kind'], name: string): ResourcePl
 
 test('desired state: three servers in three distinct zones, bastion in the first, names and targets', () => {
   const servers = desired.instances.filter((i) => i.role === 'server');
-  assert.equal(servers.map((s) => s.name), ['c1-server-1', 'c1-server-2', 'c1-server-3']);
+  assert.equal(
+    servers.map((s) => s.name),
+    ['c1-server-1', 'c1-server-2', 'c1-server-3'],
+  );
   assert.is(new Set(servers.map((s) => s.zone)).size, 3);
   assert.equal(desired.instances[0], { name: 'c1-bastion', role: 'bastion', instanceType: 't3.micro', imageId: 'ami-1', zone: 'eu-west-3a', subnetId: 'subnet-a', securityGroup: 'bastion' });
   assert.equal(desired.loadBalancer.subnetIds, ['subnet-a', 'subnet-b', 'subnet-c']);
-  assert.equal(desired.targetGroups.map((g) => [g.name, g.port, g.healthCheckPort, g.targets.length]), [['c1-tg80', 80, 32000, 3], ['c1-tg443', 443, 32000, 3]]);
+  assert.equal(
+    desired.targetGroups.map((g) => [g.name, g.port, g.healthCheckPort, g.targets.length]),
+    [
+      ['c1-tg80', 80, 32000, 3],
+      ['c1-tg443', 443, 32000, 3],
+    ],
+  );
   assert.throws(() => desiredState({ ...input, zones: input.zones.slice(0, 2) }), /needs 3 zones/);
 });
 
@@ -139,11 +148,7 @@ test('drifted rules: the missing one authorized, the extra and the duplicate rev
       g === servers
         ? {
             ...g,
-            rules: [
-              ...rules,
-              { id: 'sgr-extra', direction: 'ingress' as const, protocol: 'tcp', fromPort: 8080, toPort: 8080, peer: { cidr: '0.0.0.0/0' } },
-              { ...rules[0]!, id: 'sgr-dup' },
-            ],
+            rules: [...rules, { id: 'sgr-extra', direction: 'ingress' as const, protocol: 'tcp', fromPort: 8080, toPort: 8080, peer: { cidr: '0.0.0.0/0' } }, { ...rules[0]!, id: 'sgr-dup' }],
           }
         : g,
     ),
@@ -175,19 +180,27 @@ test('load balancing drift: health check, cross-zone, targets, listener target, 
     loadBalancer: {
       ...lb,
       crossZone: false,
-      listeners: [
-        { ...lb.listeners[0]!, targetGroupArns: ['arn:tg/c1-tg443'] },
-        lb.listeners[1]!,
-        { arn: 'arn:listener/8080', port: 8080, protocol: 'TCP', targetGroupArns: ['arn:tg/c1-tg80'] },
-      ],
+      listeners: [{ ...lb.listeners[0]!, targetGroupArns: ['arn:tg/c1-tg443'] }, lb.listeners[1]!, { arn: 'arn:listener/8080', port: 8080, protocol: 'TCP', targetGroupArns: ['arn:tg/c1-tg80'] }],
     },
   };
   const p = plan(desired, drifted);
   assert.equal(p.summary, { create: 0, change: 4, unchanged: 9 });
-  assert.equal(resource(p, 'target group', 'c1-tg80').changes.map((c) => c.text), ['health check HTTP traffic-port -> TCP 32000']);
-  assert.equal(resource(p, 'target group', 'c1-tg443').changes.map((c) => c.text), ['register c1-server-3', 'deregister i-stranger']);
-  assert.equal(resource(p, 'load balancer', 'c1-nlb').changes.map((c) => c.operation.op), ['setCrossZone', 'deleteListener']);
-  assert.equal(resource(p, 'listener', 'c1-nlb:80').changes.map((c) => c.text), ['TCP to c1-tg443 -> TCP to c1-tg80']);
+  assert.equal(
+    resource(p, 'target group', 'c1-tg80').changes.map((c) => c.text),
+    ['health check HTTP traffic-port -> TCP 32000'],
+  );
+  assert.equal(
+    resource(p, 'target group', 'c1-tg443').changes.map((c) => c.text),
+    ['register c1-server-3', 'deregister i-stranger'],
+  );
+  assert.equal(
+    resource(p, 'load balancer', 'c1-nlb').changes.map((c) => c.operation.op),
+    ['setCrossZone', 'deleteListener'],
+  );
+  assert.equal(
+    resource(p, 'listener', 'c1-nlb:80').changes.map((c) => c.text),
+    ['TCP to c1-tg443 -> TCP to c1-tg80'],
+  );
 });
 
 test('instances: a stopped one is started, a wrong group corrected, a different type only noted', () => {
@@ -195,15 +208,24 @@ test('instances: a stopped one is started, a wrong group corrected, a different 
   const drifted = {
     ...existing,
     instances: existing.instances.map((i) =>
-      i.name === 'c1-server-1' ? { ...i, state: 'stopped' }
-      : i.name === 'c1-server-2' ? { ...i, securityGroupIds: ['sg-b'] }
-      : i.name === 'c1-server-3' ? { ...i, instanceType: 't3.small', imageId: 'ami-old' }
-      : i,
+      i.name === 'c1-server-1'
+        ? { ...i, state: 'stopped' }
+        : i.name === 'c1-server-2'
+          ? { ...i, securityGroupIds: ['sg-b'] }
+          : i.name === 'c1-server-3'
+            ? { ...i, instanceType: 't3.small', imageId: 'ami-old' }
+            : i,
     ),
   };
   const p = plan(desired, drifted);
-  assert.equal(resource(p, 'instance', 'c1-server-1').changes.map((c) => c.operation.op), ['startInstance']);
-  assert.equal(resource(p, 'instance', 'c1-server-2').changes.map((c) => c.text), ['security groups sg-b -> sg-s']);
+  assert.equal(
+    resource(p, 'instance', 'c1-server-1').changes.map((c) => c.operation.op),
+    ['startInstance'],
+  );
+  assert.equal(
+    resource(p, 'instance', 'c1-server-2').changes.map((c) => c.text),
+    ['security groups sg-b -> sg-s'],
+  );
   const third = resource(p, 'instance', 'c1-server-3');
   assert.is(third.verb, 'keep');
   assert.is(third.notes.length, 2);
@@ -230,7 +252,10 @@ test('problems block the plan: another key, duplicates, a stopping instance, dis
 test('an untagged key pair with the same key is adopted by tagging it; unknown material is noted', () => {
   const existing = converged(desired);
   const untagged = plan(desired, { ...existing, keyPair: { ...existing.keyPair!, tagged: false } });
-  assert.equal(resource(untagged, 'key pair', 'c1').changes.map((c) => c.operation.op), ['tagKeyPair']);
+  assert.equal(
+    resource(untagged, 'key pair', 'c1').changes.map((c) => c.operation.op),
+    ['tagKeyPair'],
+  );
   const unknown = plan(desired, { ...existing, keyPair: { id: 'key-1', name: 'c1', tagged: true } });
   assert.is(resource(unknown, 'key pair', 'c1').verb, 'keep');
   assert.match(resource(unknown, 'key pair', 'c1').notes[0]!, /not compared/);

@@ -34,7 +34,10 @@ test('throttling that outlasts the SDK is retried with backoff, then the call su
     .resolves({ SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'c1-nlb', Tags: [{ Key: 'ploy:role', Value: 'nlb' }] }] });
   mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [] });
   const { groups } = await discoverSecurityGroups(aws, 'c1');
-  assert.equal(groups.map((g) => [g.id, g.role]), [['sg-1', 'nlb']]);
+  assert.equal(
+    groups.map((g) => [g.id, g.role]),
+    [['sg-1', 'nlb']],
+  );
   assert.is(mock.commandCalls(DescribeSecurityGroupsCommand).length, 3);
   assert.is(sleeps.length, 2);
   assert.ok(sleeps[1]! >= 10 && sleeps[1]! <= 20, `second wait ${sleeps[1]} within [base, 2*base]`);
@@ -69,12 +72,25 @@ test('errors that are not throttling are not retried', async () => {
 
 test('backoff doubles up to its ceiling, and a total bound stops retrying early', async () => {
   const policy: RetryPolicy = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.equal([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, policy, () => 1)), [100, 200, 400, 800, 1000, 1000]);
-  assert.equal([1, 2, 3].map((n) => backoffDelay(n, policy, () => 0)), [50, 100, 200]);
+  assert.equal(
+    [1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, policy, () => 1)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  assert.equal(
+    [1, 2, 3].map((n) => backoffDelay(n, policy, () => 0)),
+    [50, 100, 200],
+  );
   let tries = 0;
   const waits: number[] = [];
   const bounded: RetryPolicy = { ...policy, totalMs: 700, sleep: async (ms) => void waits.push(ms) };
-  await withRetry(async () => { tries++; throw new Error('busy'); }, () => true, bounded).catch(() => undefined);
+  await withRetry(
+    async () => {
+      tries++;
+      throw new Error('busy');
+    },
+    () => true,
+    bounded,
+  ).catch(() => undefined);
   assert.ok(waits.reduce((a, b) => a + b, 0) <= 700);
   assert.is(tries, waits.length + 1);
   assert.ok(tries < 10);
@@ -93,7 +109,12 @@ test('check mode guard: a mutating command is refused before it is sent, reads p
 });
 
 test('no credentials is an InputError before any call', async () => {
-  const ec2 = new EC2Client({ region: 'eu-west-3', credentials: async () => { throw new Error('Could not load credentials from any providers'); } });
+  const ec2 = new EC2Client({
+    region: 'eu-west-3',
+    credentials: async () => {
+      throw new Error('Could not load credentials from any providers');
+    },
+  });
   const error = await requireCredentials(ec2).catch((e: unknown) => e);
   assert.instance(error, InputError);
   assert.match((error as Error).message, /no AWS credentials found \(Could not load credentials from any providers\): set AWS_ACCESS_KEY_ID/);

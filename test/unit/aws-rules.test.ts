@@ -17,7 +17,10 @@ test('a rule naming a group that does not exist yet is always missing', () => {
   const existing: ExistingRule[] = [{ id: 'r1', direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { groupId: 'sg-old' } }];
   const diff = diffRules([ssh], existing, {});
   assert.equal(diff.authorize, [ssh]);
-  assert.equal(diff.revoke.map((r) => r.id), ['r1']);
+  assert.equal(
+    diff.revoke.map((r) => r.id),
+    ['r1'],
+  );
 });
 
 test('all-traffic rules match whatever ports AWS reports; IPv6 and prefix-list rules are extra', () => {
@@ -28,8 +31,14 @@ test('all-traffic rules match whatever ports AWS reports; IPv6 and prefix-list r
   ];
   const diff = diffRules([allOut], existing, {});
   assert.equal(diff.authorize, []);
-  assert.equal(diff.revoke.map((r) => r.id), ['r2', 'r3']);
-  assert.equal(diff.revoke.map((r) => describeRule(r, name)), ['out all all ports to ::/0', 'out tcp 443 to prefix list pl-1']);
+  assert.equal(
+    diff.revoke.map((r) => r.id),
+    ['r2', 'r3'],
+  );
+  assert.equal(
+    diff.revoke.map((r) => describeRule(r, name)),
+    ['out all all ports to ::/0', 'out tcp 443 to prefix list pl-1'],
+  );
 });
 
 test('direction is part of a rule: the same ports out are not the same rule in', () => {

@@ -23,9 +23,12 @@ import { InputError } from '../../lib/errors.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // node 20 is this project's floor
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const options: TeardownOptions = { cluster: 'c1', region: 'eu-west-3', check: false, json: false, verbosity: 0, yes: true };
-const tags = (role: string, name: string) => [{ Key: 'ploy:cluster', Value: 'c1' }, { Key: 'ploy:role', Value: role }, { Key: 'Name', Value: name }];
-const dependencyViolation = () =>
-  Object.assign(new Error('resource sg-b has a dependent object'), { name: 'DependencyViolation', $fault: 'client', $metadata: {} });
+const tags = (role: string, name: string) => [
+  { Key: 'ploy:cluster', Value: 'c1' },
+  { Key: 'ploy:role', Value: role },
+  { Key: 'Name', Value: name },
+];
+const dependencyViolation = () => Object.assign(new Error('resource sg-b has a dependent object'), { name: 'DependencyViolation', $fault: 'client', $metadata: {} });
 
 /** A cluster of two instances and two groups, one referencing the other, as EC2 would describe it. */
 function mockCluster() {
@@ -33,7 +36,12 @@ function mockCluster() {
   const elb = new ElasticLoadBalancingV2Client({ region: 'eu-west-3', credentials });
   const ec2Mock = mockClient(ec2);
   const elbMock = mockClient(elb);
-  ec2Mock.on(DescribeKeyPairsCommand).resolves({ KeyPairs: [{ KeyPairId: 'key-1', KeyName: 'c1', Tags: tags('key-pair', 'c1') }, { KeyPairId: 'key-2', KeyName: 'someone-elses' }] });
+  ec2Mock.on(DescribeKeyPairsCommand).resolves({
+    KeyPairs: [
+      { KeyPairId: 'key-1', KeyName: 'c1', Tags: tags('key-pair', 'c1') },
+      { KeyPairId: 'key-2', KeyName: 'someone-elses' },
+    ],
+  });
   ec2Mock.on(DescribeSecurityGroupsCommand).resolves({
     SecurityGroups: [
       { GroupId: 'sg-b', GroupName: 'c1-bastion', Tags: tags('bastion', 'c1-bastion') },
@@ -80,14 +88,31 @@ test('DependencyViolation while instances terminate: retried with backoff until 
   const sleeps: number[] = [];
   const { deps: d, lines } = deps({ ec2, elb }, sleeps);
   const items = await teardown(options, d);
-  assert.equal(items.map((i) => `${i.kind} ${i.id}`), ['instance i-1', 'instance i-2', 'security group sg-b', 'security group sg-s', 'key pair key-1']);
+  assert.equal(
+    items.map((i) => `${i.kind} ${i.id}`),
+    ['instance i-1', 'instance i-2', 'security group sg-b', 'security group sg-s', 'key pair key-1'],
+  );
   assert.is(ec2Mock.commandCalls(DeleteSecurityGroupCommand, { GroupId: 'sg-b' }).length, 3);
   assert.is(sleeps.length, 2);
   assert.ok(sleeps[1]! >= 100 && sleeps[1]! <= 200);
-  const order = ec2Mock.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((n) => !n.startsWith('Describe'));
-  assert.equal(order, ['TerminateInstancesCommand', 'RevokeSecurityGroupIngressCommand', 'DeleteSecurityGroupCommand', 'DeleteSecurityGroupCommand', 'DeleteSecurityGroupCommand', 'DeleteSecurityGroupCommand', 'DeleteKeyPairCommand']);
+  const order = ec2Mock
+    .calls()
+    .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name)
+    .filter((n) => !n.startsWith('Describe'));
+  assert.equal(order, [
+    'TerminateInstancesCommand',
+    'RevokeSecurityGroupIngressCommand',
+    'DeleteSecurityGroupCommand',
+    'DeleteSecurityGroupCommand',
+    'DeleteSecurityGroupCommand',
+    'DeleteSecurityGroupCommand',
+    'DeleteKeyPairCommand',
+  ]);
   assert.equal(ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input, { GroupId: 'sg-s', SecurityGroupRuleIds: ['sgr-1'] });
-  assert.equal(ec2Mock.commandCalls(DeleteKeyPairCommand).map((c) => c.args[0].input), [{ KeyName: 'c1' }]);
+  assert.equal(
+    ec2Mock.commandCalls(DeleteKeyPairCommand).map((c) => c.args[0].input),
+    [{ KeyName: 'c1' }],
+  );
   assert.ok(lines.some((l) => /security group c1-bastion: DependencyViolation, retry 1/.test(l)));
   assert.is(lines.filter((l) => !l.startsWith('err: ')).at(-1), 'deleted 5 resources');
 });
@@ -127,15 +152,33 @@ test('on a terminal: deletes only when the cluster name is typed', async () => {
 
 test('teardown order: listeners, load balancers, target groups, instances, groups, tagged key pairs only', () => {
   const found: Discovered = {
-    keyPairs: [{ id: 'key-1', name: 'c1', tagged: true }, { id: 'key-9', name: 'c1-old', tagged: false }],
+    keyPairs: [
+      { id: 'key-1', name: 'c1', tagged: true },
+      { id: 'key-9', name: 'c1-old', tagged: false },
+    ],
     securityGroups: [{ id: 'sg-n', name: 'c1-nlb', role: 'nlb', rules: [] }],
     instances: [{ id: 'i-1', name: 'c1-bastion', state: 'running', instanceType: 't3.micro', imageId: 'ami', zone: 'z', securityGroupIds: [] }],
-    loadBalancers: [{ arn: 'arn:lb', name: 'c1-nlb', dnsName: '', state: 'active', scheme: 'internet-facing', subnetIds: [], securityGroupIds: [], crossZone: true, listeners: [{ arn: 'arn:l', port: 80, protocol: 'TCP', targetGroupArns: [] }] }],
+    loadBalancers: [
+      {
+        arn: 'arn:lb',
+        name: 'c1-nlb',
+        dnsName: '',
+        state: 'active',
+        scheme: 'internet-facing',
+        subnetIds: [],
+        securityGroupIds: [],
+        crossZone: true,
+        listeners: [{ arn: 'arn:l', port: 80, protocol: 'TCP', targetGroupArns: [] }],
+      },
+    ],
     targetGroups: [{ arn: 'arn:tg', name: 'c1-tg80', port: 80, protocol: 'TCP', healthCheckProtocol: 'TCP', healthCheckPort: '32000', targetIds: [] }],
     conflicts: [],
   };
   const items = planTeardown(found);
-  assert.equal(items.map((i) => i.kind), [...TEARDOWN_ORDER]);
+  assert.equal(
+    items.map((i) => i.kind),
+    [...TEARDOWN_ORDER],
+  );
   assert.not.ok(items.some((i) => i.id === 'key-9'));
 });
 

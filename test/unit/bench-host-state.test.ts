@@ -50,7 +50,22 @@ test('the unit file both tools copy is the text the check expects', () => {
 
 test('the Ansible playbook carries the same values as the desired state', () => {
   const playbook = readFileSync(join(import.meta.dirname, '..', '..', 'bench', 'ansible', 'site.yml'), 'utf8');
-  for (const value of [...BENCH.packages, BENCH.directory, BENCH.unitPath, BENCH.templatePath, BENCH.line, BENCH.user, BENCH.shell, BENCH.home, BENCH.sshDir, BENCH.key, BENCH.service, BENCH.snapshotPath, BENCH.linkPath, BENCH.linkTarget]) {
+  for (const value of [
+    ...BENCH.packages,
+    BENCH.directory,
+    BENCH.unitPath,
+    BENCH.templatePath,
+    BENCH.line,
+    BENCH.user,
+    BENCH.shell,
+    BENCH.home,
+    BENCH.sshDir,
+    BENCH.key,
+    BENCH.service,
+    BENCH.snapshotPath,
+    BENCH.linkPath,
+    BENCH.linkTarget,
+  ]) {
     assert.ok(playbook.includes(String(value)), `site.yml should mention ${value}`);
   }
 });

@@ -39,7 +39,9 @@ test('the table has a row per scenario and the speedup lines end the report', ()
 
 test('the startup line says how much of the run is starting ploy', () => {
   const noChange = scenarioNumbers({ name: 'no-change', pairs: [{ ployMs: 1000, ansibleMs: 9000 }], floorMs: [], startupMs: [600, 640, 580], ployRssKb: [1], warnings: [] });
-  assert.equal(startupLines([noChange, numbers('check', [900], [9000], [], 1)]), ['ploy startup (the play with --help: node, loader and modules, no host contacted): 0.60 s, 60% of the no-change run\'s 1.00 s']);
+  assert.equal(startupLines([noChange, numbers('check', [900], [9000], [], 1)]), [
+    "ploy startup (the play with --help: node, loader and modules, no host contacted): 0.60 s, 60% of the no-change run's 1.00 s",
+  ]);
 });
 
 test('targets: the no-change speedup at 1 and 30 hosts, the floor at 30, check against no-change, memory', () => {

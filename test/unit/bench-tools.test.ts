@@ -30,7 +30,7 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('both tools get the same inventory, forks and HOME, and nothing of the caller’s ssh-agent', () => {
   const home = prepareHome(dir);
-  assert.equal(readdirSync(home), [], 'nothing of the caller\'s ~/.ssh');
+  assert.equal(readdirSync(home), [], "nothing of the caller's ~/.ssh");
   const setup: ToolSetup = { root: '/repo', inventoryPath: '/bed/inventory.yml', forks: 30, home, launcher: 'tsx' };
   const ploy = ployCommand(setup, { check: true });
   assert.equal(ploy.argv, ['/repo/node_modules/.bin/tsx', 'bench/play/site.ts', '-i', '/bed/inventory.yml', '--forks', '30', '--check']);
@@ -105,11 +105,20 @@ test('bench flags: hosts and pairs are positive numbers, scenarios are known nam
   assert.is(flags.pairs, 5);
   assert.equal(flags.scenarios, ['no-change', 'check']);
   assert.equal(parseBenchFlags([]).scenarios, ['converge', 'no-change', 'check']);
-  assert.throws(() => parseBenchFlags(['--hosts', '0']), (e: unknown) => e instanceof InputError && /--hosts/.test(e.message));
+  assert.throws(
+    () => parseBenchFlags(['--hosts', '0']),
+    (e: unknown) => e instanceof InputError && /--hosts/.test(e.message),
+  );
   assert.is(flags.launcher, 'ploy');
   assert.is(parseBenchFlags(['--launcher', 'bundle']).launcher, 'bundle');
-  assert.throws(() => parseBenchFlags(['--launcher', 'bun']), (e: unknown) => e instanceof InputError && /unknown launcher "bun"/.test(e.message));
-  assert.throws(() => parseBenchFlags(['--scenario', 'fast']), (e: unknown) => e instanceof InputError && /unknown scenario "fast"/.test(e.message));
+  assert.throws(
+    () => parseBenchFlags(['--launcher', 'bun']),
+    (e: unknown) => e instanceof InputError && /unknown launcher "bun"/.test(e.message),
+  );
+  assert.throws(
+    () => parseBenchFlags(['--scenario', 'fast']),
+    (e: unknown) => e instanceof InputError && /unknown scenario "fast"/.test(e.message),
+  );
 });
 
 test.run();

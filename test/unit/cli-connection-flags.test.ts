@@ -39,7 +39,7 @@ all:
 const sshConfig = sshConfigLookup('Host *\n  User fromconfig\n  IdentityFile /keys/config\n', 'cfg');
 const spec = (host: string, defaults = {}) => connectionSpecFor(inventory, host, inventory.host(host).vars, sshConfig, defaults);
 
-test('the flags fill what a host leaves unset, over the ssh config; a host\'s vars win, as in Ansible', () => {
+test("the flags fill what a host leaves unset, over the ssh config; a host's vars win, as in Ansible", () => {
   const defaults = { user: 'admin', privateKeyFile: '/keys/flag', become: true, becomeUser: 'ops', becomePassword: secret('pw-from-flag-7c1e') };
   const plain = spec('plain', defaults);
   assert.equal([plain.endpoint.user, plain.endpoint.privateKeyFile, plain.become, plain.becomeUser, plain.becomePassword?.reveal()], ['admin', '/keys/flag', true, 'ops', 'pw-from-flag-7c1e']);

@@ -18,33 +18,110 @@ function fails(argv: string[], pattern: RegExp): void {
 
 test('no arguments give every default', () => {
   assert.equal(parsePlaybookFlags([]), {
-    inventory: 'inventory/hosts.yml', limit: undefined, user: undefined, privateKey: undefined, become: false, becomeUser: undefined,
-    askBecomePass: false, check: false, detailedExitcode: false, diff: false, tags: [], skipTags: [], startAtTask: undefined, role: [],
-    forks: 10, extraVars: [], json: false, verbose: 0, listHosts: false, listTasks: false, listTags: false, syntaxCheck: false,
-    acceptNewHostKeys: false, connectTimeout: 10_000, commandTimeout: undefined, help: false,
+    inventory: 'inventory/hosts.yml',
+    limit: undefined,
+    user: undefined,
+    privateKey: undefined,
+    become: false,
+    becomeUser: undefined,
+    askBecomePass: false,
+    check: false,
+    detailedExitcode: false,
+    diff: false,
+    tags: [],
+    skipTags: [],
+    startAtTask: undefined,
+    role: [],
+    forks: 10,
+    extraVars: [],
+    json: false,
+    verbose: 0,
+    listHosts: false,
+    listTasks: false,
+    listTags: false,
+    syntaxCheck: false,
+    acceptNewHostKeys: false,
+    connectTimeout: 10_000,
+    commandTimeout: undefined,
+    help: false,
   });
 });
 
 test('every flag, long form', () => {
   const flags = parsePlaybookFlags([
-    '--inventory', 'inv/prod.yml', '--limit', 'web*:!web3', '--user', 'admin', '--private-key', '~/.ssh/k', '--become',
-    '--become-user', 'app', '--ask-become-pass', '--check', '--detailed-exitcode', '--diff', '--tags', 'a,b', '--skip-tags', 'slow',
-    '--start-at-task', 'app : Install', '--role', 'bastion', '--forks', '4', '--extra-vars', 'x=1', '--json', '--verbose',
-    '--list-hosts', '--list-tasks', '--list-tags', '--syntax-check', '--accept-new-host-keys', '--connect-timeout', '2.5',
-    '--command-timeout', '600', '--help',
+    '--inventory',
+    'inv/prod.yml',
+    '--limit',
+    'web*:!web3',
+    '--user',
+    'admin',
+    '--private-key',
+    '~/.ssh/k',
+    '--become',
+    '--become-user',
+    'app',
+    '--ask-become-pass',
+    '--check',
+    '--detailed-exitcode',
+    '--diff',
+    '--tags',
+    'a,b',
+    '--skip-tags',
+    'slow',
+    '--start-at-task',
+    'app : Install',
+    '--role',
+    'bastion',
+    '--forks',
+    '4',
+    '--extra-vars',
+    'x=1',
+    '--json',
+    '--verbose',
+    '--list-hosts',
+    '--list-tasks',
+    '--list-tags',
+    '--syntax-check',
+    '--accept-new-host-keys',
+    '--connect-timeout',
+    '2.5',
+    '--command-timeout',
+    '600',
+    '--help',
   ]);
   assert.equal(flags, {
-    inventory: 'inv/prod.yml', limit: 'web*:!web3', user: 'admin', privateKey: '~/.ssh/k', become: true, becomeUser: 'app',
-    askBecomePass: true, check: true, detailedExitcode: true, diff: true, tags: ['a', 'b'], skipTags: ['slow'], startAtTask: 'app : Install',
-    role: ['bastion'], forks: 4, extraVars: ['x=1'], json: true, verbose: 1, listHosts: true, listTasks: true, listTags: true,
-    syntaxCheck: true, acceptNewHostKeys: true, connectTimeout: 2500, commandTimeout: 600_000, help: true,
+    inventory: 'inv/prod.yml',
+    limit: 'web*:!web3',
+    user: 'admin',
+    privateKey: '~/.ssh/k',
+    become: true,
+    becomeUser: 'app',
+    askBecomePass: true,
+    check: true,
+    detailedExitcode: true,
+    diff: true,
+    tags: ['a', 'b'],
+    skipTags: ['slow'],
+    startAtTask: 'app : Install',
+    role: ['bastion'],
+    forks: 4,
+    extraVars: ['x=1'],
+    json: true,
+    verbose: 1,
+    listHosts: true,
+    listTasks: true,
+    listTags: true,
+    syntaxCheck: true,
+    acceptNewHostKeys: true,
+    connectTimeout: 2500,
+    commandTimeout: 600_000,
+    help: true,
   });
 });
 
 test('short forms, grouped and attached', () => {
   const flags = parsePlaybookFlags(['-i', 'h.yml', '-l', 'db', '-CD', '-t', 'x', '-f8', '-e', 'a=1', '-vvv', '-h']);
-  assert.equal([flags.inventory, flags.limit, flags.check, flags.diff, flags.tags, flags.forks, flags.extraVars, flags.verbose, flags.help],
-    ['h.yml', 'db', true, true, ['x'], 8, ['a=1'], 3, true]);
+  assert.equal([flags.inventory, flags.limit, flags.check, flags.diff, flags.tags, flags.forks, flags.extraVars, flags.verbose, flags.help], ['h.yml', 'db', true, true, ['x'], 8, ['a=1'], 3, true]);
 });
 
 test("ansible-playbook's short forms: -u, -b, -K, grouped as Ansible users type them", () => {
@@ -102,7 +179,10 @@ test('other entry points add their own flags and keep the shared ones', () => {
   });
   const teardown = parseFlags(['-C', '--json', '-vv', '-y', '--region', 'us-east-1'], withSharedFlags(own));
   assert.equal(teardown, { check: true, json: true, verbose: 2, region: 'us-east-1', yes: true, help: false });
-  assert.throws(() => parseFlags(['--limit', 'x'], withSharedFlags(own)), (e: unknown) => e instanceof InputError && /--limit/.test(String(e)));
+  assert.throws(
+    () => parseFlags(['--limit', 'x'], withSharedFlags(own)),
+    (e: unknown) => e instanceof InputError && /--limit/.test(String(e)),
+  );
   const site = parsePlaybookFlags(['--cluster', 'c1'], { cluster: { kind: 'value', valueName: 'NAME', description: 'Cluster name' } });
   assert.is(site.cluster, 'c1');
   assert.is(site.forks, 10);
@@ -116,7 +196,24 @@ test('a flag table that repeats a name or a letter is refused', () => {
 test('--help lists every flag with a description and its default', () => {
   const help = formatHelp('tsx playbooks/site.ts', playbookFlags, 'Runs the play "site".');
   assert.ok(help.startsWith('Usage: tsx playbooks/site.ts [flags]\n\nRuns the play "site".\n'));
-  for (const long of ['inventory', 'limit', 'check', 'diff', 'tags', 'skip-tags', 'role', 'forks', 'extra-vars', 'json', 'verbose', 'list-hosts', 'accept-new-host-keys', 'connect-timeout', 'command-timeout', 'help']) {
+  for (const long of [
+    'inventory',
+    'limit',
+    'check',
+    'diff',
+    'tags',
+    'skip-tags',
+    'role',
+    'forks',
+    'extra-vars',
+    'json',
+    'verbose',
+    'list-hosts',
+    'accept-new-host-keys',
+    'connect-timeout',
+    'command-timeout',
+    'help',
+  ]) {
     const line = help.split('\n').find((l) => l.includes(`--${long}`));
     assert.ok(line, `--${long} is listed`);
     assert.match(line, /\S\s{2,}[A-Z]\S+/, `--${long} has a description`);

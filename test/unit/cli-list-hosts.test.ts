@@ -42,13 +42,22 @@ test('each role with its hosts, in Ansible --list-hosts layout', () => {
 });
 
 test('--limit narrows every role; --role keeps only the named ones', () => {
-  assert.equal(listRoleHosts(play, inventory, { limit: 'k3s-2:bastion1' }).map((r) => r.hosts), [['bastion1'], ['k3s-2']]);
+  assert.equal(
+    listRoleHosts(play, inventory, { limit: 'k3s-2:bastion1' }).map((r) => r.hosts),
+    [['bastion1'], ['k3s-2']],
+  );
   assert.equal(listRoleHosts(play, inventory, { roles: ['k3s-server'], limit: 'k3s-*:!k3s-1' }), [{ name: 'k3s-server', pattern: 'k3s_servers', hosts: ['k3s-2', 'k3s-3'] }]);
 });
 
 test('an unknown role or host pattern is an InputError naming it', () => {
-  assert.throws(() => listRoleHosts(play, inventory, { roles: ['nope'] }), (e: unknown) => e instanceof InputError && /nope/.test(e.message));
-  assert.throws(() => listRoleHosts(play, inventory, { limit: 'nosuch' }), (e: unknown) => e instanceof InputError && /nosuch/.test(e.message));
+  assert.throws(
+    () => listRoleHosts(play, inventory, { roles: ['nope'] }),
+    (e: unknown) => e instanceof InputError && /nope/.test(e.message),
+  );
+  assert.throws(
+    () => listRoleHosts(play, inventory, { limit: 'nosuch' }),
+    (e: unknown) => e instanceof InputError && /nosuch/.test(e.message),
+  );
 });
 
 test('the project directory is the nearest one above the playbook holding package.json', () => {

@@ -48,7 +48,10 @@ test('a start behind a result that a host comes to: it starts there', async () =
   const { code, out, err } = await run('when the probe did not run', ['--json']);
   assert.is(code, 0, err);
   const doc = JSON.parse(out) as { roles: { tasks: { name: string }[] }[] };
-  assert.equal(doc.roles[0]?.tasks.map((task) => task.name), ['when the probe did not run', 'last']);
+  assert.equal(
+    doc.roles[0]?.tasks.map((task) => task.name),
+    ['when the probe did not run', 'last'],
+  );
 });
 
 test('a start behind a result that no host comes to: nothing ran, exit 1 saying so', async () => {

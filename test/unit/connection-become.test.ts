@@ -49,7 +49,7 @@ test('the dialog answers the prompt once, then passes output after the marker th
   assert.is(out2.toString(), 'hello');
   assert.is(ready(), 1);
   assert.is(dialog.stderr(Buffer.from(`${marker}warning\n`)).toString(), 'warning\n');
-  assert.is(dialog.stdout(Buffer.from(marker)).toString(), marker, 'a second marker is the command\'s own output');
+  assert.is(dialog.stdout(Buffer.from(marker)).toString(), marker, "a second marker is the command's own output");
   assert.is(ready(), 1);
 });
 
@@ -66,7 +66,7 @@ test('a second prompt means a wrong password; a prompt with no password set fail
   assert.equal(none.sent, []);
 });
 
-test('become without a password: output is the command\'s only, exit code kept', async () => {
+test("become without a password: output is the command's only, exit code kept", async () => {
   delete process.env['FAKE_SUDO_PASSWORD'];
   const local = new LocalConnection('ctl');
   const result = await local.exec('echo out; echo err >&2; exit 3', { become: { user: 'root' } });

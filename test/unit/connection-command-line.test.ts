@@ -45,10 +45,7 @@ test('become wraps everything in sudo -H -S -p PROMPT -u USER, echoing the marke
   assert.match(wrap.marker, /^PLOY-BECOME-SUCCESS-[0-9a-f]{24}$/);
   assert.is.not(becomeWrap('deploy').marker, wrap.marker, 'a fresh marker every time');
   const line = buildCommandLine('id -un', { cwd: '/srv/app', env: { K: 'v' }, become: wrap });
-  assert.is(
-    line,
-    `sudo -H -S -p '${wrap.prompt}' -u deploy -- /bin/sh -c 'echo ${wrap.marker}; echo ${wrap.marker} >&2; cd /srv/app || exit 1; env K=v /bin/sh -c '\\''id -un'\\'''`,
-  );
+  assert.is(line, `sudo -H -S -p '${wrap.prompt}' -u deploy -- /bin/sh -c 'echo ${wrap.marker}; echo ${wrap.marker} >&2; cd /srv/app || exit 1; env K=v /bin/sh -c '\\''id -un'\\'''`);
   // Without sudo in the way, the inner script prints the markers then runs the command.
   const inner = line.replace(/^sudo .* -- /, '');
   const r = run(inner.replace('cd /srv/app', 'cd /'));
@@ -65,7 +62,10 @@ test('timeoutMs wraps the line in timeout -k 1 SECONDS, which stops the whole pr
   assert.match(buildCommandLine('true', { timeoutMs: 90_000 }), /^timeout -k 1 90 /);
   const wrap = becomeWrap('root');
   assert.match(buildCommandLine('true', { timeoutMs: 1500, become: wrap }), new RegExp(`echo ${wrap.marker} >&2; timeout -k 1 1.5 /bin/sh -c`));
-  assert.throws(() => buildCommandLine('true', { timeoutMs: 0 }), (e: unknown) => e instanceof InputError);
+  assert.throws(
+    () => buildCommandLine('true', { timeoutMs: 0 }),
+    (e: unknown) => e instanceof InputError,
+  );
 });
 
 test('a user name needing quotes is quoted', () => {
@@ -74,9 +74,18 @@ test('a user name needing quotes is quoted', () => {
 });
 
 test('bad env names and an empty cwd are InputErrors', () => {
-  assert.throws(() => buildCommandLine('true', { env: { 'A-B': '1' } }), (e: unknown) => e instanceof InputError && /A-B/.test((e as Error).message));
-  assert.throws(() => buildCommandLine('true', { env: { 'A=B': '1' } }), (e: unknown) => e instanceof InputError);
-  assert.throws(() => buildCommandLine('true', { cwd: '' }), (e: unknown) => e instanceof InputError);
+  assert.throws(
+    () => buildCommandLine('true', { env: { 'A-B': '1' } }),
+    (e: unknown) => e instanceof InputError && /A-B/.test((e as Error).message),
+  );
+  assert.throws(
+    () => buildCommandLine('true', { env: { 'A=B': '1' } }),
+    (e: unknown) => e instanceof InputError,
+  );
+  assert.throws(
+    () => buildCommandLine('true', { cwd: '' }),
+    (e: unknown) => e instanceof InputError,
+  );
 });
 
 test.run();

@@ -105,7 +105,24 @@ test('literal, wildcard, negated and mixed patterns match exactly as the RegExp 
     'a+b.example,(x)|y',
     '10.0.0.1*',
   ];
-  const names = ['10.0.0.1', '10.0.0.11', '10x0x0x1', 'web1.example.com', 'WEB1.example.com', 'web1', 'a.example.com', 'bad.example.com', 'example.com', '[10.0.0.1]:2222', '[10.0.0.9]:2222', '10.0.0.1:2222', 'a+b.example', 'aab.example', '(x)|y', 'x'];
+  const names = [
+    '10.0.0.1',
+    '10.0.0.11',
+    '10x0x0x1',
+    'web1.example.com',
+    'WEB1.example.com',
+    'web1',
+    'a.example.com',
+    'bad.example.com',
+    'example.com',
+    '[10.0.0.1]:2222',
+    '[10.0.0.9]:2222',
+    '10.0.0.1:2222',
+    'a+b.example',
+    'aab.example',
+    '(x)|y',
+    'x',
+  ];
   const entries = parseKnownHosts(fields.map((f) => `${f} ${ed.part}`).join('\n'));
   assert.is(entries.length, fields.length);
   for (const entry of entries) {

@@ -42,15 +42,7 @@ test('known host names: plain on port 22, [host]:port otherwise, lower case', ()
 
 test('plain entries, comma lists, wildcards and negations', () => {
   const entries = parseKnownHosts(
-    [
-      '# comment',
-      `web1,10.0.0.1 ${keyPart(ed)}`,
-      `[10.0.0.1]:2222 ${keyPart(ec)}`,
-      `*.example.com,!bad.example.com ${keyPart(rsa)}`,
-      'garbage line',
-      `10.0.0.9 ssh-ed25519 not!base64`,
-      '',
-    ].join('\n'),
+    ['# comment', `web1,10.0.0.1 ${keyPart(ed)}`, `[10.0.0.1]:2222 ${keyPart(ec)}`, `*.example.com,!bad.example.com ${keyPart(rsa)}`, 'garbage line', `10.0.0.9 ssh-ed25519 not!base64`, ''].join('\n'),
   );
   assert.is(entries.length, 3);
   assert.equal(checkHostKey(entries, '10.0.0.1', ed.blob), { status: 'known' });
@@ -62,7 +54,11 @@ test('plain entries, comma lists, wildcards and negations', () => {
   assert.equal(checkHostKey(entries, '10.0.0.2', ed.blob), { status: 'unknown' });
   const changed = checkHostKey(entries, '10.0.0.1', other.blob);
   assert.is(changed.status, 'changed');
-  if (changed.status === 'changed') assert.equal(changed.expected.map((e) => e.line), [2]);
+  if (changed.status === 'changed')
+    assert.equal(
+      changed.expected.map((e) => e.line),
+      [2],
+    );
 });
 
 test('hashed entries (ssh-keygen -H) match by HMAC, for both port forms', () => {
@@ -95,10 +91,7 @@ test('verifyHostKey: unknown is refused with the accept-new hint, changed names 
     assert.unreachable();
   } catch (error) {
     assert.instance(error, HostKeyError);
-    assert.match(
-      (error as Error).message,
-      'web2: host key for web2 (10.3.0.2) is not known; verify it and add it to known_hosts',
-    );
+    assert.match((error as Error).message, 'web2: host key for web2 (10.3.0.2) is not known; verify it and add it to known_hosts');
     assert.match((error as Error).message, '--accept-new-host-keys');
     assert.match((error as Error).message, fingerprintOf(ed.blob));
   }
@@ -118,11 +111,7 @@ test('verifyHostKey: unknown is refused with the accept-new hint, changed names 
 test('acceptNew appends the key once, in a form ssh-keygen -F finds; concurrent accepts do not duplicate', async () => {
   const file = join(dir, 'sub', 'new_known_hosts');
   const policy = { knownHostsFiles: [file], acceptNew: true };
-  await Promise.all([
-    verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob),
-    verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob),
-    verifyHostKey(policy, 'b', '10.4.0.2', 2222, ec.blob),
-  ]);
+  await Promise.all([verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob), verifyHostKey(policy, 'a', '10.4.0.1', 22, ed.blob), verifyHostKey(policy, 'b', '10.4.0.2', 2222, ec.blob)]);
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(lines.sort(), [`10.4.0.1 ${keyPart(ed)}`, `[10.4.0.2]:2222 ${keyPart(ec)}`].sort());
   assert.match(execFileSync('ssh-keygen', ['-F', '[10.4.0.2]:2222', '-f', file], { encoding: 'utf8' }), keyPart(ec));
@@ -163,7 +152,10 @@ test('appending to a file without a final newline starts a new line', async () =
   const file = join(dir, 'no_newline');
   writeFileSync(file, `10.5.0.1 ${keyPart(ed)}`);
   await appendKnownHost(file, '10.5.0.2', ec.blob);
-  assert.equal(parseKnownHosts(readFileSync(file, 'utf8')).map((e) => e.hosts), ['10.5.0.1', '10.5.0.2']);
+  assert.equal(
+    parseKnownHosts(readFileSync(file, 'utf8')).map((e) => e.hosts),
+    ['10.5.0.1', '10.5.0.2'],
+  );
 });
 
 test('host key algorithms prefer the types known for the host', async () => {

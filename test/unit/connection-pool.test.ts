@@ -27,7 +27,7 @@ test('local specs get a LocalConnection, one per host name, shared by concurrent
   assert.is(pool.openConnections().length, 0);
 });
 
-test('the pool\'s command timeout applies to local hosts too', async () => {
+test("the pool's command timeout applies to local hosts too", async () => {
   const pool = new ConnectionPool({ commandTimeoutMs: 200 });
   const local = await pool.get(spec('me', { kind: 'local' }));
   const r = await local.exec('sleep 5');

@@ -4,8 +4,10 @@ import { InputError } from '../../lib/errors.ts';
 import { jumpFromSshArgs, parseProxyJump, splitShellWords, sshOptionFromArgs } from '../../lib/connection/proxy-jump.ts';
 
 const where = { host: 'web1', field: 'ansible_ssh_common_args' };
-const isInputError = (...fragments: string[]) => (e: unknown) =>
-  e instanceof InputError && fragments.every((f) => (e as Error).message.includes(f));
+const isInputError =
+  (...fragments: string[]) =>
+  (e: unknown) =>
+    e instanceof InputError && fragments.every((f) => (e as Error).message.includes(f));
 
 test('ProxyJump values: host, user@host, host:port, ssh:// URIs, IPv6, chains and none', () => {
   assert.equal(parseProxyJump('bastion', where), [{ host: 'bastion' }]);
@@ -34,10 +36,9 @@ test('ssh args: -J, -Jx, -o ProxyJump=, -oProxyJump, quoted -o "ProxyJump x", fi
 
 test('ssh args: ProxyCommand ssh -W %h:%p with -p/-l/-i/-o/-q; other ProxyCommands refused', () => {
   assert.equal(jumpFromSshArgs(`-o ProxyCommand="ssh -W %h:%p -q ops@bastion"`, where), [{ host: 'bastion', user: 'ops' }]);
-  assert.equal(
-    jumpFromSshArgs(`-o 'ProxyCommand=ssh -o StrictHostKeyChecking=no -p 2222 -l admin -i ~/.ssh/j -W %h:%p 10.0.0.1'`, where),
-    [{ host: '10.0.0.1', user: 'admin', port: 2222, privateKeyFile: '~/.ssh/j' }],
-  );
+  assert.equal(jumpFromSshArgs(`-o 'ProxyCommand=ssh -o StrictHostKeyChecking=no -p 2222 -l admin -i ~/.ssh/j -W %h:%p 10.0.0.1'`, where), [
+    { host: '10.0.0.1', user: 'admin', port: 2222, privateKeyFile: '~/.ssh/j' },
+  ]);
   assert.throws(() => jumpFromSshArgs(`-o ProxyCommand="nc %h %p"`, where), isInputError('ProxyCommand', 'ProxyJump', 'web1'));
   assert.throws(() => jumpFromSshArgs(`-o ProxyCommand="ssh bastion nc %h %p"`, where), isInputError('not supported'));
 });

@@ -48,7 +48,7 @@ test('a host-enforced timeout (124 after the deadline) is reported as -1, timed 
   assert.is(p.killed(), 0, 'the controller did not need to kill it');
 });
 
-test('124 before the deadline is the command\'s own exit code', async () => {
+test("124 before the deadline is the command's own exit code", async () => {
   const p = fakeProcess();
   const result = runSession(p.io, { host: 'h', command: 'exit 124', timeoutMs: 10_000, remoteTimeout: { fallbackMs: 5000 } });
   p.exit(124);

@@ -139,11 +139,7 @@ test('-J and -o ProxyJump in ansible_ssh_common_args: inventory names or plain a
 });
 
 test('a ProxyCommand of the form ssh -W %h:%p is understood; any other is refused', () => {
-  const spec = specOf(
-    { t: { ansible_ssh_common_args: `-o ProxyCommand="ssh -W %h:%p -q -i /keys/j -p 2022 jump@192.0.2.8"` } },
-    't',
-    noSshConfig,
-  );
+  const spec = specOf({ t: { ansible_ssh_common_args: `-o ProxyCommand="ssh -W %h:%p -q -i /keys/j -p 2022 jump@192.0.2.8"` } }, 't', noSshConfig);
   assert.equal(
     { user: spec.jump?.endpoint.user, address: spec.jump?.endpoint.address, port: spec.jump?.endpoint.port, key: spec.jump?.endpoint.privateKeyFile },
     { user: 'jump', address: '192.0.2.8', port: 2022, key: '/keys/j' },
@@ -183,17 +179,10 @@ test('UserKnownHostsFile and StrictHostKeyChecking from the ssh config: ~ and %h
 });
 
 test('-o in the inventory ssh args wins over the ssh config; common args over extra args, first -o over later ones', () => {
-  const overridden = specOf(
-    { 'keys-strict': { ansible_ssh_common_args: `-o UserKnownHostsFile="/a/kh '/b c/kh'" -oStrictHostKeyChecking=accept-new -o StrictHostKeyChecking=yes` } },
-    'keys-strict',
-  );
+  const overridden = specOf({ 'keys-strict': { ansible_ssh_common_args: `-o UserKnownHostsFile="/a/kh '/b c/kh'" -oStrictHostKeyChecking=accept-new -o StrictHostKeyChecking=yes` } }, 'keys-strict');
   assert.equal(overridden.endpoint.knownHostsFiles, ['/a/kh', '/b c/kh']);
   assert.is(overridden.endpoint.hostKeyChecking, 'accept-new');
-  const both = specOf(
-    { h: { ansible_ssh_common_args: '-o StrictHostKeyChecking=ask', ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=~/x_%u' } },
-    'h',
-    noSshConfig,
-  );
+  const both = specOf({ h: { ansible_ssh_common_args: '-o StrictHostKeyChecking=ask', ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=~/x_%u' } }, 'h', noSshConfig);
   assert.is(both.endpoint.hostKeyChecking, 'strict');
   assert.equal(both.endpoint.knownHostsFiles, [join(homedir(), `x_${userInfo().username}`)]);
   const none = specOf({ h: { ansible_ssh_common_args: '-o "UserKnownHostsFile none"' } }, 'h', noSshConfig);

@@ -108,14 +108,26 @@ test('every host resolves as ssh -G resolves it', () => {
 
 test('what the includes decided, spelled out (so the comparison above is not vacuous)', () => {
   const lookup = sshConfigLookup(`Include ${main}\n`, undefined, home);
-  assert.equal(lookup('alpha'), { identityFiles: ['~/.ssh/id_all', '~/.ssh/id_last'], hostName: 'alpha.example', user: 'fromglob', port: '2222' }, 'relative glob, sorted, dotfiles and other names left out');
+  assert.equal(
+    lookup('alpha'),
+    { identityFiles: ['~/.ssh/id_all', '~/.ssh/id_last'], hostName: 'alpha.example', user: 'fromglob', port: '2222' },
+    'relative glob, sorted, dotfiles and other names left out',
+  );
   assert.is(lookup('beta').strictHostKeyChecking, 'yes');
   assert.ok(lookup('beta').file?.endsWith('20-users.conf'), 'a value names the included file it came from');
-  assert.equal(lookup('web2'), { identityFiles: ['~/.ssh/id_web', '~/.ssh/id_all', '~/.ssh/id_last'], hostName: 'web2.internal', user: 'webuser', port: '2022' }, 'an Include inside Host: its lines start in that block, and the block goes on after it');
+  assert.equal(
+    lookup('web2'),
+    { identityFiles: ['~/.ssh/id_web', '~/.ssh/id_all', '~/.ssh/id_last'], hostName: 'web2.internal', user: 'webuser', port: '2022' },
+    'an Include inside Host: its lines start in that block, and the block goes on after it',
+  );
   assert.is(lookup('db1').user, undefined, 'Host lines of a file included from an inactive block never match');
   assert.is(lookup('db1').port, '2201');
   const cache = lookup('cache1');
-  assert.equal([cache.hostName, cache.user, cache.proxyJump, cache.userKnownHostsFiles], ['cache1.nested.example', 'nesteduser', 'jump.example', ['~/.ssh/known_hosts_nested']], 'nested include inside Match, then the final pass');
+  assert.equal(
+    [cache.hostName, cache.user, cache.proxyJump, cache.userKnownHostsFiles],
+    ['cache1.nested.example', 'nesteduser', 'jump.example', ['~/.ssh/known_hosts_nested']],
+    'nested include inside Match, then the final pass',
+  );
   assert.is(lookup('tilde1').port, '2300');
   assert.is(lookup('abs').user, 'absuser');
   assert.equal(lookup('other').identityFiles, ['~/.ssh/id_last']);

@@ -33,7 +33,10 @@ test('rewritten in place, renamed over, or the same size with an older mtime: re
 
 test('a missing file rejects, and is read once it exists', async () => {
   const path = join(dir, 'c');
-  const missing = await readControllerFile(path).then(() => 'read', (error: NodeJS.ErrnoException) => error.code);
+  const missing = await readControllerFile(path).then(
+    () => 'read',
+    (error: NodeJS.ErrnoException) => error.code,
+  );
   assert.is(missing, 'ENOENT');
   writeFileSync(path, 'now');
   assert.is((await readControllerFile(path)).toString(), 'now');

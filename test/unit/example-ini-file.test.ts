@@ -12,8 +12,20 @@ const drop = (section: string | null, option?: string): IniEdit => ({ section, o
 const cases: Array<{ name: string; text: string | null; edit: IniEdit; want: string; msg: string }> = [
   { name: 'a missing file gets the section and the option', text: null, edit: set('Journal', 'SystemMaxUse', '200M', true), want: '[Journal]\nSystemMaxUse=200M\n', msg: 'section and option added' },
   { name: 'a missing section is appended after a blank line', text: '[a]\nx = 1\n', edit: set('b', 'y', '2'), want: '[a]\nx = 1\n\n[b]\ny = 2\n', msg: 'section and option added' },
-  { name: 'an option is added after the section\'s last line, before the blank line and the next header', text: '[a]\nx = 1\n\n[b]\ny = 2\n', edit: set('a', 'z', '3'), want: '[a]\nx = 1\nz = 3\n\n[b]\ny = 2\n', msg: 'option added' },
-  { name: 'a value is changed in place, spacing and comments elsewhere kept', text: '# top\n[a]\n; note\nx=1   \n[b]\nx = 1\n', edit: set('b', 'x', '2'), want: '# top\n[a]\n; note\nx=1   \n[b]\nx = 2\n', msg: 'option changed' },
+  {
+    name: "an option is added after the section's last line, before the blank line and the next header",
+    text: '[a]\nx = 1\n\n[b]\ny = 2\n',
+    edit: set('a', 'z', '3'),
+    want: '[a]\nx = 1\nz = 3\n\n[b]\ny = 2\n',
+    msg: 'option added',
+  },
+  {
+    name: 'a value is changed in place, spacing and comments elsewhere kept',
+    text: '# top\n[a]\n; note\nx=1   \n[b]\nx = 1\n',
+    edit: set('b', 'x', '2'),
+    want: '# top\n[a]\n; note\nx=1   \n[b]\nx = 2\n',
+    msg: 'option changed',
+  },
   { name: 'an equal value is no change, byte for byte (no final newline kept)', text: '[a]\nx = 1', edit: set('a', 'x', '1'), want: '[a]\nx = 1', msg: 'OK' },
   { name: 'later duplicates in the section go, since they would override the first', text: '[a]\nx = 1\ny = 0\nx = 5\n', edit: set('a', 'x', '1'), want: '[a]\nx = 1\ny = 0\n', msg: 'option changed' },
   { name: 'a commented-out option is not the option', text: '[a]\n# x = 1\n', edit: set('a', 'x', '2'), want: '[a]\n# x = 1\nx = 2\n', msg: 'option added' },

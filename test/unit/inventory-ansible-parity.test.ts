@@ -71,7 +71,10 @@ for (const source of sources) {
 
 maybe('host patterns select the same hosts as Ansible (as sets: Ansible orders by pattern)', async () => {
   const shebang = (await readFile(ansibleInventory, 'utf8')).split('\n')[0] ?? '';
-  const [python, ...pythonArgs] = shebang.replace(/^#!\s*/, '').trim().split(/\s+/);
+  const [python, ...pythonArgs] = shebang
+    .replace(/^#!\s*/, '')
+    .trim()
+    .split(/\s+/);
   const path = `${fixtures}patterns/hosts.yml`;
   const request = JSON.stringify({ inventory: path, patterns: patternCases.map(([pattern]) => pattern) });
   const child = spawnSync(python as string, [...pythonArgs, `${fixtures}ansible-patterns.py`], { input: request, encoding: 'utf8', env: env() });

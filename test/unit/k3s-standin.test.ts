@@ -80,7 +80,17 @@ test('what is not about nodes goes to the workload stand-in kubectl: objects kep
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as AddressInfo).port;
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, stringifyYaml({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'd', cluster: { server: `https://127.0.0.1:${port}` } }], contexts: [{ name: 'd', context: { cluster: 'd', user: 'd' } }], 'current-context': 'd', users: [{ name: 'd', user: {} }] }));
+  writeFileSync(
+    kubeconfig,
+    stringifyYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'd', cluster: { server: `https://127.0.0.1:${port}` } }],
+      contexts: [{ name: 'd', context: { cluster: 'd', user: 'd' } }],
+      'current-context': 'd',
+      users: [{ name: 'd', user: {} }],
+    }),
+  );
   try {
     const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n';
     const applied = run(kubectl, [`--kubeconfig=${kubeconfig}`, 'apply', '--server-side', '-f', '-'], namespace);
@@ -107,14 +117,19 @@ test('kubectl reads a kubeconfig as a role would rewrite it (yaml.stringify, or 
   const kubectl = install(buildKubectlStandin('v1.31.4', HOST_ARCH), 'kubectl');
   const config = {
     apiVersion: 'v1',
-    clusters: [{ cluster: { 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n').toString('base64'), server: 'https://127.0.0.1:9' }, name: 'default' }],
+    clusters: [
+      { cluster: { 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n').toString('base64'), server: 'https://127.0.0.1:9' }, name: 'default' },
+    ],
     contexts: [{ context: { cluster: 'default', user: 'default' }, name: 'default' }],
     'current-context': 'default',
     kind: 'Config',
     preferences: {},
     users: [{ name: 'default', user: { 'client-certificate-data': 'Y2VydA==', 'client-key-data': 'a2V5' } }],
   };
-  for (const [name, text] of [['yaml', stringifyYaml(config)], ['json', JSON.stringify(config)]]) {
+  for (const [name, text] of [
+    ['yaml', stringifyYaml(config)],
+    ['json', JSON.stringify(config)],
+  ]) {
     writeFileSync(join(dir, `config.${name}`), text ?? '');
     const result = run(kubectl, ['get', 'nodes', '--kubeconfig', join(dir, `config.${name}`)]);
     assert.equal([result.code, result.stderr], [1, 'The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?\n'], name);
@@ -127,8 +142,20 @@ test('kubectl reads a kubeconfig as a role would rewrite it (yaml.stringify, or 
 function serverWith(config: string, ...extra: string[]) {
   writeFileSync(join(dir, 'config.yaml'), config);
   const k3s = install(buildK3sStandin('v1.31.4+k3s1', HOST_ARCH));
-  const args = ['server', '--config', join(dir, 'config.yaml'), '--data-dir', join(dir, 'data'), '--write-kubeconfig', join(dir, 'k3s.yaml'),
-    '--bind-address', '127.0.0.1', '--https-listen-port', '1', ...extra];
+  const args = [
+    'server',
+    '--config',
+    join(dir, 'config.yaml'),
+    '--data-dir',
+    join(dir, 'data'),
+    '--write-kubeconfig',
+    join(dir, 'k3s.yaml'),
+    '--bind-address',
+    '127.0.0.1',
+    '--https-listen-port',
+    '1',
+    ...extra,
+  ];
   return run(k3s, args);
 }
 
@@ -136,18 +163,24 @@ function writtenFiles(): string[] {
   return existsSync(join(dir, 'data')) ? readdirSync(join(dir, 'data'), { recursive: true }).map(String).sort() : [];
 }
 
-test('config.yaml: an unknown key is refused after K3s\'s own warning, before anything but the event is written', () => {
+test("config.yaml: an unknown key is refused after K3s's own warning, before anything but the event is written", () => {
   const result = serverWith('cluster-init: true\ntoken: "t0ken"\ncluster_init: true\n');
   assert.is(result.code, 1);
   assert.match(result.stderr, 'level=warning msg="Unknown flag --cluster_init found in config.yaml, skipping\\n" standin="ploy test stand-in, not K3s"');
   assert.match(result.stderr, /level=fatal msg="ploy stand-in: config key \\"cluster_init\\" in \S+config.yaml is not a k3s server flag; K3s itself would skip it/);
   assert.equal(writtenFiles(), ['standin-events.log']);
-  const events = readFileSync(join(dir, 'data', 'standin-events.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-  assert.equal(events.map((e) => [e.event, e.code]), [['exited', 1]]);
+  const events = readFileSync(join(dir, 'data', 'standin-events.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(
+    events.map((e) => [e.event, e.code]),
+    [['exited', 1]],
+  );
   assert.not.ok(existsSync(join(dir, 'k3s.yaml')));
 });
 
-test('config.yaml: YAML errors, bad booleans and unknown command-line flags fail with K3s\'s messages', () => {
+test("config.yaml: YAML errors, bad booleans and unknown command-line flags fail with K3s's messages", () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['token: a\ncluster-init\n', [], /level=fatal msg="yaml: line 2: could not find expected ':'"/],
     ['cluster-init: maybe\n', [], /level=fatal msg="invalid boolean value \\"maybe\\" for -cluster-init: parse error"/],

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { changedObjects, maskDiffOutput, parseObjectFile } from '../../lib/k8s/diff-output.ts';
 import { secret } from '../../lib/secret.ts';
 
-const section = (file: string, hunk: string[]) => [`diff -u -N /tmp/LIVE-12/${file} /tmp/MERGED-34/${file}`, `--- /tmp/LIVE-12/${file}\t2026-01-01`, `+++ /tmp/MERGED-34/${file}\t2026-01-01`, ...hunk].join('\n');
+const section = (file: string, hunk: string[]) =>
+  [`diff -u -N /tmp/LIVE-12/${file} /tmp/MERGED-34/${file}`, `--- /tmp/LIVE-12/${file}\t2026-01-01`, `+++ /tmp/MERGED-34/${file}\t2026-01-01`, ...hunk].join('\n');
 
 test("kubectl's object file names: core and dotted groups, cluster-scoped, dotted names", () => {
   assert.equal(parseObjectFile('/tmp/LIVE-1/apps.v1.Deployment.web.nginx'), { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'nginx' });
@@ -21,7 +22,23 @@ test('changed objects are read from the section headers', () => {
 
 test("a Secret's data and stringData values are masked, other objects and the Secret's metadata are not", () => {
   const output = [
-    section('v1.Secret.web.registry', ['@@ -1,9 +1,9 @@', ' apiVersion: v1', ' data:', '-  password: b2xkLXBhc3M=', '+  password: bmV3LXBhc3M=', '   user: Ym90', ' kind: Secret', ' metadata:', '-  name: registry', '+  name: registry', ' stringData:', '+  token: |', '+    line-one-secret', '+    line-two-secret', ' type: Opaque']),
+    section('v1.Secret.web.registry', [
+      '@@ -1,9 +1,9 @@',
+      ' apiVersion: v1',
+      ' data:',
+      '-  password: b2xkLXBhc3M=',
+      '+  password: bmV3LXBhc3M=',
+      '   user: Ym90',
+      ' kind: Secret',
+      ' metadata:',
+      '-  name: registry',
+      '+  name: registry',
+      ' stringData:',
+      '+  token: |',
+      '+    line-one-secret',
+      '+    line-two-secret',
+      ' type: Opaque',
+    ]),
     section('v1.ConfigMap.web.page', ['@@ -1,3 +1,3 @@', ' data:', '-  password: visible-in-configmap', '+  password: changed']),
   ].join('\n');
   const masked = maskDiffOutput(output);

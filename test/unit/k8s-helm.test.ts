@@ -100,16 +100,34 @@ test('the values diff hides secret spots on both sides and everything registered
   assert.match(diff, '--- r values (deployed)');
   assert.match(diff, '-replicas: 1\n+replicas: 2');
   assert.not.match(diff, /unit-helm-secret|an-older-unknown-one/);
-  assert.equal(hideAt({ a: [{ b: 'x' }] }, [['a', 0, 'b'], ['missing', 'path']]), { a: [{ b: '***' }] });
+  assert.equal(
+    hideAt({ a: [{ b: 'x' }] }, [
+      ['a', 0, 'b'],
+      ['missing', 'path'],
+    ]),
+    { a: [{ b: '***' }] },
+  );
   assert.match(valuesDiff('r', null, {}, []), /^--- r values/, 'nothing to nothing is an empty patch');
 });
 
 test('upgrade --install: values on stdin, --reset-values, every option as a flag, values quoted', () => {
   assert.is(
-    upgradeCommand({ ...target, chartRef: 'cert-manager', version: 'v1.14.4', repoUrl: 'https://charts.jetstack.io', createNamespace: true, wait: true, timeoutS: 300, kubeconfig: '/etc/rancher/k3s/k3s.yaml' }),
+    upgradeCommand({
+      ...target,
+      chartRef: 'cert-manager',
+      version: 'v1.14.4',
+      repoUrl: 'https://charts.jetstack.io',
+      createNamespace: true,
+      wait: true,
+      timeoutS: 300,
+      kubeconfig: '/etc/rancher/k3s/k3s.yaml',
+    }),
     'helm upgrade --install cert-manager cert-manager --version=v1.14.4 --namespace=cert-manager --kubeconfig=/etc/rancher/k3s/k3s.yaml --create-namespace --repo=https://charts.jetstack.io --reset-values --wait --timeout=300s -f -',
   );
-  assert.is(upgradeCommand({ ...target, chartRef: 'oci://ghcr.io/x/chart', version: '1.0.0', createNamespace: false, wait: false }), 'helm upgrade --install cert-manager oci://ghcr.io/x/chart --version=1.0.0 --namespace=cert-manager --reset-values -f -');
+  assert.is(
+    upgradeCommand({ ...target, chartRef: 'oci://ghcr.io/x/chart', version: '1.0.0', createNamespace: false, wait: false }),
+    'helm upgrade --install cert-manager oci://ghcr.io/x/chart --version=1.0.0 --namespace=cert-manager --reset-values -f -',
+  );
 });
 
 test.run();

@@ -7,7 +7,13 @@ import { matchesSelector, parseSelector } from '../../lib/k8s/selector.ts';
 
 test('multi-document: empty and comment-only documents are skipped, numbering follows the text', () => {
   const entries = parseManifest('---\n# nothing here\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n');
-  assert.equal(entries.map((e) => [e.document, (e.value as { metadata: { name: string } }).metadata.name]), [[2, 'a'], [4, 'b']]);
+  assert.equal(
+    entries.map((e) => [e.document, (e.value as { metadata: { name: string } }).metadata.name]),
+    [
+      [2, 'a'],
+      [4, 'b'],
+    ],
+  );
 });
 
 test('YAML 1.1 as kubectl reads it: yes/on are booleans, 0777 is octal; printing quotes such strings', () => {
@@ -30,8 +36,14 @@ test('kind: List is unwrapped; lines point into its items', () => {
 });
 
 test('syntax errors say the line and column; duplicate keys are errors', () => {
-  throws(() => parseManifest('a: 1\nb: [1, 2\n'), (error: Error) => error instanceof ManifestSyntaxError && error.line === 3 && /document 1/.test(error.message));
-  throws(() => parseManifest('a: 1\n---\na: 1\na: 2\n'), (error: Error) => error instanceof ManifestSyntaxError && error.line === 4 && /document 2/.test(error.message));
+  throws(
+    () => parseManifest('a: 1\nb: [1, 2\n'),
+    (error: Error) => error instanceof ManifestSyntaxError && error.line === 3 && /document 1/.test(error.message),
+  );
+  throws(
+    () => parseManifest('a: 1\n---\na: 1\na: 2\n'),
+    (error: Error) => error instanceof ManifestSyntaxError && error.line === 4 && /document 2/.test(error.message),
+  );
 });
 
 test('printing: namespaces and CRDs first, everything else in the given order, one document each', () => {
@@ -42,7 +54,10 @@ test('printing: namespaces and CRDs first, everything else in the given order, o
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } },
   ];
   const text = manifestText(objects);
-  assert.equal(text.split('---\n').map((doc) => (parse(doc) as { kind: string }).kind), ['Namespace', 'CustomResourceDefinition', 'Deployment', 'Service']);
+  assert.equal(
+    text.split('---\n').map((doc) => (parse(doc) as { kind: string }).kind),
+    ['Namespace', 'CustomResourceDefinition', 'Deployment', 'Service'],
+  );
   assert.not.match(text, /\n\n/);
 });
 

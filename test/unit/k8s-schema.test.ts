@@ -52,7 +52,12 @@ const CLUSTER_KINDS: K8sObject[] = [
       },
     },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: 'kube-system' }, spec: { type: 'NodePort', selector: { app: 'echo' }, ports: [{ port: 2000, targetPort: 2000, nodePort: 32000 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'echo', namespace: 'kube-system' },
+    spec: { type: 'NodePort', selector: { app: 'echo' }, ports: [{ port: 2000, targetPort: 2000, nodePort: 32000 }] },
+  },
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -63,18 +68,33 @@ const CLUSTER_KINDS: K8sObject[] = [
       rules: [{ host: 'demo.example.org', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'nginx', port: { number: 80 } } } }] } }],
     },
   },
-  { apiVersion: 'helm.cattle.io/v1', kind: 'HelmChartConfig', metadata: { name: 'traefik', namespace: 'kube-system' }, spec: { valuesContent: 'ports:\n  web:\n    redirectTo:\n      port: websecure\n' } },
+  {
+    apiVersion: 'helm.cattle.io/v1',
+    kind: 'HelmChartConfig',
+    metadata: { name: 'traefik', namespace: 'kube-system' },
+    spec: { valuesContent: 'ports:\n  web:\n    redirectTo:\n      port: websecure\n' },
+  },
   {
     apiVersion: 'cert-manager.io/v1',
     kind: 'ClusterIssuer',
     metadata: { name: 'letsencrypt-staging' },
-    spec: { acme: { email: 'ops@example.org', server: 'https://acme-staging-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'letsencrypt-staging' }, solvers: [{ http01: { ingress: { class: 'traefik' } } }] } },
+    spec: {
+      acme: {
+        email: 'ops@example.org',
+        server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+        privateKeySecretRef: { name: 'letsencrypt-staging' },
+        solvers: [{ http01: { ingress: { class: 'traefik' } } }],
+      },
+    },
   },
 ];
 
 const messagesOf = (objects: unknown[], options: { validate?: boolean; namespace?: string } = {}): string[] => {
   try {
-    prepareObjects(objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })), { validate: options.validate ?? true, namespace: options.namespace });
+    prepareObjects(
+      objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })),
+      { validate: options.validate ?? true, namespace: options.namespace },
+    );
     return [];
   } catch (error) {
     if (error instanceof ObjectProblems) return error.messages;
@@ -114,7 +134,7 @@ test('int-or-string: the alternatives are merged into one sentence', () => {
   assert.equal(messagesOf([service]), ['Service s (objects[0]): field spec.ports[0].targetPort must be string or integer, got boolean true']);
 });
 
-test('a Secret\'s bad data is named but never shown', () => {
+test("a Secret's bad data is named but never shown", () => {
   const bad = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { password: 'plain text, not base64!' } };
   const [message] = messagesOf([bad]);
   assert.is(message, 'Secret creds (objects[0]): field data.password must be base64-encoded (format "byte"), got a value that is not shown (secret data)');
@@ -159,13 +179,28 @@ test('shape: duplicates, namespace disagreements, non-data values, an empty set'
 });
 
 test('Secrets inside objects are revealed into the manifest text only; the object stays secret-bearing', () => {
-  const prepared = prepareObjects([{ value: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { token: secret('cm-secret-token') } }, origin: { source: 'objects[0]' } }], { validate: true });
+  const prepared = prepareObjects([{ value: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { token: secret('cm-secret-token') } }, origin: { source: 'objects[0]' } }], {
+    validate: true,
+  });
   assert.ok(prepared.secretBearing);
   assert.match(prepared.text, 'token: cm-secret-token');
 });
 
 test('manifest errors carry the document and line of the bad field', () => {
-  const text = ['apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}', '---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: -1x', '  selector: {}', '  template: {spec: {containers: []}}'].join('\n');
+  const text = [
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata: {name: a}',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  replicas: -1x',
+    '  selector: {}',
+    '  template: {spec: {containers: []}}',
+  ].join('\n');
   const candidates = parseManifest(text).map((entry) => ({ value: entry.value, origin: { source: 'manifest', document: entry.document, lineOf: entry.lineOf } }));
   try {
     prepareObjects(candidates, { validate: true });

@@ -178,7 +178,10 @@ await runPlaybook(definePlay({ name: 'k8s', roles: [web] }));
 });
 
 test('--help names bin/ploy; with -vvv stack traces point at the .ts files, without it there is none', () => {
-  write('roles/boom.ts', `import { defineRole } from ${JSON.stringify(lib)};\n\nexport const boom = defineRole({ name: 'boom', hosts: 'all', defaults: {}, async run() {\n  throw new Error('boom from role code');\n} });\n`);
+  write(
+    'roles/boom.ts',
+    `import { defineRole } from ${JSON.stringify(lib)};\n\nexport const boom = defineRole({ name: 'boom', hosts: 'all', defaults: {}, async run() {\n  throw new Error('boom from role code');\n} });\n`,
+  );
   write('boom.ts', `import { definePlay, runPlaybook } from ${JSON.stringify(lib)};\nimport { boom } from './roles/boom.ts';\nawait runPlaybook(definePlay({ name: 'boom', roles: [boom] }));\n`);
   const help = run(['boom.ts', '--help']);
   assert.is(help.status, 0);

@@ -22,7 +22,11 @@ chmodSync(join(dir, 'apt-cache'), 0o755);
 const INSTALLED = ['dpkg', 'coreutils'];
 const UNKNOWN = ['ploy-no-such-package', 'ploy-no-such-either'];
 /** A package in this machine's lists that is not installed, when the lists have one. */
-const notInstalledButListed = execFileSync('sh', ['-c', `for p in $(apt-cache pkgnames 2>/dev/null | sort | head -n 200); do dpkg-query -W -f='\${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || { echo "$p"; break; }; done`], { encoding: 'utf8' }).trim();
+const notInstalledButListed = execFileSync(
+  'sh',
+  ['-c', `for p in $(apt-cache pkgnames 2>/dev/null | sort | head -n 200); do dpkg-query -W -f='\${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || { echo "$p"; break; }; done`],
+  { encoding: 'utf8' },
+).trim();
 
 /**
  * The expectation, asked of dpkg-query and apt-cache directly (once, for every name the tests use;
@@ -122,7 +126,7 @@ test('candidateScope: present needs the missing ones, latest all, absent none', 
   assert.equal([candidateScope('present'), candidateScope('latest'), candidateScope('absent')], ['missing', 'all', 'none']);
 });
 
-test('without cacheAge (no updateCache, no cacheValidTime) the probe leaves out the clock and the lists\' age', () => {
+test("without cacheAge (no updateCache, no cacheValidTime) the probe leaves out the clock and the lists' age", () => {
   const lean = aptProbeScript(['tree'], 'missing', { cacheAge: false });
   assert.not.match(lean, 'date +%s');
   assert.not.match(lean, 'stat -c %Y');

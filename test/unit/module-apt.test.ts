@@ -36,7 +36,15 @@ test('parseAptFacts: dpkg status and version, apt candidate, the lists age; abse
 
 test('decidePackages: present installs only what is missing; latest also upgrades; unknown and virtual names reported', () => {
   const present = decidePackages(facts, ['curl', 'jq', 'tree', 'nosuch', 'mail-transport-agent'], 'present', false);
-  assert.equal(present, { install: [{ name: 'tree', version: '2.1.0-1' }], upgrade: [], remove: [], unknown: [{ name: 'nosuch', virtual: false }, { name: 'mail-transport-agent', virtual: true }] });
+  assert.equal(present, {
+    install: [{ name: 'tree', version: '2.1.0-1' }],
+    upgrade: [],
+    remove: [],
+    unknown: [
+      { name: 'nosuch', virtual: false },
+      { name: 'mail-transport-agent', virtual: true },
+    ],
+  });
   const latest = decidePackages(facts, ['curl', 'jq'], 'latest', false);
   assert.equal(latest.upgrade, [{ name: 'jq', from: '1.6-2.1', to: '1.6-2.2' }]);
   assert.is(describeDecision(latest, false), 'upgrade jq 1.6-2.1 -> 1.6-2.2');
@@ -50,7 +58,8 @@ test('decidePackages: absent removes installed ones; purge also takes packages w
 });
 
 test('parseAptOutput: what apt set up and removed, dependencies included', () => {
-  const out = 'Unpacking libonig5:amd64 (6.9.8-1) ...\nSetting up libonig5:amd64 (6.9.8-1) ...\nSetting up jq (1.6-2.1) ...\nRemoving tree (2.1.0-1) ...\nPurging configuration files for tree (2.1.0-1) ...\n';
+  const out =
+    'Unpacking libonig5:amd64 (6.9.8-1) ...\nSetting up libonig5:amd64 (6.9.8-1) ...\nSetting up jq (1.6-2.1) ...\nRemoving tree (2.1.0-1) ...\nPurging configuration files for tree (2.1.0-1) ...\n';
   assert.equal(parseAptOutput(out), { installed: { libonig5: '6.9.8-1', jq: '1.6-2.1' }, removed: ['tree'] });
   assert.equal([formatAge(40), formatAge(600), formatAge(10800)], ['40 s', '10 min', '3 h']);
 });

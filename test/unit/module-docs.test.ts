@@ -80,7 +80,11 @@ function headingAnchors(markdown: string): Set<string> {
     if (/^(```|~~~)/.test(line)) inFence = !inFence;
     const heading = inFence ? null : /^#{1,6} (.+)$/.exec(line);
     if (heading === null) continue;
-    const slug = (heading[1] ?? '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const slug = (heading[1] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -95,7 +99,10 @@ test('the anchors of headings: punctuation and code marks dropped, spaces to hyp
 
 test('links from README.md and docs/*.md to files of the repository point at files that exist, and #anchors into Markdown files (docs/modules.md, docs/roles.md, the file itself) at their sections', () => {
   const docs = readdirSync(join(root, 'docs')).filter((file) => file.endsWith('.md'));
-  assert.not.ok(docs.some((file) => /^modules-/.test(file)), 'the hand-written docs/modules-*.md are gone');
+  assert.not.ok(
+    docs.some((file) => /^modules-/.test(file)),
+    'the hand-written docs/modules-*.md are gone',
+  );
   assert.ok(docs.includes('roles.md'), "docs/roles.md, the cluster roles' reference, is there");
   const anchorsOf = new Map<string, Set<string>>();
   const anchorsIn = (path: string): Set<string> => {
@@ -118,7 +125,11 @@ test('links from README.md and docs/*.md to files of the repository point at fil
     }
   }
   const readmeToRoles = [...readme.matchAll(/\]\(docs\/roles\.md#([^)]+)\)/g)].map((m) => m[1]);
-  assert.equal(readmeToRoles, clusterRoles.map((role) => `the-${role.name}-role`), "the README's roles table links each role of site.ts, in its order, to its section of docs/roles.md");
+  assert.equal(
+    readmeToRoles,
+    clusterRoles.map((role) => `the-${role.name}-role`),
+    "the README's roles table links each role of site.ts, in its order, to its section of docs/roles.md",
+  );
   assert.ok(checkedAnchors > readmeToRoles.length, 'anchors were checked');
 });
 

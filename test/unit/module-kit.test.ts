@@ -17,14 +17,28 @@ test("'ploy/module-kit' resolves through package.json's exports to lib/module-ki
 test("a name both export is the same thing; the role author's variable accessors are not in the kit", () => {
   const shared = Object.keys(kit).filter((name) => name in ploy);
   for (const name of shared) assert.is((kit as Record<string, unknown>)[name], (ploy as Record<string, unknown>)[name], name);
-  for (const accessor of ['requireString', 'optionalString', 'requireBoolean', 'optionalBoolean', 'requireNumber', 'optionalNumber', 'requireStringList', 'optionalStringList', 'requireSecret', 'optionalSecret']) {
+  for (const accessor of [
+    'requireString',
+    'optionalString',
+    'requireBoolean',
+    'optionalBoolean',
+    'requireNumber',
+    'optionalNumber',
+    'requireStringList',
+    'optionalStringList',
+    'requireSecret',
+    'optionalSecret',
+  ]) {
     assert.ok(accessor in ploy, `${accessor} is a role author's accessor`);
     assert.not.ok(accessor in kit, `${accessor} would shadow the role author's accessor`);
   }
 });
 
 test('argCheck checks name the field, as the built-ins do', () => {
-  assert.throws(() => kit.argCheck.object({ pth: '/x' }, ['path']), (e: unknown) => e instanceof kit.ModuleArgsError && e.where?.field === 'pth');
+  assert.throws(
+    () => kit.argCheck.object({ pth: '/x' }, ['path']),
+    (e: unknown) => e instanceof kit.ModuleArgsError && e.where?.field === 'pth',
+  );
   assert.throws(() => kit.argCheck.absolutePath('x', 'path'), /must be an absolute path, got "x"/);
   assert.is(kit.argCheck.oneOf('a', ['a', 'b'], 'state'), 'a');
   assert.ok(Object.isFrozen(kit.argCheck));
@@ -37,7 +51,7 @@ test('probe framing: parseProbeOutput and the path probe, as the built-ins use t
   assert.match(kit.pathProbeScript('dest', '/etc/a b', { follow: true }), "p='/etc/a b'");
 });
 
-test('argsSchema: arguments declared once give validate() with the built-ins\' messages, and the reference text', () => {
+test("argsSchema: arguments declared once give validate() with the built-ins' messages, and the reference text", () => {
   const schema = kit.argsSchema(
     {
       path: kit.required('string', kit.argCheck.absolutePath, 'The file.'),
@@ -60,7 +74,10 @@ test('argsSchema: arguments declared once give validate() with the built-ins\' m
   assert.is(schema.args.state?.default, "'present'");
   assert.is(schema.args.path?.required, true);
   const rejects = (bad: unknown, field: string, message: RegExp) =>
-    assert.throws(() => schema.validate(bad as typeof args), (e: unknown) => e instanceof kit.ModuleArgsError && e.where?.field === field && message.test(e.message));
+    assert.throws(
+      () => schema.validate(bad as typeof args),
+      (e: unknown) => e instanceof kit.ModuleArgsError && e.where?.field === field && message.test(e.message),
+    );
   rejects({ mode: '0600' }, 'path', /must be an absolute path, got undefined/);
   rejects({ path: '/x', pth: '/x' }, 'pth', /unknown argument \(known: path, state, owner, group, mode\)/);
   rejects({ path: '/x', state: 'gone' }, 'state', /must be one of 'present', 'absent', got "gone"/);

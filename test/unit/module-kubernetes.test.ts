@@ -31,8 +31,16 @@ async function failsBeforeHost<A, R>(module: Module<A, R>, args: unknown, messag
 const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'demo' }, spec });
 
 test('kubectlApply: module errors name the task, the field, the object and its bad field', async () => {
-  await failsBeforeHost(kubectlApply, { objects: [deployment({ selector: {}, template: { spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: '80' }] }] } } })] }, /task "deploy app", field "objects": kubectlApply: Deployment demo\/web \(objects\[0\]\): field spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort must be integer, got string "80"/);
-  await failsBeforeHost(kubectlApply, { manifest: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: Nodeport}\n' }, /field "manifest": kubectlApply: Service s \(manifest, document 1, line 4\): field spec\.type must be one of/);
+  await failsBeforeHost(
+    kubectlApply,
+    { objects: [deployment({ selector: {}, template: { spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: '80' }] }] } } })] },
+    /task "deploy app", field "objects": kubectlApply: Deployment demo\/web \(objects\[0\]\): field spec\.template\.spec\.containers\[0\]\.ports\[0\]\.containerPort must be integer, got string "80"/,
+  );
+  await failsBeforeHost(
+    kubectlApply,
+    { manifest: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: Nodeport}\n' },
+    /field "manifest": kubectlApply: Service s \(manifest, document 1, line 4\): field spec\.type must be one of/,
+  );
   await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { timeoutS: 1.5 } }, /wait\.timeoutS must be a positive whole number/);
   await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { resources: ['deployment/x'], timeoutS: 5 } }, /wait\.resources needs wait\.condition/);
   await failsBeforeHost(kubectlApply, { objects: [deployment({})], wait: { rollout: true, timeoutS: 5 } }, /field "rollout": kubectlApply: unknown argument \(known: condition, resources, timeoutS\)/);
@@ -45,7 +53,12 @@ test('kubectlApply: module errors name the task, the field, the object and its b
 test('kubectlApply src: a render error and a schema error of the rendered manifest both fail in prepare, naming the template', async () => {
   const vars = { namespace: 'demo', replicas: 2, image: 'nginx', registry_password: secret('unit-k8s-registry-pass') };
   await failsBeforeHost(kubectlApply, { src: 'k8s/app.yaml.hbs' }, /templates\/k8s\/app\.yaml\.hbs/, { namespace: 'demo' });
-  await failsBeforeHost(kubectlApply, { src: 'k8s/app.yaml.hbs' }, /templates\/k8s\/app\.yaml\.hbs, .*field "src": Namespace Demo \(rendered manifest, document 1, line 4\): field metadata\.name must be a namespace name[^]*Secret Demo\/registry \(rendered manifest, document 2, line 10\): field metadata\.namespace/, { ...vars, namespace: 'Demo' });
+  await failsBeforeHost(
+    kubectlApply,
+    { src: 'k8s/app.yaml.hbs' },
+    /templates\/k8s\/app\.yaml\.hbs, .*field "src": Namespace Demo \(rendered manifest, document 1, line 4\): field metadata\.name must be a namespace name[^]*Secret Demo\/registry \(rendered manifest, document 2, line 10\): field metadata\.namespace/,
+    { ...vars, namespace: 'Demo' },
+  );
   await failsBeforeHost(kubectlApply, { src: 'k8s/missing.yaml.hbs' }, /template templates\/k8s\/missing\.yaml\.hbs not found/, vars);
 });
 

@@ -32,7 +32,11 @@ test('a number is refused with the reason and the string to write instead', () =
 
 test('malformed modes are refused, naming the field', () => {
   for (const bad of ['', '0888', '12', '77777', 'u=rwz', 'rw', 'u=u+x,', 'x=r']) {
-    assert.throws(() => parseMode(bad, 'directoryMode'), (error: Error) => error instanceof ModuleArgsError && /field "directoryMode"/.test(error.message), bad);
+    assert.throws(
+      () => parseMode(bad, 'directoryMode'),
+      (error: Error) => error instanceof ModuleArgsError && /field "directoryMode"/.test(error.message),
+      bad,
+    );
   }
 });
 

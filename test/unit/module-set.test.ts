@@ -78,7 +78,13 @@ test("buildTaskApi: t.<name> runs the project's module through the same call as 
   const t = buildTaskApi(parts, { iniFile } as ModuleSet) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   await t.iniFile?.('set it', { path: '/etc/a.ini', option: 'k', value: 'v' }, { notify: 'h' });
   await t.file?.('a file', { path: '/tmp/x', state: 'absent' });
-  assert.equal(calls.map((c) => [c.name, c.module.name, c.options]), [['set it', 'ini_file', { notify: 'h' }], ['a file', 'file', undefined]]);
+  assert.equal(
+    calls.map((c) => [c.name, c.module.name, c.options]),
+    [
+      ['set it', 'ini_file', { notify: 'h' }],
+      ['a file', 'file', undefined],
+    ],
+  );
   const plain = buildTaskApi(parts) as unknown as Record<string, unknown>;
   assert.not.ok('iniFile' in plain, 'a role without modules has none');
 });

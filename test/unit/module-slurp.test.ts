@@ -69,12 +69,19 @@ test('a secret slurp: its output is hidden in the command event, the role gets a
   assert.match(printed, 'read token', 'the reporters printed the run');
   const everything = printed + JSON.stringify(recording.of('command'));
   for (const leak of [TOKEN, Buffer.from(`${TOKEN}\n`).toString('base64'), Buffer.from(TOKEN).toString('base64').slice(0, 20)]) {
-    const at = everything.indexOf(leak); assert.not.ok(at >= 0, `an event holds ${leak}: ${everything.slice(Math.max(0, at - 300), at + 100)}`);
+    const at = everything.indexOf(leak);
+    assert.not.ok(at >= 0, `an event holds ${leak}: ${everything.slice(Math.max(0, at - 300), at + 100)}`);
   }
   const commands = recording.of('command').filter((e) => e.host === 'h1');
   assert.ok(commands.some((e) => e.stdout === '(secret output hidden)'));
-  assert.ok(commands.some((e) => e.stdout.includes(Buffer.from('hello\n').toString('base64'))), 'a plain slurp is echoed as usual');
-  assert.ok(commands.some((e) => e.stdout.includes('***')), "the later command's output is masked");
+  assert.ok(
+    commands.some((e) => e.stdout.includes(Buffer.from('hello\n').toString('base64'))),
+    'a plain slurp is echoed as usual',
+  );
+  assert.ok(
+    commands.some((e) => e.stdout.includes('***')),
+    "the later command's output is masked",
+  );
 });
 
 test.run();

@@ -17,7 +17,14 @@ const summaries = (s: UnitStatus, wanted: Omit<UnitWanted, 'name'>, written = fa
 
 test('parseUnitStatus reads systemctl show output', () => {
   const facts = parseProbeOutput('ActiveState=active\nSubState=running\nUnitFileState=enabled\nLoadState=loaded\nNeedDaemonReload=no\nFragmentPath=/etc/systemd/system/x.service\n');
-  assert.equal(parseUnitStatus(facts), { activeState: 'active', subState: 'running', unitFileState: 'enabled', loadState: 'loaded', needDaemonReload: false, fragmentPath: '/etc/systemd/system/x.service' });
+  assert.equal(parseUnitStatus(facts), {
+    activeState: 'active',
+    subState: 'running',
+    unitFileState: 'enabled',
+    loadState: 'loaded',
+    needDaemonReload: false,
+    fragmentPath: '/etc/systemd/system/x.service',
+  });
   assert.throws(() => parseUnitStatus(parseProbeOutput('')), /no ActiveState/);
 });
 

@@ -43,7 +43,9 @@ test('over the limit: refused with its size, nothing read', () => {
   assert.is(probe(big).stdout, `conf.toolarge=${TEXT_EDIT_LIMIT_BYTES + 1}\n`);
   assert.throws(
     () => read(big),
-    (error: Error) => error instanceof TaskFailedError && error.message === `${big} is too large to edit line by line (${TEXT_EDIT_LIMIT_BYTES + 1} bytes, limit ${TEXT_EDIT_LIMIT_BYTES}); use copy or template for whole files`,
+    (error: Error) =>
+      error instanceof TaskFailedError &&
+      error.message === `${big} is too large to edit line by line (${TEXT_EDIT_LIMIT_BYTES + 1} bytes, limit ${TEXT_EDIT_LIMIT_BYTES}); use copy or template for whole files`,
   );
   truncateSync(big, TEXT_EDIT_LIMIT_BYTES);
   assert.is(read(big)?.length, TEXT_EDIT_LIMIT_BYTES, 'exactly the limit is still read');
@@ -51,7 +53,10 @@ test('over the limit: refused with its size, nothing read', () => {
 
 test('not UTF-8: an error naming the file and what to do, never a lossy decode', () => {
   writeFileSync(join(dir, 'latin1'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
-  assert.throws(() => read(join(dir, 'latin1')), (error: Error) => error instanceof TaskFailedError && error.message === `${join(dir, 'latin1')} is not UTF-8 text; sysctl edits text files only`);
+  assert.throws(
+    () => read(join(dir, 'latin1')),
+    (error: Error) => error instanceof TaskFailedError && error.message === `${join(dir, 'latin1')} is not UTF-8 text; sysctl edits text files only`,
+  );
 });
 
 test('a file that cannot be read fails the probe (exit 3) instead of reading as empty', () => {
@@ -73,7 +78,10 @@ test('digestTextProbe: the sha256 of the bytes the text probe read, as sha256sum
   const without = new Map<string, string[]>();
   digestTextProbe(without, 'edit', 'dest');
   assert.is(without.has('dest.sha256'), false);
-  const already = new Map<string, string[]>([['edit.text', ['eA==']], ['dest.sha256', ['given']]]);
+  const already = new Map<string, string[]>([
+    ['edit.text', ['eA==']],
+    ['dest.sha256', ['given']],
+  ]);
   digestTextProbe(already, 'edit', 'dest');
   assert.equal(already.get('dest.sha256'), ['given']);
 });

@@ -26,7 +26,17 @@ test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 const run = (args: UnarchiveArgs, check = false) => localModuleHost({ projectDir: dir }).run(unarchive, args, { check });
 
 test('formats come from the name; anything else is refused in validate', () => {
-  assert.equal(['a.tar.gz', 'a.TGZ', 'a.tar', 'a.tar.xz', 'a.tbz2', 'a.zip', 'https://x/a.zip?sig=1', 'a.rar', 'a.gz'].map(archiveFormat), ['tar', 'tar', 'tar', 'tar', 'tar', 'zip', 'zip', undefined, undefined]);
+  assert.equal(['a.tar.gz', 'a.TGZ', 'a.tar', 'a.tar.xz', 'a.tbz2', 'a.zip', 'https://x/a.zip?sig=1', 'a.rar', 'a.gz'].map(archiveFormat), [
+    'tar',
+    'tar',
+    'tar',
+    'tar',
+    'tar',
+    'zip',
+    'zip',
+    undefined,
+    undefined,
+  ]);
 });
 
 test('a file where the archive has a directory is replaced by the directory', async () => {
@@ -40,7 +50,10 @@ test('a file where the archive has a directory is replaced by the directory', as
 
 test('a directory where the archive has a file is an error naming it, and the temp dir goes', async () => {
   mkdirSync(join(dir, 'dest', 'app', 'bin'), { recursive: true });
-  await rejects(() => run({ src: 'app.tgz', dest: join(dir, 'dest') }), (error: Error) => error instanceof TaskFailedError && error.message.includes(`cannot replace the directory ${join(dir, 'dest', 'app', 'bin')} with a file`));
+  await rejects(
+    () => run({ src: 'app.tgz', dest: join(dir, 'dest') }),
+    (error: Error) => error instanceof TaskFailedError && error.message.includes(`cannot replace the directory ${join(dir, 'dest', 'app', 'bin')} with a file`),
+  );
   assert.equal(readdirSync(join(dir, 'dest')), ['app']);
 });
 

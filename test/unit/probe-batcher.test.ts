@@ -130,7 +130,11 @@ test('the window: everything at first; nothing after answers were dropped unused
   reach(0);
   const first = await batcher.upcoming('stat -- /p0', 'sudo:root', context, keyOf);
   assert.is(first.length, 11);
-  batcher.store(first, first.map((c) => ok(c)), 'sudo:root');
+  batcher.store(
+    first,
+    first.map((c) => ok(c)),
+    'sudo:root',
+  );
   batcher.invalidate(); // t0 changed something: 11 answers never used
   reach(1);
   assert.equal(await ahead(1), [], 'a converge: every probe alone, nothing wasted');

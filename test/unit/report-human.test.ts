@@ -91,7 +91,16 @@ test('a host-failed event repeating the task failure is not printed twice; a new
 });
 
 test('an ignored failure says so; a stack shows at -vvv only', () => {
-  const failed: RunEvent = { type: 'task-end', host: 'h', role: 'r', task: 't', module: 'command', ignored: true, elapsedMs: 1, result: { status: 'failed', changed: false, changes: [], msg: 'rc=1', data: {} } };
+  const failed: RunEvent = {
+    type: 'task-end',
+    host: 'h',
+    role: 'r',
+    task: 't',
+    module: 'command',
+    ignored: true,
+    elapsedMs: 1,
+    result: { status: 'failed', changed: false, changes: [], msg: 'rc=1', data: {} },
+  };
   assert.equal(render([failed]).out.lines, ['failed: [h] t => rc=1', '    ...ignoring']);
   const crash: RunEvent = { type: 'host-failed', host: 'h', role: 'r', task: 't', message: 'TypeError: x is undefined', stack: 'TypeError: x is undefined\n    at run (roles/r.ts:3:1)' };
   assert.not.ok(render([crash]).out.text.includes('roles/r.ts'));
@@ -99,7 +108,15 @@ test('an ignored failure says so; a stack shows at -vvv only', () => {
 });
 
 test('a task failing because its host went unreachable prints one unreachable line', () => {
-  const failed: RunEvent = { type: 'task-end', host: 'h', role: 'r', task: 'Install', module: 'apt', elapsedMs: 1, result: { status: 'failed', changed: false, changes: [], msg: 'h: connection lost', data: {} } };
+  const failed: RunEvent = {
+    type: 'task-end',
+    host: 'h',
+    role: 'r',
+    task: 'Install',
+    module: 'apt',
+    elapsedMs: 1,
+    result: { status: 'failed', changed: false, changes: [], msg: 'h: connection lost', data: {} },
+  };
   const { out } = render([failed, { type: 'host-unreachable', host: 'h', message: 'h: connection lost' }]);
   assert.equal(out.lines, ['unreachable: [h] Install => connection lost']);
 });

@@ -16,7 +16,12 @@ function run(events: RunEvent[]) {
 }
 
 const end = (host: string, task: string, status: 'ok' | 'changed', role = 'r'): RunEvent => ({
-  type: 'task-end', host, role, task, module: 'copy', elapsedMs: 1,
+  type: 'task-end',
+  host,
+  role,
+  task,
+  module: 'copy',
+  elapsedMs: 1,
   result: { status, changed: status === 'changed', changes: status === 'changed' ? [`${task} on ${host}`] : [], data: {} },
 });
 
@@ -25,7 +30,14 @@ test('one JSON document, printed at close() and only once, nothing before', () =
   assert.is(before, '');
   const doc: unknown = JSON.parse(out.text);
   assert.type(doc, 'object');
-  assert.is(out.text.trimEnd().split('\n').filter((l) => l === '}').length, 1, 'a single top-level document');
+  assert.is(
+    out.text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l === '}').length,
+    1,
+    'a single top-level document',
+  );
 });
 
 test('the document has the documented keys in a stable order', () => {
@@ -36,20 +48,29 @@ test('the document has the documented keys in a stable order', () => {
   assert.is(doc.elapsedMs, 12_345);
   assert.is(doc.interrupted, false);
   const roles = doc.roles as { name: string; tasks: { name: string; module: string; handler: boolean; hosts: Record<string, Record<string, unknown>> }[] }[];
-  assert.equal(roles.map((r) => r.name), ['web', 'db']);
+  assert.equal(
+    roles.map((r) => r.name),
+    ['web', 'db'],
+  );
   const web = roles[0]!;
-  assert.equal(web.tasks.map((t) => [t.name, t.module, t.handler]), [
-    ['Install nginx', 'apt', false],
-    ['Write config', 'template', false],
-    ['Run migration', 'command', false],
-    ['restart nginx', 'service', true],
-  ]);
+  assert.equal(
+    web.tasks.map((t) => [t.name, t.module, t.handler]),
+    [
+      ['Install nginx', 'apt', false],
+      ['Write config', 'template', false],
+      ['Run migration', 'command', false],
+      ['restart nginx', 'service', true],
+    ],
+  );
   const writeConfig = web.tasks[1]!;
   assert.equal(Object.keys(writeConfig), ['name', 'module', 'handler', 'hosts']);
   assert.equal(Object.keys(writeConfig.hosts), ['web1', 'web10'], 'hosts in the play order');
   assert.equal(writeConfig.hosts.web1, {
-    status: 'changed', changed: true, changes: ['update /etc/app.conf'],
-    diff: '--- /etc/app.conf\n+++ /etc/app.conf\n@@ -1 +1 @@\n-token: old\n+token: no-secret-here\n', elapsedMs: 300,
+    status: 'changed',
+    changed: true,
+    changes: ['update /etc/app.conf'],
+    diff: '--- /etc/app.conf\n+++ /etc/app.conf\n@@ -1 +1 @@\n-token: old\n+token: no-secret-here\n',
+    elapsedMs: 300,
   });
   assert.equal(writeConfig.hosts.web10, { status: 'failed', changed: false, changes: [], msg: 'missing variable app_token (no-secret-here)\nin templates/web/app.conf.hbs', elapsedMs: 100 });
   const stats = doc.stats as Record<string, Record<string, number>>;
@@ -95,7 +116,10 @@ test('a task name repeated in a role is a second task; serial batches share one 
   const doc = JSON.parse(run(events).out.text) as { roles: { name: string; tasks: { hosts: Record<string, { status: string }> }[] }[] };
   assert.is(doc.roles.length, 1);
   const statuses = doc.roles[0]!.tasks.map((t) => Object.fromEntries(Object.entries(t.hosts).map(([h, r]) => [h, r.status])));
-  assert.equal(statuses, [{ a: 'changed', b: 'ok' }, { a: 'ok', b: 'changed' }]);
+  assert.equal(statuses, [
+    { a: 'changed', b: 'ok' },
+    { a: 'ok', b: 'changed' },
+  ]);
 });
 
 test('an ignored failure is marked ignored', () => {

@@ -18,7 +18,10 @@ test('the scripted run really carries the secret (so the tests below can fail)',
   assert.ok(JSON.stringify(scriptedRun(TOKEN)).includes(TOKEN));
 });
 
-for (const [label, tty] of [['plain', false], ['terminal', true]] as const) {
+for (const [label, tty] of [
+  ['plain', false],
+  ['terminal', true],
+] as const) {
   test(`human reporter at -vvv with --diff (${label}) never prints a secret`, async () => {
     for (const value of [TOKEN, QUOTED]) {
       const out = new FakeStream(tty);

@@ -27,8 +27,14 @@ test('coloured recap aligns the same once the colours are stripped', () => {
   const coloured = formatRecap(stats, [], palette(true));
   assert.ok(coloured.some((l) => l.includes('\x1b[')));
   assert.equal(coloured.map(stripAnsi), plain);
-  assert.ok(coloured.some((l) => l.startsWith('\x1b[31mb\x1b[39m')), 'a failed host is red');
-  assert.ok(coloured.some((l) => l.startsWith('\x1b[33mk3s-server-3')), 'a changed host is yellow');
+  assert.ok(
+    coloured.some((l) => l.startsWith('\x1b[31mb\x1b[39m')),
+    'a failed host is red',
+  );
+  assert.ok(
+    coloured.some((l) => l.startsWith('\x1b[33mk3s-server-3')),
+    'a changed host is yellow',
+  );
 });
 
 test('durations read naturally', () => {

@@ -37,7 +37,10 @@ function u32(n: number): Buffer {
 const KEY = keyLine('op@laptop');
 
 test('the pinned defaults have both architectures in the tables, as 64 lowercase hex digits', () => {
-  for (const [table, version] of [[KUBECTL_SHA256, bastionDefaults.kubectl_version], [HELM_SHA256, bastionDefaults.helm_version]] as const) {
+  for (const [table, version] of [
+    [KUBECTL_SHA256, bastionDefaults.kubectl_version],
+    [HELM_SHA256, bastionDefaults.helm_version],
+  ] as const) {
     const entry = table[version];
     assert.ok(entry, version);
     for (const sha of Object.values(entry ?? {})) assert.match(sha, /^[0-9a-f]{64}$/);
@@ -51,7 +54,7 @@ test('sha256 lookup: the override wins for any version and architecture; otherwi
   assert.is(pinnedSha256('kubectl', 'v1.99.0', 'riscv64', SHA), SHA);
   assert.is(pinnedSha256('kubectl', 'v1.99.0', 'amd64', undefined), undefined, 'a version the table lacks');
   assert.is(pinnedSha256('helm', 'v3.16.3', 'riscv64', undefined), undefined, 'an architecture the table lacks');
-  assert.is(pinnedSha256('helm', 'constructor', 'amd64', undefined), undefined, 'only the table\'s own keys');
+  assert.is(pinnedSha256('helm', 'constructor', 'amd64', undefined), undefined, "only the table's own keys");
   assert.ok(hasSha256('kubectl', 'v1.31.4', undefined));
   assert.ok(hasSha256('kubectl', 'v1.99.0', SHA));
   assert.not.ok(hasSha256('helm', 'v3.99.0', undefined));
@@ -133,7 +136,7 @@ test('authorized keys refused: not a key, a truncated blob, a type that does not
 
 const GOOD = { ...bastionDefaults, operator_authorized_keys: [KEY] };
 
-test('settings: the defaults, and each variable\'s bad value named', () => {
+test("settings: the defaults, and each variable's bad value named", () => {
   const settings = bastionSettings(GOOD, 'bastion');
   assert.equal(settings.kubectl, { tool: 'kubectl', version: 'v1.31.4', sha256: undefined });
   assert.equal([settings.operator, settings.home, settings.apiEndpoint], ['operator', '/home/operator', undefined]);
@@ -142,7 +145,13 @@ test('settings: the defaults, and each variable\'s bad value named', () => {
   inputError(() => bastionSettings({ ...GOOD, operator_user: 'root' }, 'bastion'), 'host bastion', '"operator_user" must be an unprivileged account name');
   inputError(() => bastionSettings({ ...GOOD, operator_user: 'Op Erator' }, 'bastion'), 'operator_user');
   inputError(() => bastionSettings({ ...GOOD, kubectl_version: '1.31.4' }, 'bastion'), '"kubectl_version" must be a release version like v1.2.3');
-  inputError(() => bastionSettings({ ...GOOD, kubectl_version: 'v1.30.0' }, 'bastion'), 'field "kubectl_sha256"', 'kubectl v1.30.0 has no known sha256', 'knows kubectl v1.31.4', 'set "kubectl_sha256"');
+  inputError(
+    () => bastionSettings({ ...GOOD, kubectl_version: 'v1.30.0' }, 'bastion'),
+    'field "kubectl_sha256"',
+    'kubectl v1.30.0 has no known sha256',
+    'knows kubectl v1.31.4',
+    'set "kubectl_sha256"',
+  );
   inputError(() => bastionSettings({ ...GOOD, helm_version: 'v3.15.0' }, 'bastion'), 'helm v3.15.0 has no known sha256', 'set "helm_sha256"');
   inputError(() => bastionSettings({ ...GOOD, helm_sha256: 'abc' }, 'bastion'), '"helm_sha256" must be a sha256 (64 hex digits)');
   inputError(() => bastionSettings({ ...GOOD, k3s_api_endpoint: 'https://lb:6443' }, 'bastion'), '"k3s_api_endpoint" must be a host name or an IP address');
@@ -152,7 +161,10 @@ test('settings: the defaults, and each variable\'s bad value named', () => {
 test('servers: private_ip, else ansible_host, which must be an IP; the group must not be empty', () => {
   const vars: Record<string, Record<string, unknown>> = { s1: { private_ip: '10.0.1.10', ansible_host: '203.0.113.9' }, s2: { ansible_host: '10.0.2.10' } };
   const servers = k3sServers(['s1', 's2'], (name) => vars[name] ?? {}, 'bastion');
-  assert.equal(servers, [{ name: 's1', address: '10.0.1.10' }, { name: 's2', address: '10.0.2.10' }]);
+  assert.equal(servers, [
+    { name: 's1', address: '10.0.1.10' },
+    { name: 's2', address: '10.0.2.10' },
+  ]);
   assert.is(hostsBlock(servers), '10.0.1.10 s1\n10.0.2.10 s2');
   inputError(() => k3sServers([], () => ({}), 'bastion'), 'host bastion', 'group "k3s_servers", which has none');
   inputError(() => k3sServers(['s3'], () => ({}), 'bastion'), 'k3s server s3', 'set its "private_ip"');
@@ -173,19 +185,29 @@ test('bad input stops the run before any host is contacted, naming host and vari
   assert.match(await preflightOf({}), 'host bastion, field "operator_authorized_keys": role bastion requires variable "operator_authorized_keys"');
   assert.match(await preflightOf({ operator_authorized_keys: ['nope'] }), '"operator_authorized_keys"[0] is not an OpenSSH public key line');
   assert.match(await preflightOf({ operator_authorized_keys: [KEY], kubectl_version: 'v1.29.0' }), 'kubectl v1.29.0 has no known sha256');
-  assert.match(await preflightOf({ operator_authorized_keys: [KEY] }, { s1: {} }), 'k3s server s1\'s private address');
+  assert.match(await preflightOf({ operator_authorized_keys: [KEY] }, { s1: {} }), "k3s server s1's private address");
   assert.match(await preflightOf({ operator_authorized_keys: [KEY] }, {}), 'the bastion role needs the "k3s_servers" group');
 });
 
-test('the preflight, with the tables\' sha256s, predicts every task a no-change run batches: facts and the downloads\' probes included', async () => {
+test("the preflight, with the tables' sha256s, predicts every task a no-change run batches: facts and the downloads' probes included", async () => {
   const inventory = localInventory({ bastion: { operator_authorized_keys: [KEY] }, s1: { private_ip: '10.0.1.10' } }, { bastion: ['bastion'], k3s_servers: ['s1'] });
   const predictions = new TaskPredictions();
   const role = bastion as unknown as Role;
   await preflight([{ role, hosts: ['bastion'] }], runOptions(inventory, new CountingPool()), localSpec, predictions);
-  assert.equal(predictions.of(role, 'bastion').map((task) => task.name), [
-    'operator account', 'operator ~/.ssh', 'operator authorized keys', 'operator ~/.kube', 'sshd: keys only, no passwords', '/etc/hosts names the K3s servers',
-    'gather facts', 'kubectl v1.31.4', 'helm v3.16.3',
-  ]);
+  assert.equal(
+    predictions.of(role, 'bastion').map((task) => task.name),
+    [
+      'operator account',
+      'operator ~/.ssh',
+      'operator authorized keys',
+      'operator ~/.kube',
+      'sshd: keys only, no passwords',
+      '/etc/hosts names the K3s servers',
+      'gather facts',
+      'kubectl v1.31.4',
+      'helm v3.16.3',
+    ],
+  );
 });
 
 test.run();

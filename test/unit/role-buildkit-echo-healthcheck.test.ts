@@ -37,7 +37,7 @@ function context(files: Record<string, string>): string {
   return dir;
 }
 
-test('buildkitd.toml: the containerd worker on K3s\'s socket and namespace, the OCI worker off; plain HTTP only for an http:// registry', () => {
+test("buildkitd.toml: the containerd worker on K3s's socket and namespace, the OCI worker off; plain HTTP only for an http:// registry", () => {
   const https = buildkitdToml(settings(), registryOf({ k3s_registry_url: 'https://registry.example:5000' }, 'k3'));
   assert.match(https, /\[worker\.oci\]\n {2}enabled = false\n/);
   assert.match(https, /\[worker\.containerd\]\n {2}enabled = true\n {2}address = "\/run\/k3s\/containerd\/containerd\.sock"\n {2}namespace = "k8s\.io"\n/);
@@ -46,7 +46,7 @@ test('buildkitd.toml: the containerd worker on K3s\'s socket and namespace, the 
   assert.match(http, /\[registry\."10\.0\.0\.9:5000"\]\n {2}http = true\n/);
 });
 
-test('the registry credentials are a Secret in Docker\'s config.json format, the password never shown', () => {
+test("the registry credentials are a Secret in Docker's config.json format, the password never shown", () => {
   const registry = registryOf({ k3s_registry_url: 'https://registry.example:5000/', k3s_registry_username: 'ci', k3s_registry_password: secret(PASSWORD) }, 'k3');
   assert.ok(registry?.username && registry.password);
   const config = dockerConfig({ ...registry, username: registry.username, password: registry.password });
@@ -66,19 +66,31 @@ test('the tag is a hash of the context: the same for the same files, new for a c
   const a = readBuildContext(context(files), 'k3');
   assert.match(a.tag, /^[0-9a-f]{16}$/);
   assert.is(readBuildContext(context(files), 'k3').tag, a.tag);
-  assert.equal(a.files.map((f) => f.path), ['Dockerfile', 'etc/motd']);
+  assert.equal(
+    a.files.map((f) => f.path),
+    ['Dockerfile', 'etc/motd'],
+  );
   assert.is.not(readBuildContext(context({ ...files, Dockerfile: 'FROM alpine \n' }), 'k3').tag, a.tag);
   assert.is.not(readBuildContext(context({ ...files, extra: '' }), 'k3').tag, a.tag);
   const executable = context(files);
   chmodSync(join(executable, 'etc/motd'), 0o755);
   assert.is.not(readBuildContext(executable, 'k3').tag, a.tag);
-  assert.ok(readBuildContext('echo-healthcheck', 'k3').files.some((f) => f.path === 'Dockerfile'), 'the project\'s own context is found under files/');
+  assert.ok(
+    readBuildContext('echo-healthcheck', 'k3').files.some((f) => f.path === 'Dockerfile'),
+    "the project's own context is found under files/",
+  );
 });
 
 test('the DaemonSet and Service pass the Kubernetes schemas; probes on 2000, requests, control-plane taints tolerated, NodePort 32000 -> 2000 kept on the node', () => {
   const objects = echoObjects('kube-system', 'registry.example:5000/echo-healthcheck:0123456789abcdef');
-  const valid = prepareObjects(objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })), { validate: true }).objects.map((p) => p.plain);
-  assert.equal(valid.map((o) => o.kind), ['DaemonSet', 'Service']);
+  const valid = prepareObjects(
+    objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })),
+    { validate: true },
+  ).objects.map((p) => p.plain);
+  assert.equal(
+    valid.map((o) => o.kind),
+    ['DaemonSet', 'Service'],
+  );
   const [daemonSet, service] = objects as unknown as [
     { spec: { template: { spec: { tolerations: Array<{ key: string }>; containers: Array<Record<string, { tcpSocket?: { port: string }; requests?: object; runAsUser?: number }>> } } } },
     { spec: { type: string; externalTrafficPolicy: string; ports: Array<{ port: number; nodePort: number; targetPort: string }> } },
@@ -113,8 +125,14 @@ test('bad input, before any host is touched: no registry, a registry URL that is
     assert.match((await badInput(echo, { ...registry, k3s_registry_url: url })).message, /field "k3s_registry_url": variable "k3s_registry_url" must be a registry's address/);
   }
   const noDockerfile = context({ 'entrypoint.sh': 'exec socat\n' });
-  assert.match((await badInput(echo, { ...registry, echo_healthcheck_context: noDockerfile })).message, new RegExp(`field "echo_healthcheck_context": the build context ${noDockerfile} has no Dockerfile`));
-  assert.match((await badInput(echo, { ...registry, echo_healthcheck_context: '/nonexistent/context' })).message, /field "echo_healthcheck_context": the build context \/nonexistent\/context is not a directory/);
+  assert.match(
+    (await badInput(echo, { ...registry, echo_healthcheck_context: noDockerfile })).message,
+    new RegExp(`field "echo_healthcheck_context": the build context ${noDockerfile} has no Dockerfile`),
+  );
+  assert.match(
+    (await badInput(echo, { ...registry, echo_healthcheck_context: '/nonexistent/context' })).message,
+    /field "echo_healthcheck_context": the build context \/nonexistent\/context is not a directory/,
+  );
   const pool = new CountingPool();
   const two = localInventory({ k3: registry, k4: registry }, { buildkit: ['k3', 'k4'] });
   const twoBuilders = await rejection(runPlay(definePlay({ name: 'build', roles: [echo] }), runOptions(two, pool), new RecordingReporter()));

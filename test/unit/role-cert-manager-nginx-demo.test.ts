@@ -28,7 +28,10 @@ const certs = (vars: Record<string, unknown> = {}) => certManagerSettings({ ...C
 
 /** kubectlApply's own check: shape, duplicates, and each kind's schema (kubernetes-models, @kubernetes-models/cert-manager). */
 function validated(objects: readonly unknown[]) {
-  return prepareObjects(objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })), { validate: true }).objects.map((p) => p.plain);
+  return prepareObjects(
+    objects.map((value, i) => ({ value, origin: { source: `objects[${i}]` } })),
+    { validate: true },
+  ).objects.map((p) => p.plain);
 }
 
 test('every rendered object passes the Kubernetes and cert-manager schemas: ClusterIssuers, ConfigMap, Deployment, Service, Ingress, Certificate', () => {
@@ -46,7 +49,10 @@ test('the schemas do catch a wrong object: the check is not vacuous', () => {
 
 test('ClusterIssuers: staging and production directories, HTTP-01 through the traefik ingress class, the email a Secret', () => {
   const issuers = clusterIssuers(certs().acmeEmail);
-  assert.equal(issuers.map((i) => [i.metadata.name, i.spec.acme.server]), Object.entries(ISSUERS));
+  assert.equal(
+    issuers.map((i) => [i.metadata.name, i.spec.acme.server]),
+    Object.entries(ISSUERS),
+  );
   for (const issuer of issuers) {
     assert.ok(isSecret(issuer.spec.acme.email));
     assert.equal(issuer.spec.acme.solvers, [{ http01: { ingress: { ingressClassName: 'traefik' } } }]);
@@ -54,15 +60,20 @@ test('ClusterIssuers: staging and production directories, HTTP-01 through the tr
   }
 });
 
-test('chart values: crds always enabled and kept, the user\'s values beside them', () => {
+test("chart values: crds always enabled and kept, the user's values beside them", () => {
   assert.equal(certs({ cert_manager_values: { replicaCount: 2, crds: { enabled: false } } }).values, { replicaCount: 2, crds: { enabled: true, keep: true } });
 });
 
-test('nginx-demo: replicas spread by hostname, Ingress on websecure with TLS from the Certificate\'s secret, every object labelled for removal', () => {
+test("nginx-demo: replicas spread by hostname, Ingress on websecure with TLS from the Certificate's secret, every object labelled for removal", () => {
   const objects = appObjects(demo({ nginx_demo_replicas: 3 }));
-  const deployment = objects.find((o) => o.kind === 'Deployment') as { spec: { replicas: number; template: { spec: { topologySpreadConstraints: Array<{ topologyKey: string; whenUnsatisfiable: string }> } } } };
+  const deployment = objects.find((o) => o.kind === 'Deployment') as {
+    spec: { replicas: number; template: { spec: { topologySpreadConstraints: Array<{ topologyKey: string; whenUnsatisfiable: string }> } } };
+  };
   assert.is(deployment.spec.replicas, 3);
-  assert.equal(deployment.spec.template.spec.topologySpreadConstraints.map((c) => [c.topologyKey, c.whenUnsatisfiable]), [['kubernetes.io/hostname', 'DoNotSchedule']]);
+  assert.equal(
+    deployment.spec.template.spec.topologySpreadConstraints.map((c) => [c.topologyKey, c.whenUnsatisfiable]),
+    [['kubernetes.io/hostname', 'DoNotSchedule']],
+  );
   const ingress = objects.find((o) => o.kind === 'Ingress') as unknown as { metadata: { annotations: Record<string, string> }; spec: { tls: Array<{ secretName: string; hosts: string[] }> } };
   assert.is(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.entrypoints'], 'websecure');
   const cert = certificate(demo({ nginx_demo_issuer: 'letsencrypt-production' }));
@@ -77,7 +88,13 @@ test('nginx-demo: replicas spread by hostname, Ingress on websecure with TLS fro
 });
 
 test('the removal reads kubectl get -o json and names kind.group/name', () => {
-  const json = JSON.stringify({ kind: 'List', items: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx-demo' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } }] });
+  const json = JSON.stringify({
+    kind: 'List',
+    items: [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx-demo' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } },
+    ],
+  });
   assert.equal(refs(listedObjects(json)), ['deployment.apps/nginx-demo', 'configmap/p']);
   assert.equal(listedObjects(undefined), []);
 });

@@ -46,7 +46,7 @@ test('config.yaml: cluster-init on the first server, server and token on the oth
   });
 });
 
-test('the Traefik HelmChartConfig is valid against K3s\'s schema and keeps the redirect below every router', () => {
+test("the Traefik HelmChartConfig is valid against K3s's schema and keeps the redirect below every router", () => {
   const object = parse(readFileSync(join(ROOT, 'templates/k3s-server/traefik-config.yaml.hbs'), 'utf8')) as { apiVersion: string; kind: string; spec: { valuesContent: string } };
   const verdict = checkSchema(object);
   assert.ok(verdict.known && verdict.problems.length === 0, JSON.stringify(verdict));
@@ -54,7 +54,18 @@ test('the Traefik HelmChartConfig is valid against K3s\'s schema and keeps the r
 });
 
 test('node Ready: only a Ready=True condition counts', () => {
-  assert.ok(nodeReady(JSON.stringify({ status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }] } })));
+  assert.ok(
+    nodeReady(
+      JSON.stringify({
+        status: {
+          conditions: [
+            { type: 'MemoryPressure', status: 'False' },
+            { type: 'Ready', status: 'True' },
+          ],
+        },
+      }),
+    ),
+  );
   assert.not.ok(nodeReady(JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'False' }] } })));
   assert.not.ok(nodeReady('Error from server (NotFound): nodes "s1" not found'));
   assert.not.ok(nodeReady(undefined));

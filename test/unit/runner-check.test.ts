@@ -11,9 +11,14 @@ import { secret } from '../../lib/secret.ts';
 import { CountingPool, RecordingReporter, lineFile, localInventory, localSpec, recorder, runOptions, tempDir } from './runner-support.ts';
 
 function converge(dir: string): Role {
-  return defineRole({ name: 'files', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('motd', lineFile, { path: join(dir, `${t.host.name}.motd`), content: 'hello\n' });
-  } }) as Role;
+  return defineRole({
+    name: 'files',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('motd', lineFile, { path: join(dir, `${t.host.name}.motd`), content: 'hello\n' });
+    },
+  }) as Role;
 }
 
 test('check mode applies nothing, predicts the change, and --diff carries the diff; then a converge and a no-op run', async () => {
@@ -46,9 +51,14 @@ test('check mode applies nothing, predicts the change, and --diff carries the di
 test('t.check tells the role it is in check mode (for display only)', async () => {
   const log: string[] = [];
   const record = recorder(log);
-  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('x', record, { entry: `check=${t.check}` });
-  } });
+  const role = defineRole({
+    name: 'r',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('x', record, { entry: `check=${t.check}` });
+    },
+  });
   await runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {} }), new CountingPool(), { check: true }), new RecordingReporter());
   assert.equal(log, ['check=true']);
 });
@@ -75,11 +85,16 @@ class SpyPool extends CountingPool {
 
 test('become: the host spec is the default, task options override it, the password comes from the spec', async () => {
   const probe = defineModule<Record<string, never>>({ name: 'probe', validate: (a) => a, plan: async (ctx) => (await ctx.exec('true'), { changes: [] }) });
-  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('default', probe, {});
-    await t.run('no become', probe, {}, { become: false });
-    await t.run('as postgres', probe, {}, { become: true, becomeUser: 'postgres' });
-  } });
+  const role = defineRole({
+    name: 'r',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('default', probe, {});
+      await t.run('no become', probe, {}, { become: false });
+      await t.run('as postgres', probe, {}, { become: true, becomeUser: 'postgres' });
+    },
+  });
   const password = secret('sudo-pass-123');
   const specFor = (inventory: Parameters<typeof localSpec>[0], host: string): ConnectionSpec => ({ ...localSpec(inventory, host), become: true, becomeUser: 'root', becomePassword: password });
   const pool = new SpyPool();

@@ -40,7 +40,10 @@ test('a handler notified twice runs once, at the end of the role, in definition 
   await runPlay(definePlay({ name: 'p', roles: [role] }), runOptions(localInventory({ h1: {} }), new CountingPool()), reporter);
   assert.equal(read(log), ['task h1', 'reload h1', 'restart h1']);
   const handlerEnds = reporter.of('task-end').filter((e) => e.handler);
-  assert.equal(handlerEnds.map((e) => e.task), ['reload it', 'restart it']);
+  assert.equal(
+    handlerEnds.map((e) => e.task),
+    ['reload it', 'restart it'],
+  );
 });
 
 test('flush() runs pending handlers now; a handler notified again after a flush runs again', async () => {
@@ -55,7 +58,12 @@ test('handlers run only when a task changed something, per host', async () => {
   const { role, log } = roleWith(dir, { first: ['restart'], second: [] });
   const options = runOptions(localInventory({ h1: {}, h2: {} }), new CountingPool());
   await runPlay(definePlay({ name: 'p', roles: [role] }), options, new RecordingReporter());
-  assert.equal(read(log).filter((l) => l.startsWith('restart')).sort(), ['restart h1', 'restart h2']);
+  assert.equal(
+    read(log)
+      .filter((l) => l.startsWith('restart'))
+      .sort(),
+    ['restart h1', 'restart h2'],
+  );
   // Second run: nothing changes, so nothing is notified.
   await runPlay(definePlay({ name: 'p', roles: [role] }), { ...options, connections: new CountingPool() }, new RecordingReporter());
   assert.equal(read(log).filter((l) => l.startsWith('restart')).length, 2);

@@ -32,16 +32,17 @@ async function interruptedRun(reason: string) {
       await t.run('after', runCommand, { cmd: 'true' });
     },
   });
-  const later = defineRole({ name: 'later', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('later', runCommand, { cmd: 'true' });
-  } });
+  const later = defineRole({
+    name: 'later',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('later', runCommand, { cmd: 'true' });
+    },
+  });
   const pool = new CountingPool();
   const reporter = new RecordingReporter();
-  const summary = await runPlay(
-    definePlay({ name: 'p', roles: [role as Role, later as Role] }),
-    runOptions(localInventory({ a: {}, b: {} }), pool, { forks: 1, signal: controller.signal }),
-    reporter,
-  );
+  const summary = await runPlay(definePlay({ name: 'p', roles: [role as Role, later as Role] }), runOptions(localInventory({ a: {}, b: {} }), pool, { forks: 1, signal: controller.signal }), reporter);
   return { summary, reporter, pool };
 }
 
@@ -50,7 +51,10 @@ test('SIGINT: the in-flight task finishes, nothing new starts, connections close
   assert.is(summary.interrupted, true);
   assert.is(summary.exitCode, 130);
   assert.equal(reporter.results(), ['a before ok', 'a in flight ok']);
-  assert.equal(reporter.of('task-start').map((e) => e.task), ['before', 'in flight']);
+  assert.equal(
+    reporter.of('task-start').map((e) => e.task),
+    ['before', 'in flight'],
+  );
   assert.is(pool.closed, 1);
   const end = reporter.of('play-end')[0];
   assert.is(end?.interrupted, true);
@@ -61,9 +65,14 @@ test('SIGINT: the in-flight task finishes, nothing new starts, connections close
 test('SIGINT during a try of a task with until: no new try, and the task says it was interrupted, not that its tries ran out', async () => {
   const controller = new AbortController();
   const module = interrupter(controller, 'SIGINT');
-  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('wait', module, {}, { retries: 5, delayS: 0.1, until: () => false });
-  } });
+  const role = defineRole({
+    name: 'r',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('wait', module, {}, { retries: 5, delayS: 0.1, until: () => false });
+    },
+  });
   const reporter = new RecordingReporter();
   const summary = await runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {} }), new CountingPool(), { signal: controller.signal }), reporter);
   assert.is(summary.exitCode, 130);
@@ -78,9 +87,14 @@ test('SIGTERM as the abort reason gives exit 143', async () => {
 });
 
 test('a run that is not interrupted reports interrupted: false', async () => {
-  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('x', runCommand, { cmd: 'true' });
-  } });
+  const role = defineRole({
+    name: 'r',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('x', runCommand, { cmd: 'true' });
+    },
+  });
   const reporter = new RecordingReporter();
   const summary = await runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {} }), new CountingPool(), { signal: new AbortController().signal }), reporter);
   assert.equal([summary.interrupted, summary.exitCode], [false, 0]);

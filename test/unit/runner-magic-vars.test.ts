@@ -17,7 +17,14 @@ all:
     buildkit: { hosts: { web1.example.com: {} } }
 `);
   const seen: Vars[] = [];
-  const role = defineRole({ name: 'probe', hosts: 'all', defaults: { inventory_hostname: 'overridden?' }, async run(_t, vars) { seen.push(vars); } });
+  const role = defineRole({
+    name: 'probe',
+    hosts: 'all',
+    defaults: { inventory_hostname: 'overridden?' },
+    async run(_t, vars) {
+      seen.push(vars);
+    },
+  });
   const summary = await runPlay(definePlay({ name: 'p', roles: [role] }), runOptions(inventory, new CountingPool()), new RecordingReporter());
   assert.is(summary.exitCode, 0);
   const vars = seen.find((v) => v.inventory_hostname === 'web1.example.com');

@@ -78,11 +78,18 @@ test('--list-tasks: each group of hosts with its own tasks, no handlers, the par
   );
 });
 
-test('--list-tasks follows --tags; --list-tags gives each role\'s task tags', async () => {
+test("--list-tasks follows --tags; --list-tags gives each role's task tags", async () => {
   const { result } = await listed({ tags: ['deploy', 'one'] });
-  assert.equal(result.map((role) => role.taskLists.map((list) => list.tasks.map((task) => task.name))), [[['first']], [['deploy']]], 'one group: with these tags every host lists the same');
+  assert.equal(
+    result.map((role) => role.taskLists.map((list) => list.tasks.map((task) => task.name))),
+    [[['first']], [['deploy']]],
+    'one group: with these tags every host lists the same',
+  );
   const all = await listed();
-  assert.is(formatTagList('site', all.result), ['playbook: site', '', '  role #1 (all): setup\tTAGS: [base]', '      TASK TAGS: [base, extra, one, probe]', '', '  role #2 (web): app\tTAGS: []', '      TASK TAGS: [deploy]', ''].join('\n'));
+  assert.is(
+    formatTagList('site', all.result),
+    ['playbook: site', '', '  role #1 (all): setup\tTAGS: [base]', '      TASK TAGS: [base, extra, one, probe]', '', '  role #2 (web): app\tTAGS: []', '      TASK TAGS: [deploy]', ''].join('\n'),
+  );
 });
 
 test('the preflight alone still refuses bad input (what --syntax-check reports)', async () => {
@@ -104,7 +111,10 @@ test('--start-at-task: matching by name, ROLE : NAME and glob; an unknown name l
   const unknown = new StartAtTask('nope');
   unknown.task(setup, 'h1', { name: 'first', module: 'run_command', tags: [], selected: true });
   unknown.task(setup, 'h1', { name: 'hidden', module: 'run_command', tags: [], selected: false });
-  assert.throws(() => unknown.end(), (error: Error) => error instanceof InputError && error.message === '--start-at-task "nope": no task has this name (the tasks are: "setup : first")');
+  assert.throws(
+    () => unknown.end(),
+    (error: Error) => error instanceof InputError && error.message === '--start-at-task "nope": no task has this name (the tasks are: "setup : first")',
+  );
   const cut = new StartAtTask('nope');
   cut.dependsOnResults();
   cut.end();
@@ -122,7 +132,10 @@ test('--start-at-task: every host skips its tasks before the start, across roles
   const { start, summary, ran } = await runFrom('probe');
   assert.ok(start.found);
   assert.equal([...ran].sort(), ['h1 after the probe ok', 'h1 probe ok', 'h2 after the probe ok', 'h2 probe ok', 'h3 after the probe ok', 'h3 deploy ok', 'h3 probe ok']);
-  assert.not.ok(ran.some((line) => line.includes('first') || line.includes('reload')), 'the first task did not run, so its handler was not notified');
+  assert.not.ok(
+    ran.some((line) => line.includes('first') || line.includes('reload')),
+    'the first task did not run, so its handler was not notified',
+  );
   assert.equal(summary.stats['h2'], { ...summary.stats['h2']!, ok: 2, skipped: 0 }, 'skipped tasks are not counted');
 });
 

@@ -23,11 +23,16 @@ const needsVar = defineModule<{ name: string }, { value: string }>({
 
 test('a bad argument in a later task on the last host aborts the run before anything ran anywhere', async () => {
   const dir = tempDir();
-  const role = defineRole({ name: 'web', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('first', lineFile, { path: join(dir, `${t.host.name}.first`), content: 'x' });
-    await t.run('second', runCommand, { cmd: 'true' });
-    await t.run('third', lineFile, { path: t.host.name === 'c' ? 'relative/path' : join(dir, 'ok'), content: 'x' });
-  } });
+  const role = defineRole({
+    name: 'web',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('first', lineFile, { path: join(dir, `${t.host.name}.first`), content: 'x' });
+      await t.run('second', runCommand, { cmd: 'true' });
+      await t.run('third', lineFile, { path: t.host.name === 'c' ? 'relative/path' : join(dir, 'ok'), content: 'x' });
+    },
+  });
   const pool = new CountingPool();
   const reporter = new RecordingReporter();
   const error = await rejection(runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {}, b: {}, c: {} }), pool), reporter));
@@ -57,34 +62,49 @@ test('role code that depends on real results is tolerated, and tasks not dependi
   const dir = tempDir();
   const seen: string[] = [];
   const record = recorder(seen);
-  const tolerant = defineRole({ name: 'tolerant', hosts: 'all', defaults: {}, async run(t) {
-    const r = await t.run('read', runCommand, { cmd: 'echo 1.2.3' });
-    const version = r.data.stdout?.trim() ?? '';
-    // Invalid as content while unknown; must not count as bad input:
-    await t.run('write version', lineFile, { path: join(dir, 'version'), content: version.split('.').map(Number).join('-') });
-    await t.run('saw', record, { entry: `version ${version}` });
-    const parsed = JSON.parse(`[${r.data.stdout ?? ''}]`) as number[];
-    await t.run('parsed', record, { entry: `parsed ${parsed.length}` });
-  } });
+  const tolerant = defineRole({
+    name: 'tolerant',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      const r = await t.run('read', runCommand, { cmd: 'echo 1.2.3' });
+      const version = r.data.stdout?.trim() ?? '';
+      // Invalid as content while unknown; must not count as bad input:
+      await t.run('write version', lineFile, { path: join(dir, 'version'), content: version.split('.').map(Number).join('-') });
+      await t.run('saw', record, { entry: `version ${version}` });
+      const parsed = JSON.parse(`[${r.data.stdout ?? ''}]`) as number[];
+      await t.run('parsed', record, { entry: `parsed ${parsed.length}` });
+    },
+  });
   const summary = await runPlay(definePlay({ name: 'p', roles: [tolerant as Role] }), runOptions(localInventory({ a: {} }), new CountingPool()), new RecordingReporter());
   assert.is(summary.exitCode, 2); // JSON.parse("[1.2.3\n]") really fails, on the host, in the real run
   assert.equal(seen, ['version 1.2.3']);
 
-  const strict = defineRole({ name: 'strict', hosts: 'all', defaults: {}, async run(t) {
-    const r = await t.run('read', runCommand, { cmd: 'echo 1.2.3' });
-    await t.run('dependent', lineFile, { path: join(dir, 'v'), content: r.data.stdout as string });
-    await t.run('independent', lineFile, { path: 'not/absolute', content: 'x' });
-  } });
+  const strict = defineRole({
+    name: 'strict',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      const r = await t.run('read', runCommand, { cmd: 'echo 1.2.3' });
+      await t.run('dependent', lineFile, { path: join(dir, 'v'), content: r.data.stdout as string });
+      await t.run('independent', lineFile, { path: 'not/absolute', content: 'x' });
+    },
+  });
   const error = await rejection(runPlay(definePlay({ name: 'p', roles: [strict as Role] }), runOptions(localInventory({ a: {} }), new CountingPool()), new RecordingReporter()));
   assert.match(error.message, /task "independent", field "path"/);
 });
 
-test('t.fail() and a polling loop on unknown data end a host\'s preflight quietly', async () => {
-  const role = defineRole({ name: 'r', hosts: 'all', defaults: {}, async run(t) {
-    if (t.host.name === 'a') t.fail('only the real run decides');
-    let r = await t.run('wait ready', runCommand, { cmd: 'echo Ready' });
-    while (r.data.stdout?.trim() !== 'Ready') r = await t.run('wait ready', runCommand, { cmd: 'echo Ready' });
-  } });
+test("t.fail() and a polling loop on unknown data end a host's preflight quietly", async () => {
+  const role = defineRole({
+    name: 'r',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      if (t.host.name === 'a') t.fail('only the real run decides');
+      let r = await t.run('wait ready', runCommand, { cmd: 'echo Ready' });
+      while (r.data.stdout?.trim() !== 'Ready') r = await t.run('wait ready', runCommand, { cmd: 'echo Ready' });
+    },
+  });
   const started = performance.now();
   const summary = await runPlay(definePlay({ name: 'p', roles: [role as Role] }), runOptions(localInventory({ a: {}, b: {} }), new CountingPool()), new RecordingReporter());
   assert.ok(performance.now() - started < 3000);
@@ -93,9 +113,15 @@ test('t.fail() and a polling loop on unknown data end a host\'s preflight quietl
 });
 
 test('required variables: missing is an InputError naming role, host and variable; inventory or -e satisfy it', async () => {
-  const role = defineRole({ name: 'k3s', hosts: 'all', defaults: { k3s_version: 'v1.30' }, required: ['k3s_token', 'k3s_version'], async run(t) {
-    await t.run('x', runCommand, { cmd: 'true' });
-  } });
+  const role = defineRole({
+    name: 'k3s',
+    hosts: 'all',
+    defaults: { k3s_version: 'v1.30' },
+    required: ['k3s_token', 'k3s_version'],
+    async run(t) {
+      await t.run('x', runCommand, { cmd: 'true' });
+    },
+  });
   const play = definePlay({ name: 'p', roles: [role as Role] });
   const pool = new CountingPool();
   const error = await rejection(runPlay(play, runOptions(localInventory({ s1: { k3s_token: 't' }, s2: { k3s_token: null } }), pool), new RecordingReporter()));
@@ -106,10 +132,15 @@ test('required variables: missing is an InputError naming role, host and variabl
   assert.is(ok.exitCode, 0);
 });
 
-test('prepare() runs with the host\'s vars; its InputError aborts, naming host and task', async () => {
-  const role = defineRole({ name: 'tpl', hosts: 'all', defaults: {}, async run(t) {
-    await t.run('render', needsVar, { name: 'greeting' });
-  } });
+test("prepare() runs with the host's vars; its InputError aborts, naming host and task", async () => {
+  const role = defineRole({
+    name: 'tpl',
+    hosts: 'all',
+    defaults: {},
+    async run(t) {
+      await t.run('render', needsVar, { name: 'greeting' });
+    },
+  });
   const play = definePlay({ name: 'p', roles: [role as Role] });
   const error = await rejection(runPlay(play, runOptions(localInventory({ a: { greeting: 'hi' }, b: {} }), new CountingPool()), new RecordingReporter()));
   assert.is(error.message, 'templates/x.hbs:3, host b, task "render": template uses "greeting", which is not defined');

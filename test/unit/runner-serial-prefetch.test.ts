@@ -28,21 +28,33 @@ const slowProbe = defineModule<{ seconds: number }>({
 });
 
 function commandsOf(reporter: RecordingReporter, host: string): string[] {
-  return reporter.of('command').filter((c) => c.host === host && c.batched !== true).map((c) => c.command);
+  return reporter
+    .of('command')
+    .filter((c) => c.host === host && c.batched !== true)
+    .map((c) => c.command);
 }
 
 test('serial 1, nothing to change: the later batches probe in the round trip prefetched while the batch before ran', async () => {
   const dir = tempDir();
-  const role = defineRole({ name: 'r', hosts: 'servers', serial: 1, defaults: {}, async run(t) {
-    await t.file('a', { path: join(dir, `${t.host.name}-a`), state: 'absent' });
-    await t.file('b', { path: join(dir, `${t.host.name}-b`), state: 'absent' });
-    await t.file('c', { path: join(dir, `${t.host.name}-c`), state: 'absent' });
-  } }) as Role;
+  const role = defineRole({
+    name: 'r',
+    hosts: 'servers',
+    serial: 1,
+    defaults: {},
+    async run(t) {
+      await t.file('a', { path: join(dir, `${t.host.name}-a`), state: 'absent' });
+      await t.file('b', { path: join(dir, `${t.host.name}-b`), state: 'absent' });
+      await t.file('c', { path: join(dir, `${t.host.name}-c`), state: 'absent' });
+    },
+  }) as Role;
   const pool = new CountingPool();
   const reporter = new RecordingReporter();
   const summary = await runPlay(play(role), runOptions(servers(), pool), reporter);
   assert.is(summary.exitCode, 0);
-  assert.ok(reporter.results().every((r) => r.endsWith(' ok')), reporter.results().join('\n'));
+  assert.ok(
+    reporter.results().every((r) => r.endsWith(' ok')),
+    reporter.results().join('\n'),
+  );
   assert.equal(commandsOf(reporter, 's1'), ['# 3 probes in one round trip']);
   for (const host of ['s2', 's3']) {
     assert.equal(commandsOf(reporter, host), [`# 3 probes in one round trip, ${PREFETCHED}`], host);
@@ -54,14 +66,20 @@ test('something changed on another host after the prefetch: the next batch drops
   const dir = tempDir();
   const shared = join(dir, 'shared');
   writeFileSync(shared, 'x');
-  const role = defineRole({ name: 'r', hosts: 'servers', serial: 1, defaults: {}, async run(t) {
-    if (t.host.name === 's1') {
-      await t.run('wait for the prefetch', slowProbe, { seconds: 0.5 });
-      await t.file('remove it', { path: shared, state: 'absent' });
-    }
-    // s2 prefetched this while the file was still there: used, its answer would say "remove it".
-    await t.file('gone', { path: shared, state: 'absent' });
-  } }) as Role;
+  const role = defineRole({
+    name: 'r',
+    hosts: 'servers',
+    serial: 1,
+    defaults: {},
+    async run(t) {
+      if (t.host.name === 's1') {
+        await t.run('wait for the prefetch', slowProbe, { seconds: 0.5 });
+        await t.file('remove it', { path: shared, state: 'absent' });
+      }
+      // s2 prefetched this while the file was still there: used, its answer would say "remove it".
+      await t.file('gone', { path: shared, state: 'absent' });
+    },
+  }) as Role;
   const reporter = new RecordingReporter();
   const summary = await runPlay(play(role), runOptions(servers(), new CountingPool()), reporter);
   assert.is(summary.exitCode, 0);
@@ -80,18 +98,27 @@ test('a change delegated to another host also makes the prefetched answers stale
   const dir = tempDir();
   const shared = join(dir, 'shared');
   writeFileSync(shared, 'x');
-  const role = defineRole({ name: 'r', hosts: 's1:s2', serial: 1, defaults: {}, async run(t) {
-    if (t.host.name === 's1') {
-      await t.run('wait for the prefetch', slowProbe, { seconds: 0.5 });
-      await t.file('remove it there', { path: shared, state: 'absent' }, { delegateTo: 's3' });
-      return;
-    }
-    await t.file('gone', { path: shared, state: 'absent' });
-  } }) as Role;
+  const role = defineRole({
+    name: 'r',
+    hosts: 's1:s2',
+    serial: 1,
+    defaults: {},
+    async run(t) {
+      if (t.host.name === 's1') {
+        await t.run('wait for the prefetch', slowProbe, { seconds: 0.5 });
+        await t.file('remove it there', { path: shared, state: 'absent' }, { delegateTo: 's3' });
+        return;
+      }
+      await t.file('gone', { path: shared, state: 'absent' });
+    },
+  }) as Role;
   const reporter = new RecordingReporter();
   const summary = await runPlay(play(role), runOptions(servers(), new CountingPool()), reporter);
   assert.is(summary.exitCode, 0);
-  assert.equal(reporter.results().filter((r) => r.includes(' gone ')), ['s2 gone ok']);
+  assert.equal(
+    reporter.results().filter((r) => r.includes(' gone ')),
+    ['s2 gone ok'],
+  );
   assert.ok(commandsOf(reporter, 's2')[0]?.includes('a host changed since'));
 });
 
@@ -101,42 +128,65 @@ test('without serial, or with batchProbes off, nothing is prefetched', async () 
     await t.file('a', { path: join(dir, `${t.host.name}-a`), state: 'absent' });
     await t.file('b', { path: join(dir, `${t.host.name}-b`), state: 'absent' });
   };
-  for (const [serial, batchProbes] of [[undefined, true], [1, false]] as const) {
+  for (const [serial, batchProbes] of [
+    [undefined, true],
+    [1, false],
+  ] as const) {
     const role = defineRole({ name: 'r', hosts: 'servers', ...(serial ? { serial } : {}), defaults: {}, run: tasks }) as Role;
     const reporter = new RecordingReporter();
     await runPlay(play(role), runOptions(servers(), new CountingPool(), { batchProbes }), reporter);
-    assert.not.ok(reporter.of('command').some((c) => c.command.includes(PREFETCHED)), `serial ${serial}, batchProbes ${batchProbes}`);
+    assert.not.ok(
+      reporter.of('command').some((c) => c.command.includes(PREFETCHED)),
+      `serial ${serial}, batchProbes ${batchProbes}`,
+    );
   }
 });
 
 test('a host the prefetch cannot reach fails in its own run, as without a prefetch', async () => {
-  const role = defineRole({ name: 'r', hosts: 'servers', serial: 1, defaults: {}, async run(t) {
-    await t.file('a', { path: join(tempDir(), 'a'), state: 'absent' });
-  } }) as Role;
+  const role = defineRole({
+    name: 'r',
+    hosts: 'servers',
+    serial: 1,
+    defaults: {},
+    async run(t) {
+      await t.file('a', { path: join(tempDir(), 'a'), state: 'absent' });
+    },
+  }) as Role;
   const pool = new CountingPool();
   pool.failing.set('s2', new Error('s2 is down'));
   const reporter = new RecordingReporter();
   const summary = await runPlay(play(role), runOptions(servers(), pool), reporter);
   assert.is(summary.exitCode, 2);
   const failed = reporter.of('host-failed');
-  assert.equal(failed.map((e) => e.host), ['s2']);
+  assert.equal(
+    failed.map((e) => e.host),
+    ['s2'],
+  );
   assert.ok(failed[0]?.message.includes('s2 is down'), failed[0]?.message);
-  assert.equal(reporter.results().filter((r) => r.startsWith('s1')), ['s1 a ok']);
+  assert.equal(
+    reporter.results().filter((r) => r.startsWith('s1')),
+    ['s1 a ok'],
+  );
 });
 
-test('unarchive: creates and versionProbe are probes batched with the other tasks\' probes', async () => {
+test("unarchive: creates and versionProbe are probes batched with the other tasks' probes", async () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'dest'));
-  const role = defineRole({ name: 'r', hosts: 's1', defaults: {}, async run(t) {
-    await t.file('a', { path: join(dir, 'a'), state: 'absent' });
-    await t.unarchive('tool', {
-      url: 'http://127.0.0.1:9/tool-1.2.3.tar.gz',
-      sha256: '0'.repeat(64),
-      dest: join(dir, 'dest'),
-      versionProbe: { cmd: 'echo tool version 1.2.3', expect: 'version 1.2.3' },
-    });
-    await t.file('b', { path: join(dir, 'b'), state: 'absent' });
-  } }) as Role;
+  const role = defineRole({
+    name: 'r',
+    hosts: 's1',
+    defaults: {},
+    async run(t) {
+      await t.file('a', { path: join(dir, 'a'), state: 'absent' });
+      await t.unarchive('tool', {
+        url: 'http://127.0.0.1:9/tool-1.2.3.tar.gz',
+        sha256: '0'.repeat(64),
+        dest: join(dir, 'dest'),
+        versionProbe: { cmd: 'echo tool version 1.2.3', expect: 'version 1.2.3' },
+      });
+      await t.file('b', { path: join(dir, 'b'), state: 'absent' });
+    },
+  }) as Role;
   const pool = new CountingPool();
   const reporter = new RecordingReporter();
   const summary = await runPlay(play(role), runOptions(servers(), pool), reporter);

@@ -80,7 +80,10 @@ test.before(async () => {
   registry = `127.0.0.1:${port}`;
   const hash = execFileSync(PYTHON, ['-W', 'ignore', '-c', `import crypt; print(crypt.crypt(${JSON.stringify(PASSWORD)}, crypt.mksalt(crypt.METHOD_BLOWFISH)))`], { encoding: 'utf8' }).trim();
   writeFileSync(join(dir, 'htpasswd'), `ci:${hash}\n`);
-  writeFileSync(join(dir, 'registry.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'registry')}\nhttp:\n  addr: ${registry}\nauth:\n  htpasswd:\n    realm: test\n    path: ${join(dir, 'htpasswd')}\n`);
+  writeFileSync(
+    join(dir, 'registry.yml'),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'registry')}\nhttp:\n  addr: ${registry}\nauth:\n  htpasswd:\n    realm: test\n    path: ${join(dir, 'htpasswd')}\n`,
+  );
   started.push(spawn('docker-registry', ['serve', join(dir, 'registry.yml')], { stdio: 'ignore' }));
   await until('docker-registry answers', () => answers(port));
   mkdirSync(join(home, '.docker'), { recursive: true });
@@ -117,7 +120,20 @@ test('buildctl: fails like buildctl when the daemon does not answer; lists the c
 
 test('a build pushes to the real registry over HTTP only where buildkitd.toml says http = true, with the credentials of ~/.docker/config.json', async () => {
   const build = (address: string, tag: string, env: Record<string, string> = {}) =>
-    buildctl([`--addr=${address}`, 'build', '--frontend=dockerfile.v0', '--local', `context=${dir}/context`, '--local', `dockerfile=${dir}/context`, '--output', `type=image,name=${registry}/echo:${tag},push=true`], env);
+    buildctl(
+      [
+        `--addr=${address}`,
+        'build',
+        '--frontend=dockerfile.v0',
+        '--local',
+        `context=${dir}/context`,
+        '--local',
+        `dockerfile=${dir}/context`,
+        '--output',
+        `type=image,name=${registry}/echo:${tag},push=true`,
+      ],
+      env,
+    );
   const https = await daemon('https');
   const refused = build(https, 'one');
   assert.is(refused.code, 1);
@@ -127,7 +143,9 @@ test('a build pushes to the real registry over HTTP only where buildkitd.toml sa
   assert.equal([noCredentials.code, /401 Unauthorized/.test(noCredentials.stderr)], [1, true], noCredentials.stderr);
   const pushed = build(http, 'one');
   assert.is(pushed.code, 0, pushed.stderr);
-  const image = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `--creds=ci:${PASSWORD}`, '--config', `docker://${registry}/echo:one`], { encoding: 'utf8' })) as { config: { User: string; Entrypoint: string[]; ExposedPorts: object } };
+  const image = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `--creds=ci:${PASSWORD}`, '--config', `docker://${registry}/echo:one`], { encoding: 'utf8' })) as {
+    config: { User: string; Entrypoint: string[]; ExposedPorts: object };
+  };
   assert.equal([image.config.User, image.config.Entrypoint, image.config.ExposedPorts], ['1000', ['socat', 'tcp-l:2000,fork', 'exec:/bin/cat'], { '2000/tcp': {} }]);
 });
 

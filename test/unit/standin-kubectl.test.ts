@@ -25,7 +25,11 @@ test.before.each(() => {
 test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(tool: 'kubectl', args: string[], stdin = ''): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(PYTHON, [join(STANDIN_BIN, tool), ...args], { input: stdin, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PLOY_STANDIN_DIR: dir, HOME: join(dir, 'home') } });
+  const result = spawnSync(PYTHON, [join(STANDIN_BIN, tool), ...args], {
+    input: stdin,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PLOY_STANDIN_DIR: dir, HOME: join(dir, 'home') },
+  });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -33,7 +37,11 @@ const cm = (name: string, data: string, labels = '') => `apiVersion: v1\nkind: C
 const ssa = (manager: string, ...extra: string[]) => ['apply', '--server-side', `--field-manager=${manager}`, ...extra, '-f', '-'];
 
 test('apply.go: --prune with --server-side is refused outside an ApplySet; --force-conflicts needs --server-side; unknown flags are refused', () => {
-  assert.equal(run('kubectl', [...ssa('ploy', '--prune', '--selector=app=x')], cm('a', 'x')), { code: 1, stdout: '', stderr: "error: --prune is in alpha and doesn't currently work on objects created by server-side apply\n" });
+  assert.equal(run('kubectl', [...ssa('ploy', '--prune', '--selector=app=x')], cm('a', 'x')), {
+    code: 1,
+    stdout: '',
+    stderr: "error: --prune is in alpha and doesn't currently work on objects created by server-side apply\n",
+  });
   assert.match(run('kubectl', ['apply', '--force-conflicts', '-f', '-'], cm('a', 'x')).stderr, '--force-conflicts only works with --server-side');
   const unknown = run('kubectl', ['apply', '--server-side', '--prune-whitelist=x', '-f', '-'], cm('a', 'x'));
   assert.equal([unknown.code, unknown.stderr.split('\n')[0]], [1, 'error: unknown flag: --prune-whitelist']);
@@ -52,7 +60,8 @@ test('diff.go: exit 0 when equal, 1 with a diff -u -N section per object, 2 on e
 });
 
 test('mapper.go: every object is mapped before any is applied, so a CRD and an object of its kind in one apply: the object fails, the CRD is stored', () => {
-  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    kind: Widget\n    plural: widgets\n  versions:\n  - name: v1\n    served: true\n    storage: true\n';
+  const crd =
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    kind: Widget\n    plural: widgets\n  versions:\n  - name: v1\n    served: true\n    storage: true\n';
   const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
   const both = run('kubectl', ssa('ploy'), `${crd}---\n${widget}`);
   assert.is(both.code, 1);
@@ -62,8 +71,9 @@ test('mapper.go: every object is mapped before any is applied, so a CRD and an o
   assert.match(run('kubectl', ['wait', '--for=condition=Established', 'customresourcedefinition.apiextensions.k8s.io/widgets.example.com', '--timeout=1s']).stdout, 'condition met');
 });
 
-test('webhooks.py: while cert-manager\'s webhook does not answer, a diff or apply of its served kinds fails as the API server fails it; other kinds, and unserved ones, are not affected', () => {
-  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusterissuers.cert-manager.io\nspec:\n  group: cert-manager.io\n  scope: Cluster\n  names:\n    kind: ClusterIssuer\n    plural: clusterissuers\n  versions:\n  - name: v1\n    served: true\n    storage: true\n';
+test("webhooks.py: while cert-manager's webhook does not answer, a diff or apply of its served kinds fails as the API server fails it; other kinds, and unserved ones, are not affected", () => {
+  const crd =
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusterissuers.cert-manager.io\nspec:\n  group: cert-manager.io\n  scope: Cluster\n  names:\n    kind: ClusterIssuer\n    plural: clusterissuers\n  versions:\n  - name: v1\n    served: true\n    storage: true\n';
   const issuer = 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: le\nspec:\n  selfSigned: {}\n';
   mkdirSync(join(dir, 'kubectl'), { recursive: true });
   writeFileSync(join(dir, 'kubectl', 'webhook-refusals'), '2');
@@ -77,7 +87,7 @@ test('webhooks.py: while cert-manager\'s webhook does not answer, a diff or appl
   assert.is(run('kubectl', ssa('ploy'), issuer).code, 0, 'then it answers');
 });
 
-test('conflict.go: another manager\'s field set to another value conflicts (kubectl adds its advice); the same value is shared; --force-conflicts takes it', () => {
+test("conflict.go: another manager's field set to another value conflicts (kubectl adds its advice); the same value is shared; --force-conflicts takes it", () => {
   assert.is(run('kubectl', ssa('ploy'), cm('a', 'one')).code, 0);
   assert.is(run('kubectl', ssa('other'), cm('a', 'one')).code, 0, 'same value: co-owned, no conflict');
   const conflict = run('kubectl', ssa('other'), cm('a', 'two'));
@@ -92,7 +102,11 @@ test('conflict.go: another manager\'s field set to another value conflicts (kube
 });
 
 test('wait/condition.go and rollout_status.go: a condition a kind never reports times out after --timeout; rollout status only for workloads', () => {
-  run('kubectl', ssa('ploy'), `${cm('page', 'x')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: ds\n  namespace: default\nspec:\n  updateStrategy:\n    type: OnDelete\n`);
+  run(
+    'kubectl',
+    ssa('ploy'),
+    `${cm('page', 'x')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: ds\n  namespace: default\nspec:\n  updateStrategy:\n    type: OnDelete\n`,
+  );
   const started = Date.now();
   assert.equal(run('kubectl', ['wait', '--for=condition=Ready', 'configmap/page', '--timeout=1s']), { code: 1, stdout: '', stderr: 'error: timed out waiting for the condition on configmaps/page\n' });
   assert.ok(Date.now() - started >= 1000, 'it waited its timeout');

@@ -41,10 +41,7 @@ test('when every test passes or fails with a reason, nothing is named and the ex
 });
 
 test('when uvu stops before its summary (a throwing test.after), the files without results are named', () => {
-  project.write(
-    'test/crash/a-after-throws.test.ts',
-    `import { test } from 'uvu';\ntest.after(() => { throw new Error('cleanup failed'); });\ntest('a', () => {});\ntest.run();\n`,
-  );
+  project.write('test/crash/a-after-throws.test.ts', `import { test } from 'uvu';\ntest.after(() => { throw new Error('cleanup failed'); });\ntest('a', () => {});\ntest.run();\n`);
   project.write('test/crash/b-never-reached.test.ts', `import { test } from 'uvu';\ntest('b', () => {});\ntest.run();\n`);
   const run = project.run(RUNNER, 'crash');
   assert.is(run.code, 1, run.stdout);

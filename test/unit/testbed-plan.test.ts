@@ -57,10 +57,7 @@ test('known_hosts has one line per key and address, the bastion under both of it
     { host: 'bastion', publicKeys: ['ssh-ed25519 AAAAbastion root@build'] },
     { host: 'app1', publicKeys: ['ssh-ed25519 AAAAapp1', 'ecdsa-sha2-nistp256 AAAAecdsa'] },
   ]);
-  assert.is(
-    text,
-    '10.231.3.10 ssh-ed25519 AAAAbastion\n10.232.3.10 ssh-ed25519 AAAAbastion\n10.232.3.11 ssh-ed25519 AAAAapp1\n10.232.3.11 ecdsa-sha2-nistp256 AAAAecdsa\n',
-  );
+  assert.is(text, '10.231.3.10 ssh-ed25519 AAAAbastion\n10.232.3.10 ssh-ed25519 AAAAbastion\n10.232.3.11 ssh-ed25519 AAAAapp1\n10.232.3.11 ecdsa-sha2-nistp256 AAAAecdsa\n');
 });
 
 test('the ssh config sends private hosts through the bastion, by name or address', () => {

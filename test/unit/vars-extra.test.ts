@@ -35,7 +35,7 @@ async function refusal(value: string): Promise<string> {
 const keyValues: Array<[value: string, vars: Record<string, string>]> = [
   ['a=1 b=two', { a: '1', b: 'two' }],
   ['msg="hello world" x=1', { msg: 'hello world', x: '1' }],
-  ["msg='it is' y=\"\"", { msg: 'it is', y: '' }],
+  ['msg=\'it is\' y=""', { msg: 'it is', y: '' }],
   ['url=http://h/?a=b', { url: 'http://h/?a=b' }],
   ['flag=yes n=08', { flag: 'yes', n: '08' }],
   ['x="a\\"b"', { x: 'a"b' }],

@@ -8,10 +8,7 @@ const MAX_ID = 4294967294;
 
 export function requireAccountName(value: unknown, field: string): string {
   if (typeof value !== 'string' || !ACCOUNT_NAME.test(value) || value.length > MAX_NAME) {
-    throw new ModuleArgsError(
-      `must be an account name (lowercase letter or _, then lowercase letters, digits, _ and -; at most ${MAX_NAME}), got ${JSON.stringify(value)}`,
-      { field },
-    );
+    throw new ModuleArgsError(`must be an account name (lowercase letter or _, then lowercase letters, digits, _ and -; at most ${MAX_NAME}), got ${JSON.stringify(value)}`, { field });
   }
   return value;
 }

@@ -58,13 +58,7 @@ export function atomicWriteCommand(write: AtomicWrite): string {
     lines.push(`if ! ( ${check} ) >&2; then echo ${quote(`validation failed (${write.validate}); ${write.dest} left unchanged`)} >&2; exit 3; fi`);
   }
   if (write.backup) {
-    lines.push(
-      `if [ -f ${dest} ]; then`,
-      `  b=${dest}.$$.$(date +%Y-%m-%d@%H:%M:%S)~`,
-      `  ln -- ${dest} "$b" 2>/dev/null || cp -p -- ${dest} "$b"`,
-      `  echo "backup=$b"`,
-      'fi',
-    );
+    lines.push(`if [ -f ${dest} ]; then`, `  b=${dest}.$$.$(date +%Y-%m-%d@%H:%M:%S)~`, `  ln -- ${dest} "$b" 2>/dev/null || cp -p -- ${dest} "$b"`, `  echo "backup=$b"`, 'fi');
   }
   lines.push(`mv -fT -- "$tmp" ${dest}`, 'trap - EXIT');
   return lines.join('\n');

@@ -66,7 +66,10 @@ export function parseKeyLine(raw: string): AuthorizedKey | undefined {
     options: line.slice(0, type.start).trim(),
     type: type.text,
     blob: blob.text,
-    comment: parts.slice(at + 2).map((part) => part.text).join(' '),
+    comment: parts
+      .slice(at + 2)
+      .map((part) => part.text)
+      .join(' '),
     line,
   };
 }
@@ -121,7 +124,9 @@ export function editAuthorizedKeys(current: string, wanted: readonly AuthorizedK
       }
       seen.add(id ?? '');
       if (want.options !== key.options || want.comment !== key.comment) {
-        changes.push(`replace ${describeKey(key)}${want.options !== key.options ? ` (options ${JSON.stringify(key.options)} -> ${JSON.stringify(want.options)})` : ` (comment -> ${JSON.stringify(want.comment)})`}`);
+        changes.push(
+          `replace ${describeKey(key)}${want.options !== key.options ? ` (options ${JSON.stringify(key.options)} -> ${JSON.stringify(want.options)})` : ` (comment -> ${JSON.stringify(want.comment)})`}`,
+        );
         out.push(want.line);
       } else {
         out.push(line);

@@ -106,7 +106,13 @@ export async function planCommand(ctx: ModuleContext, args: CommandOptions, line
     const data = outcome(result);
     const failed = args.failedWhen ? args.failedWhen(data) : data.rc !== 0;
     if (failed) {
-      const why = result.timedOut ? 'timed out' : result.signal ? `was killed by ${result.signal}` : args.failedWhen ? `failed by failedWhen (${describeExit(result)})` : `failed (${describeExit(result)})`;
+      const why = result.timedOut
+        ? 'timed out'
+        : result.signal
+          ? `was killed by ${result.signal}`
+          : args.failedWhen
+            ? `failed by failedWhen (${describeExit(result)})`
+            : `failed (${describeExit(result)})`;
       throw new CommandError(display, result, `command ${why}: ${display}${data.stderr ? `\n${data.stderr}` : ''}`);
     }
     return { data, changed: args.changedWhen ? args.changedWhen(data) : true };

@@ -84,9 +84,7 @@ export async function planContentFromFacts(ctx: ModuleContext, target: ContentTa
   }
   const parentMissing = state.type === 'absent' && facts.get('parent')?.[0] !== 'directory';
   if (parentMissing && target.directoryMode === undefined) {
-    throw new TaskFailedError(
-      `cannot create ${dest}: its directory ${parent} does not exist (create it first with the file module, state 'directory', or set directoryMode)`,
-    );
+    throw new TaskFailedError(`cannot create ${dest}: its directory ${parent} does not exist (create it first with the file module, state 'directory', or set directoryMode)`);
   }
 
   const existing = state.type === 'file' ? state : undefined;
@@ -144,14 +142,7 @@ function attributeSuffix(state: PresentPath, target: ContentTarget, header: Prob
 }
 
 /** The diff for --diff; the old content costs a second round trip, and only when it changed. */
-async function diffFor(
-  ctx: ModuleContext,
-  dest: string,
-  existing: PresentPath | undefined,
-  bytes: Buffer,
-  secretContent: boolean,
-  currentText: string | undefined,
-): Promise<string> {
+async function diffFor(ctx: ModuleContext, dest: string, existing: PresentPath | undefined, bytes: Buffer, secretContent: boolean, currentText: string | undefined): Promise<string> {
   const text = bytes.toString('utf8');
   const after: DiffSide = { text, size: bytes.length };
   const secretBearing = secretContent || mask(text) !== text;

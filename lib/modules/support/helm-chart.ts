@@ -19,7 +19,10 @@ export function validateChart(chart: string, hasRepo: boolean): void {
   if (chart.startsWith('.')) throw fail(`a chart path must be absolute on the host, got ${JSON.stringify(chart)}`);
   const parts = chart.split('/');
   if (parts.length > 2 || parts.some((p) => p === '')) throw fail(`must be a chart name, repo/name, oci://... or an absolute path, got ${JSON.stringify(chart)}`);
-  if (parts.length === 1 && !hasRepo) throw fail(`chart ${JSON.stringify(chart)} names no repository: give repo: { name, url }, or 'repo/${chart}' for a repository the host has added (helm: "non-absolute URLs should be in form of repo_name/path_to_chart")`);
+  if (parts.length === 1 && !hasRepo)
+    throw fail(
+      `chart ${JSON.stringify(chart)} names no repository: give repo: { name, url }, or 'repo/${chart}' for a repository the host has added (helm: "non-absolute URLs should be in form of repo_name/path_to_chart")`,
+    );
 }
 
 /**
@@ -38,7 +41,9 @@ export function chartOnHost(probe: HelmProbe, args: { readonly chart: string; re
   const version = meta?.version === undefined || meta.version === null ? undefined : String(meta.version);
   if (!name || !version) throw new TaskFailedError(`chart ${args.chart}: its Chart.yaml names no chart name and version`);
   if (!sameVersion(version, args.version)) {
-    throw new TaskFailedError(`chart ${args.chart} is version ${version} (its Chart.yaml), not ${args.version}: helm installs a chart path as it is and ignores --version; pin ${version} or put chart ${args.version} there`);
+    throw new TaskFailedError(
+      `chart ${args.chart} is version ${version} (its Chart.yaml), not ${args.version}: helm installs a chart path as it is and ignores --version; pin ${version} or put chart ${args.version} there`,
+    );
   }
   return { name, version };
 }

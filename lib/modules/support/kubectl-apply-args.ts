@@ -27,11 +27,14 @@ export function validateWait(wait: unknown): void {
   const raw = requireObject(wait, ['condition', 'resources', 'timeoutS']);
   const fail = (message: string) => new ModuleArgsError(message, { field: 'wait' });
   if (raw.timeoutS === undefined) throw fail('wait.timeoutS (seconds) is required: a wait without a bound can hang a run');
-  if (typeof raw.timeoutS !== 'number' || !Number.isInteger(raw.timeoutS) || raw.timeoutS <= 0) throw fail(`wait.timeoutS must be a positive whole number of seconds, got ${JSON.stringify(raw.timeoutS)}`);
+  if (typeof raw.timeoutS !== 'number' || !Number.isInteger(raw.timeoutS) || raw.timeoutS <= 0)
+    throw fail(`wait.timeoutS must be a positive whole number of seconds, got ${JSON.stringify(raw.timeoutS)}`);
   if (raw.condition === undefined && raw.resources === undefined) return;
   if (raw.condition === undefined) throw fail('wait.resources needs wait.condition: the condition to wait for on them, e.g. Available');
   if (typeof raw.condition !== 'string' || !CONDITION.test(raw.condition)) throw fail(`wait.condition must be a condition name such as Available or Ready=True, got ${JSON.stringify(raw.condition)}`);
   if (!Array.isArray(raw.resources) || raw.resources.length === 0 || !raw.resources.every((r) => typeof r === 'string' && RESOURCE.test(r))) {
-    throw fail('wait.condition needs wait.resources, a non-empty list of kind[.group]/name to wait for it on, e.g. deployment.apps/cert-manager-webhook (the applied objects are waited for by kind already)');
+    throw fail(
+      'wait.condition needs wait.resources, a non-empty list of kind[.group]/name to wait for it on, e.g. deployment.apps/cert-manager-webhook (the applied objects are waited for by kind already)',
+    );
   }
 }

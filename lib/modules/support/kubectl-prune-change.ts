@@ -28,7 +28,12 @@ export async function planPrune<R>(ctx: ModuleContext, options: PruneOptions, ma
     if (listing.code === 0) listed.push(...parseListing(listing.output));
     else if (kindNotServed(listing.output)) continue;
     else if (['unreachable', 'not-installed'].includes(classifyKubectlFailure(listing.output, options.kubeconfig)?.kind ?? '')) return undefined;
-    else throw new CommandError('kubectl get (prune listing)', { code: listing.code, stdout: '', stderr: listing.output }, `listing the objects to prune failed (rc=${listing.code}): ${listing.output.trim()}`);
+    else
+      throw new CommandError(
+        'kubectl get (prune listing)',
+        { code: listing.code, stdout: '', stderr: listing.output },
+        `listing the objects to prune failed (rc=${listing.code}): ${listing.output.trim()}`,
+      );
   }
   const doomed = pruneCandidates(listed, options.fieldManager, manifest, options.namespace ?? 'default');
   if (doomed.length === 0) return undefined;

@@ -126,11 +126,7 @@ function removeLines(text: string, edit: LineEdit): LineEditResult {
   const kept: string[] = [];
   let found = 0;
   for (const current of splitKeepingNewlines(text)) {
-    const hit = edit.regexp
-      ? search(edit.regexp, current) !== null
-      : edit.searchString !== undefined
-        ? current.includes(edit.searchString)
-        : stripEol(current) === edit.line;
+    const hit = edit.regexp ? search(edit.regexp, current) !== null : edit.searchString !== undefined ? current.includes(edit.searchString) : stripEol(current) === edit.line;
     if (hit) found++;
     else kept.push(current);
   }

@@ -4,9 +4,7 @@ import { ModuleArgsError } from '../../errors.ts';
  * A file mode as a module argument: octal ('0644', '644', '2755') is the exact mode; symbolic
  * ('u=rw,g=r,o=', 'u+x,go-w', 'a+X') is applied to the current mode as GNU chmod does.
  */
-export type ModeSpec =
-  | { readonly kind: 'octal'; readonly text: string; readonly value: number }
-  | { readonly kind: 'symbolic'; readonly text: string; readonly changes: readonly ModeChange[] };
+export type ModeSpec = { readonly kind: 'octal'; readonly text: string; readonly value: number } | { readonly kind: 'symbolic'; readonly text: string; readonly changes: readonly ModeChange[] };
 
 /** One `who op perms` step of a symbolic mode, in gnulib's modechange terms. */
 export interface ModeChange {
@@ -49,8 +47,7 @@ export function parseMode(value: unknown, field = 'mode'): ModeSpec {
     const asTyped = OCTAL.test(digits) ? `'${digits.padStart(4, '0')}'` : asOctal;
     const hint = asTyped === asOctal ? asTyped : `${asTyped} (or ${asOctal} if you wrote 0o${value.toString(8)})`;
     throw new ModuleArgsError(
-      `mode must be a string, not the number ${value}: a number loses its leading zero and is read as ` +
-        `decimal (644 is octal 1204, not rw-r--r--); quote it: mode: ${hint}`,
+      `mode must be a string, not the number ${value}: a number loses its leading zero and is read as ` + `decimal (644 is octal 1204, not rw-r--r--); quote it: mode: ${hint}`,
       { field },
     );
   }
@@ -63,10 +60,7 @@ export function parseMode(value: unknown, field = 'mode'): ModeSpec {
   for (const clause of clauses) {
     const match = CLAUSE.exec(clause);
     if (!match) {
-      throw new ModuleArgsError(
-        `mode ${JSON.stringify(value)} is neither octal (3 or 4 digits 0-7, like '0644') nor symbolic (like 'u=rw,g=r,o=' or 'u+x,go-w')`,
-        { field },
-      );
+      throw new ModuleArgsError(`mode ${JSON.stringify(value)} is neither octal (3 or 4 digits 0-7, like '0644') nor symbolic (like 'u=rw,g=r,o=' or 'u+x,go-w')`, { field });
     }
     const who = match[1] ?? '';
     const affected = [...who].reduce((bits, c) => bits | (WHO_BITS[c] ?? 0), 0);

@@ -57,7 +57,7 @@ export const HEADER_SCRIPT = [
   'ploy_uid=; ploy_gid=',
   'if [ -r /proc/self/status ]; then while read -r ploy_k ploy_real ploy_eff ploy_rest; do case $ploy_k in Uid:) ploy_uid=$ploy_eff ;; Gid:) ploy_gid=$ploy_eff; break ;; esac; done </proc/self/status; fi',
   '[ -n "$ploy_uid" ] && [ -n "$ploy_gid" ] || { ploy_uid=$(id -u); ploy_gid=$(id -g); }',
-  "printf 'id=%s %s\\n' \"$ploy_uid\" \"$ploy_gid\"",
+  'printf \'id=%s %s\\n\' "$ploy_uid" "$ploy_gid"',
 ].join('\n');
 
 const STAT_FORMAT = '%a %u %g %U %G %s %i %d';

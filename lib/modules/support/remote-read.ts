@@ -29,7 +29,12 @@ export async function readRemoteFile(ctx: ModuleContext, path: string, options: 
     `printf 'content='; base64 -w0 -- "$p" || exit 3; echo`,
   ].join('\n');
   const result = await ctx.exec(script, { probe: true, ...(options.secretOutput ? { secretOutput: true } : {}) });
-  if (result.code !== 0) throw new CommandError(script, options.secretOutput ? { ...result, stdout: '' } : result, `reading ${path} failed (${describeExit(result)})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
+  if (result.code !== 0)
+    throw new CommandError(
+      script,
+      options.secretOutput ? { ...result, stdout: '' } : result,
+      `reading ${path} failed (${describeExit(result)})${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`,
+    );
   const facts = parseProbeOutput(result.stdout);
   const type = facts.get('type')?.[0];
   if (type === 'absent') return { type: 'absent' };

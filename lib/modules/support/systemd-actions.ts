@@ -89,7 +89,11 @@ export function unitActions(status: UnitStatus, wanted: UnitWanted, unitWritten:
   if (wanted.state === 'stopped' && running) actions.push({ summary: `stop ${wanted.name}`, command: `systemctl stop -- ${unit}` });
   if (wanted.state === 'restarted') actions.push({ summary: `restart ${wanted.name}`, command: `systemctl restart -- ${unit}` });
   if (wanted.state === 'reloaded') {
-    actions.push(running ? { summary: `reload ${wanted.name}`, command: `systemctl reload -- ${unit}` } : { summary: `start ${wanted.name} (reloaded, but it was ${status.activeState})`, command: `systemctl start -- ${unit}` });
+    actions.push(
+      running
+        ? { summary: `reload ${wanted.name}`, command: `systemctl reload -- ${unit}` }
+        : { summary: `start ${wanted.name} (reloaded, but it was ${status.activeState})`, command: `systemctl start -- ${unit}` },
+    );
   }
   if (wanted.masked === true && !masked && status.fragmentPath === `/etc/systemd/system/${wanted.name}`) {
     throw new TaskFailedError(`cannot mask ${wanted.name}: its unit file ${status.fragmentPath} is where the mask would go (remove the file, or mask a unit a package ships)`);

@@ -49,7 +49,9 @@ export function probeGuards(ctx: ModuleContext, args: GuardArgs, format: Archive
 export function versionOutcome(facts: Map<string, string[]>, probe: VersionProbe | undefined): { matched: boolean; summary: string } | undefined {
   if (!probe) return undefined;
   const rc = Number(facts.get('version.rc')?.[0] ?? '-1');
-  const output = Buffer.from(facts.get('version.out')?.[0] ?? '', 'base64').toString('utf8').trim();
+  const output = Buffer.from(facts.get('version.out')?.[0] ?? '', 'base64')
+    .toString('utf8')
+    .trim();
   const matched = rc === 0 && (typeof probe.expect === 'string' ? output.includes(probe.expect) : probe.expect.test(output));
   const said = output.split('\n')[0]?.slice(0, 80) ?? '';
   return { matched, summary: rc === 0 ? `${JSON.stringify(said)} does not match ${String(probe.expect)}` : `${probe.cmd} failed (rc=${rc})` };
@@ -70,4 +72,3 @@ export function validateVersionProbe(value: unknown): void {
   if (typeof cmd !== 'string' || cmd.trim() === '') throw new ModuleArgsError('cmd must be a command', { field: 'versionProbe' });
   if (!(typeof expect === 'string' && expect !== '') && !(expect instanceof RegExp)) throw new ModuleArgsError('expect must be a non-empty string or a RegExp', { field: 'versionProbe' });
 }
-

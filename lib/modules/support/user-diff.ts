@@ -47,16 +47,9 @@ export function sha256Hex(text: string): string {
 /** One probe: the passwd entry, primary and supplementary groups, the shadow field's hash, which groups exist, who has the uid. */
 export function userProbeScript(wanted: UserWanted, groupNames: readonly string[], withShadow: boolean): string {
   const n = quote(wanted.name);
-  const lines = [
-    `if e=$(getent passwd ${n}); then`,
-    `  printf 'passwd=%s\\n' "$e"`,
-    `  printf 'primary=%s\\n' "$(id -gn ${n})"`,
-    `  printf 'groups=%s\\n' "$(id -Gn ${n})"`,
-  ];
+  const lines = [`if e=$(getent passwd ${n}); then`, `  printf 'passwd=%s\\n' "$e"`, `  printf 'primary=%s\\n' "$(id -gn ${n})"`, `  printf 'groups=%s\\n' "$(id -Gn ${n})"`];
   if (withShadow) {
-    lines.push(
-      `  if s=$(getent shadow ${n}); then s=\${s#*:}; printf 'shadow=%s\\n' "$(printf '%s' "\${s%%:*}" | sha256sum | cut -d' ' -f1)"; else echo shadow=unreadable; fi`,
-    );
+    lines.push(`  if s=$(getent shadow ${n}); then s=\${s#*:}; printf 'shadow=%s\\n' "$(printf '%s' "\${s%%:*}" | sha256sum | cut -d' ' -f1)"; else echo shadow=unreadable; fi`);
   }
   lines.push('fi');
   for (const name of groupNames) lines.push(`if getent group ${quote(name)} >/dev/null; then echo known=${quote(name)}; fi`);

@@ -66,7 +66,9 @@ function setup(condition: WaitCondition): string[] {
     case 'path-present':
       return condition.searchRegex === undefined
         ? []
-        : [`printf '' | grep -Eq -- ${quote(condition.searchRegex)}; if [ $? -eq 2 ]; then echo ${quote(`not a valid extended regular expression (grep -E): ${condition.searchRegex}`)} >&2; exit ${WAIT_BAD_REGEX}; fi`];
+        : [
+            `printf '' | grep -Eq -- ${quote(condition.searchRegex)}; if [ $? -eq 2 ]; then echo ${quote(`not a valid extended regular expression (grep -E): ${condition.searchRegex}`)} >&2; exit ${WAIT_BAD_REGEX}; fi`,
+          ];
     default:
       return [];
   }
