@@ -3,13 +3,12 @@ import { editBlock, type BlockEdit } from './support/block-edit.ts';
 import { compilePythonRegex } from './support/python-regex.ts';
 import { optionalBoolean, optionalString } from './support/args.ts';
 import { argsSchema, optional, type SchemaArgs } from './support/schema.ts';
-import { checkInsertPosition, defineTextEditModule, textEditArgs } from './support/text-edit-module.ts';
+import { checkInsertPosition, defineTextEditModule, textEditFileArgs, textEditTarget } from './support/text-edit-module.ts';
 import type { TextEditData } from './support/text-file-edit.ts';
 
 export const blockinfileArgs = argsSchema(
   {
-    path: textEditArgs.path,
-    state: textEditArgs.state,
+    ...textEditTarget,
     block: optional('string', optionalString, 'The text between the markers; empty removes the block (as state absent does).'),
     marker: optional('string', oneLine, 'The marker lines; {mark} becomes markerBegin / markerEnd.', "'# {mark} ANSIBLE MANAGED BLOCK'"),
     markerBegin: optional('string', oneLine, 'What {mark} becomes on the first line.', "'BEGIN'"),
@@ -18,12 +17,7 @@ export const blockinfileArgs = argsSchema(
     insertBefore: optional('string', optionalString, "'BOF' or a Python regexp: insert before its last matching line."),
     prependNewline: optional('boolean', optionalBoolean, "Add a blank line before the block unless there is one (or it is the file's start)."),
     appendNewline: optional('boolean', optionalBoolean, "Add a blank line after the block unless there is one (or it is the file's end)."),
-    create: textEditArgs.create,
-    backup: textEditArgs.backup,
-    validate: textEditArgs.validate,
-    owner: textEditArgs.owner,
-    group: textEditArgs.group,
-    mode: textEditArgs.mode,
+    ...textEditFileArgs,
   },
   {
     summary: "A block of lines between marker lines ensured or removed, as Ansible's blockinfile.",

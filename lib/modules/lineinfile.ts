@@ -3,13 +3,12 @@ import { editLines, type LineEdit } from './support/line-edit.ts';
 import { compilePythonRegex, parseTemplate, type PythonRegex } from './support/python-regex.ts';
 import { optionalBoolean, optionalString } from './support/args.ts';
 import { argsSchema, optional, type SchemaArgs } from './support/schema.ts';
-import { checkInsertPosition, defineTextEditModule, textEditArgs } from './support/text-edit-module.ts';
+import { checkInsertPosition, defineTextEditModule, textEditFileArgs, textEditTarget } from './support/text-edit-module.ts';
 import type { TextEditData } from './support/text-file-edit.ts';
 
 export const lineinfileArgs = argsSchema(
   {
-    path: textEditArgs.path,
-    state: textEditArgs.state,
+    ...textEditTarget,
     line: optional('string', oneLine, 'The line to ensure (required with present); with backrefs, a Python template (\\1, \\g<name>).'),
     regexp: optional('string', optionalString, 'A Python regular expression: the last matching line is replaced (or, absent, every one removed).'),
     searchString: optional('string', optionalString, 'A literal string instead of regexp.'),
@@ -17,12 +16,7 @@ export const lineinfileArgs = argsSchema(
     insertBefore: optional('string', optionalString, "'BOF' or a regexp: insert before its last match."),
     backrefs: optional('boolean', optionalBoolean, "Expand \\1... from the regexp's match into line; no match means no change at all."),
     firstMatch: optional('boolean', optionalBoolean, 'Use the first match of regexp/insertAfter/insertBefore instead of the last.'),
-    create: textEditArgs.create,
-    backup: textEditArgs.backup,
-    validate: textEditArgs.validate,
-    owner: textEditArgs.owner,
-    group: textEditArgs.group,
-    mode: textEditArgs.mode,
+    ...textEditFileArgs,
   },
   {
     summary: "One line in a text file ensured or removed, as Ansible's lineinfile (Python regular expressions).",

@@ -7,9 +7,14 @@ import { choice, choiceType, optional, PRESENCE, required, type ArgsFrom, type A
 import { planTextEdit, type TextEditData } from './text-file-edit.ts';
 
 /** The arguments lineinfile and blockinfile share: the file, where to insert, and how to write it. */
-export const textEditArgs = {
+/** What a text edit works on, first in each module's arguments. */
+export const textEditTarget = {
   path: required('string', requireAbsolutePath, 'The file to edit (a symbolic link is followed).'),
   state: optional(choiceType(PRESENCE), choice(PRESENCE), 'present: the line or block is in the file; absent: it is removed.', "'present'"),
+};
+
+/** How the edited file is written, after each module's own arguments. */
+export const textEditFileArgs = {
   create: optional('boolean', optionalBoolean, 'Create the file (and its directory) when missing; otherwise a missing file is an error.', 'false'),
   backup: optional('boolean', optionalBoolean, 'Keep the old file as PATH.PID.YYYY-MM-DD@HH:MM:SS~ before changing it.'),
   validate: optional('string', validateCommand, "A command that must accept the new file, %s being its temp path ('visudo -cf %s')."),
@@ -19,14 +24,14 @@ export const textEditArgs = {
 };
 
 /** What the shared arguments give, with the insert position each module documents in its own words. */
-export type TextEditArgs = ArgsFrom<typeof textEditArgs> & { insertAfter?: string; insertBefore?: string };
+export type TextEditArgs = ArgsFrom<typeof textEditTarget & typeof textEditFileArgs> & { insertAfter?: string; insertBefore?: string };
 
 export type TextEditState = 'present' | 'absent';
 
 /** What makes lineinfile lineinfile (or blockinfile blockinfile): its arguments and its edit. */
 export interface TextEditModuleSpec<A extends TextEditArgs, E, R extends TextEditData> {
   name: string;
-  /** Its arguments: textEditArgs and its own, the rules across them including checkInsertPosition. */
+  /** Its arguments: textEditTarget, its own, then textEditFileArgs; the rules across them including checkInsertPosition. */
   schema: ArgsSchema<A>;
   /** The edit from valid arguments (patterns compiled once, at validate). */
   compile(args: A, state: TextEditState): E;
