@@ -11,25 +11,24 @@ export interface HostStats {
   elapsedMs: number;
 }
 
+/** Which task of which role on which host (and for which host, when delegated) an event is about. */
+export interface TaskRef {
+  host: string;
+  role: string;
+  task: string;
+  module: string;
+  handler?: boolean;
+  delegatedTo?: string;
+}
+
 /** Everything the runner tells its reporter. Reporters mask secrets in whatever they print. */
 export type RunEvent =
   | { type: 'play-start'; play: string; hosts: string[]; check: boolean }
   | { type: 'role-start'; role: string; hosts: string[]; batch?: { index: number; count: number } }
   /** delegatedTo: the task runs on that host for `host` (Ansible's delegate_to), shown as [host -> delegatedTo]. */
-  | { type: 'task-start'; host: string; role: string; task: string; module: string; handler?: boolean; delegatedTo?: string }
+  | ({ type: 'task-start' } & TaskRef)
   /** ignored: the task failed but had ignoreErrors, so the host went on (Ansible's "...ignoring"). */
-  | {
-      type: 'task-end';
-      host: string;
-      role: string;
-      task: string;
-      module: string;
-      handler?: boolean;
-      delegatedTo?: string;
-      result: TaskResult<Record<string, unknown>>;
-      elapsedMs: number;
-      ignored?: boolean;
-    }
+  | ({ type: 'task-end'; result: TaskResult<Record<string, unknown>>; elapsedMs: number; ignored?: boolean } & TaskRef)
   /** A try of a task with retries/until that did not do: another follows after delayMs (Ansible's "FAILED - RETRYING"). */
   | { type: 'task-retry'; host: string; role: string; task: string; delegatedTo?: string; attempt: number; attempts: number; msg: string; delayMs: number }
   /**

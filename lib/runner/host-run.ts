@@ -9,6 +9,7 @@ import type { Handler, Role, TaskApi, TaskOptions } from '../role.ts';
 import { mask } from '../secret.ts';
 import { executeTask } from '../task/execute.ts';
 import type { Vars } from '../vars.ts';
+import type { TaskRef } from './events.ts';
 import { HostStopped, type StopReason } from './host-stopped.ts';
 import { hostvarsView, unsetHostVar } from './hostvars-view.ts';
 import type { PredictedTask } from './predicted-task.ts';
@@ -23,17 +24,9 @@ import { TaskLane, TaskLeftRunningError } from './task-lane.ts';
 import { checkTaskOptions } from './task-options.ts';
 
 type Options<R> = TaskOptions<string, R>;
-interface TaskBase {
-  host: string;
-  role: string;
-  task: string;
-  module: string;
-  handler?: boolean;
-  delegatedTo?: string;
-}
 /** A task run to its end (every try), not yet reported. */
 interface Performed<R> extends Tried<R> {
-  base: TaskBase;
+  base: TaskRef;
   started: number;
 }
 
@@ -178,7 +171,7 @@ export class HostRun {
     if (this.state.aborted) this.#stop('aborted');
     const target = options.delegateTo ?? this.host;
     const delegated = target !== this.host;
-    const base: TaskBase = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}), ...(delegated ? { delegatedTo: target } : {}) };
+    const base: TaskRef = { host: this.host, role: this.role.name, task: name, module: module.name, ...(handler ? { handler: true } : {}), ...(delegated ? { delegatedTo: target } : {}) };
     this.state.emit({ type: 'task-start', ...base });
     const started = performance.now();
     if (!handler && !delegated) this.#probes.reached(name, module as Module<unknown, unknown>);
@@ -377,7 +370,7 @@ export class HostRun {
     return { user: options.becomeUser ?? this.role.becomeUser ?? spec.becomeUser, ...(spec.becomePassword ? { password: spec.becomePassword } : {}) };
   }
 
-  #taskFailed<R>(error: unknown, base: TaskBase, started: number, ignoreErrors: boolean, tried?: TaskResult<R>): TaskResult<R> {
+  #taskFailed<R>(error: unknown, base: TaskRef, started: number, ignoreErrors: boolean, tried?: TaskResult<R>): TaskResult<R> {
     if (error instanceof HostStopped) throw error;
     const message = mask(error instanceof Error ? error.message : String(error));
     const data = (error instanceof CommandError ? { rc: error.result.code, stdout: error.result.stdout, stderr: error.result.stderr } : (tried?.data ?? {})) as Partial<R>;
